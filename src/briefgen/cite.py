@@ -1,0 +1,209 @@
+"""Citation syntax and the one numbering every output shares.
+
+number_citations is pure: Brief in, Doc out. Sources are numbered 1..N in order of first citation,
+reading the summary, then each section (heading, body, takeaway, bullets, notes, figure caption).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown_it import MarkdownIt
+
+from .errors import BriefError, Problem
+from .labels import format_date, labels_for
+from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
+                    Source, Span, Text)
+
+GROUP_RE = re.compile(r"\[@[^\[\]]*\]")
+_ITEM_RE = re.compile(r"@([A-Za-z0-9._-]+)\s*(?:,\s*(\S.*?))?")
+# Private-use placeholders stand in for citation groups while markdown parses the text around them.
+_MARK = 0xE000
+_MARK_RE = re.compile("[\uE000-\uF8FF]")
+# A sentence ends at . ! or ? (after any citation groups), followed by space and a capital or quote.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z\"“‘(])")
+
+_md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+_md.validateLink = lambda url: url.lower().startswith(("http://", "https://", "mailto:"))
+
+
+def parse_group(group: str) -> list[tuple[str, str | None]] | None:
+    """'[@a; @b, p. 4]' -> [('a', None), ('b', 'p. 4')], or None when it is malformed."""
+    items = []
+    for part in group[1:-1].split(";"):
+        m = _ITEM_RE.fullmatch(part.strip())
+        if not m:
+            return None
+        items.append((m.group(1), m.group(2)))
+    return items
+
+
+def first_sentence(text: str) -> str:
+    return split_sentences(text)[0] if text.strip() else ""
+
+
+def split_sentences(text: str) -> list[str]:
+    flat = " ".join(text.split())
+    return [s for s in _SENTENCE_END_RE.split(flat) if s]
+
+
+def _citable_texts(section: Section) -> list[Text]:
+    texts = [section.heading, section.body]
+    texts += [section.takeaway] if section.takeaway else []
+    texts += list(section.bullets or ())
+    texts += [section.notes] if section.notes else []
+    if section.figure and section.figure.caption:
+        texts.append(section.figure.caption)
+    return texts
+
+
+def number_citations(brief: Brief) -> Doc:
+    """Resolve every [@id] to its shared number; warn about sources nobody cites."""
+    by_id = {s.id: s for s in brief.sources}
+    numbers: dict[str, int] = {}
+    texts = [brief.summary] + [t for s in brief.sections for t in _citable_texts(s)]
+    for text in texts:
+        for group, loc in zip(GROUP_RE.findall(text.value), _locs(text)):
+            for source_id, _ in parse_group(group) or ():
+                if source_id not in by_id:
+                    # load_brief reports these with hints; this guards callers that skip it.
+                    raise BriefError.at(loc, f"unknown source id '{source_id}'")
+                numbers.setdefault(source_id, len(numbers) + 1)
+
+    def para(value: str) -> Para:
+        return _parse_inline(value, numbers)
+
+    def paras(value: str) -> tuple[Para, ...]:
+        return tuple(para(p) for p in re.split(r"\n\s*\n", value.strip()) if p.strip())
+
+    sections = []
+    for i, s in enumerate(brief.sections, 1):
+        body = paras(s.body.value)
+        takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value))
+        if s.bullets is not None:
+            bullets = tuple(para(b.value) for b in s.bullets)
+        else:
+            bullets = tuple(para(x) for x in split_sentences(s.body.value))
+        notes = paras(s.notes.value) if s.notes else body
+        figure = None
+        if s.figure:
+            caption = para(s.figure.caption.value) if s.figure.caption else None
+            figure = DocFigure(s.figure.path, s.figure.alt, caption)
+        cited = _cited_numbers([t.value for t in _citable_texts(s)], numbers)
+        sections.append(DocSection(i, para(s.heading.value), body, takeaway, bullets, notes,
+                                   figure, cited))
+
+    refs = tuple(Ref(numbers[s.id], s) for s in sorted(
+        (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
+    warnings = tuple(Problem(s.loc, f"source '{s.id}' is never cited")
+                     for s in brief.sources if s.id not in numbers)
+    return Doc(brief, paras(brief.summary.value), tuple(sections), refs, warnings)
+
+
+def _locs(text: Text):
+    # Derived texts (default takeaways) have no recorded group positions: fall back to the field.
+    yield from text.cite_locs
+    while True:
+        yield text.loc
+
+
+def _cited_numbers(values: list[str], numbers: dict[str, int]) -> tuple[int, ...]:
+    seen: dict[int, None] = {}
+    for value in values:
+        for group in GROUP_RE.findall(value):
+            for source_id, _ in parse_group(group) or ():
+                seen[numbers[source_id]] = None
+    return tuple(seen)
+
+
+def _clean(text: str) -> str:
+    # Control characters would print as boxes in PDFs and as _x001B_ in PowerPoint.
+    # U+2011 has no glyph in the shipped fonts; a plain hyphen prints everywhere.
+    text = text.replace("\u2011", "-")
+    # Private-use characters are dropped too: they are the placeholders for citation groups.
+    return "".join(ch for ch in text
+                   if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
+
+
+def _parse_inline(value: str, numbers: dict[str, int]) -> Para:
+    groups: list[tuple[Cite, ...]] = []
+
+    def hold(m: re.Match) -> str:
+        items = parse_group(m.group(0))
+        if items is None:
+            return m.group(0)
+        groups.append(tuple(Cite(numbers[i], loc) for i, loc in items))
+        return chr(_MARK + len(groups) - 1)
+
+    marked = GROUP_RE.sub(hold, _clean(" ".join(value.split())))
+    spans: list[Span] = []
+    bold = italic = 0
+    href = None
+    tokens = _md.parseInline(marked)[0].children or []
+    for tok in tokens:
+        if tok.type == "strong_open":
+            bold += 1
+        elif tok.type == "strong_close":
+            bold -= 1
+        elif tok.type == "em_open":
+            italic += 1
+        elif tok.type == "em_close":
+            italic -= 1
+        elif tok.type == "link_open":
+            href = str(tok.attrs["href"])
+        elif tok.type == "link_close":
+            href = None
+        elif tok.type in ("text", "softbreak"):
+            content = tok.content if tok.type == "text" else " "
+            pos = 0
+            for m in _MARK_RE.finditer(content):
+                if m.start() > pos:
+                    spans.append(Span(content[pos:m.start()], bool(bold), bool(italic), href))
+                spans.append(Span(cites=groups[ord(m.group(0)) - _MARK]))
+                pos = m.end()
+            if pos < len(content):
+                spans.append(Span(content[pos:], bool(bold), bool(italic), href))
+    return _merge(spans)
+
+
+def _merge(spans: list[Span]) -> Para:
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (prev and not s.cites and not prev.cites
+                and (prev.bold, prev.italic, prev.href) == (s.bold, s.italic, s.href)):
+            out[-1] = Span(prev.text + s.text, s.bold, s.italic, s.href)
+        else:
+            out.append(s)
+    return tuple(out)
+
+
+def plain(para: Para, cite_format=lambda c: f"[{c.number}{', ' + c.locator if c.locator else ''}]") -> str:
+    """Text of a paragraph with citations written out, for places that take no formatting."""
+    return "".join(" ".join(cite_format(c) for c in s.cites) if s.cites else s.text for s in para)
+
+
+def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
+    """(Author, “Title,” Publisher, date.) then the URL, then when it was accessed, if known.
+
+    Every output prints references with this one function, so the entries read the same everywhere.
+    """
+    # Quotes inside a title become single quotes once the title itself is quoted.
+    title = source.title.replace("“", "‘").replace("”", "’").replace('"', "’")
+    rest = [p for p in (source.publisher, format_date(source.date, lang)) if p]
+    if title[-1] in ".?!":
+        quoted = f"“{title}”"
+    else:
+        quoted = f"“{title}{',' if rest else '.'}”"
+    text = (f"{join_names(source.authors)}, " if source.authors else "") + quoted
+    if rest:
+        text += " " + ", ".join(rest) + "."
+    accessed = (f"{labels_for(lang)['accessed']} {format_date(source.accessed, lang)}"
+                if source.accessed else None)
+    return text, source.url, accessed
+
+
+def join_names(names: tuple[str, ...]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

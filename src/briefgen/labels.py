@@ -1,0 +1,58 @@
+"""Words the outputs print themselves, by language, and dates written out for readers."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_EN = {
+    "memorandum": "Memorandum", "to": "To", "from": "From", "date": "Date", "subject": "Subject",
+    "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
+    "draft": "DRAFT", "key_points": "Key points", "contents": "Contents", "notes": "Notes",
+    "cont": "cont.", "accessed": "accessed",
+    "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December"],
+}
+_LABELS = {
+    "en": _EN,
+    "es": {**_EN, "memorandum": "Memorándum", "to": "Para", "from": "De", "date": "Fecha",
+           "subject": "Asunto", "bottom_line": "En resumen", "sources": "Fuentes", "page": "Página",
+           "of": "de", "draft": "BORRADOR", "key_points": "Puntos clave", "cont": "cont.",
+           "accessed": "consultado",
+           "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                      "septiembre", "octubre", "noviembre", "diciembre"]},
+    "fr": {**_EN, "memorandum": "Note", "to": "À", "from": "De", "date": "Date", "subject": "Objet",
+           "bottom_line": "L’essentiel", "sources": "Sources", "page": "Page", "of": "sur",
+           "draft": "BROUILLON", "key_points": "Points clés", "cont": "suite",
+           "accessed": "consulté le",
+           "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                      "septembre", "octobre", "novembre", "décembre"]},
+    "de": {**_EN, "memorandum": "Vermerk", "to": "An", "from": "Von", "date": "Datum",
+           "subject": "Betreff", "bottom_line": "Kernaussage", "sources": "Quellen", "page": "Seite",
+           "of": "von", "draft": "ENTWURF", "key_points": "Kernpunkte", "cont": "Forts.",
+           "accessed": "abgerufen am",
+           "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+                      "September", "Oktober", "November", "Dezember"]},
+}
+
+
+def labels_for(lang: str) -> dict:
+    """Labels for a BCP-47 tag by its primary language; English where we have no translation."""
+    return _LABELS.get(lang.split("-")[0].lower(), _EN)
+
+
+def format_date(value: str | dt.date | None, lang: str = "en") -> str:
+    """2020-11-03 -> November 3, 2020; 2017-02 -> February 2017; anything else as written."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    months = labels_for(lang)["months"]
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return text
+    year, month = m.group(1), months[int(m.group(2)) - 1]
+    if m.group(3) is None:
+        return f"{month} {year}"
+    day = int(m.group(3))
+    if lang.split("-")[0].lower() == "en":
+        return f"{month} {day}, {year}"
+    return f"{day} {month} {year}"

@@ -1,0 +1,465 @@
+"""YAML -> Brief. Keeps every node's position and collects every problem before stopping.
+
+PyYAML's safe_load keeps the last of duplicate keys, turns NO into False and expands alias bombs,
+so briefs are checked event by event, then composed into nodes and read against SCHEMA by hand.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .cite import GROUP_RE, parse_group
+from .errors import BriefError, Loc, Problem
+from .model import Brief, Figure, Handout, Memo, Section, Source, Text
+
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # text date freedate url id lang status texts object objects color length paper number file
+    doc: str
+    required: bool = False
+    item: str | None = None  # the object name, for object and objects
+    citable: bool = False
+
+
+# The brief format, once: the loader reads it and `briefgen schema` publishes it as JSON Schema.
+SCHEMA: dict[str, dict[str, Field]] = {
+    "brief": {
+        "title": Field("text", "The brief's title, often the question it answers.", True),
+        "subtitle": Field("text", "A line under the title."),
+        "date": Field("date", "Date of the brief, ISO format (2026-11-24).", True),
+        "authors": Field("texts", "Authors, as a list (a single name is accepted)."),
+        "lang": Field("lang", "BCP-47 language tag (hyphenation, PDF language, labels). Default: en."),
+        "status": Field("status", "draft or final. Draft puts a DRAFT mark on every output. Default: final."),
+        "theme": Field("text", "Theme name or folder. The CLI's --theme wins. Default: default."),
+        "memo": Field("object", "The memo's header block.", item="memo"),
+        "summary": Field("text", "Executive summary (the bottom line), 1-3 paragraphs.", True, citable=True),
+        "sections": Field("objects", "The sections, at least one.", True, item="section"),
+        "sources": Field("objects", "Every source a citation names.", item="source"),
+        "handout": Field("object", "Settings for the one-page handout.", item="handout"),
+    },
+    "memo": {
+        "to": Field("text", "Who the memo is addressed to."),
+        "from": Field("text", "Who the memo is from."),
+        "subject": Field("text", "Subject line. Default: the title."),
+    },
+    "section": {
+        "heading": Field("text", "Section heading.", True, citable=True),
+        "body": Field("text", "Body: paragraphs separated by a blank line; inline *em*, **strong**, "
+                      "[text](url) and [@id] citations.", True, citable=True),
+        "takeaway": Field("text", "One-sentence key point. Default: the body's first sentence.",
+                          citable=True),
+        "bullets": Field("texts", "Slide bullets. Default: derived from the body.", citable=True),
+        "notes": Field("text", "Speaker notes. Default: the body.", citable=True),
+        "figure": Field("object", "An image shown with the section.", item="figure"),
+    },
+    "figure": {
+        "path": Field("text", "Image file (PNG, JPEG or SVG), relative to the brief's folder.", True),
+        "alt": Field("text", "Alternative text for screen readers.", True),
+        "caption": Field("text", "Caption printed under the image.", citable=True),
+    },
+    "source": {
+        "id": Field("id", "Letters, digits and . _ - ; unique; cited as [@id].", True),
+        "title": Field("text", "Title of the work.", True),
+        "author": Field("texts", "Author, or a list of authors."),
+        "publisher": Field("text", "Publisher, journal or site."),
+        "date": Field("freedate", "Publication date: 2020-11-03, 2017-02, 2022 or free text."),
+        "url": Field("url", "Web address, http(s) only."),
+        "accessed": Field("freedate", "When the URL was accessed."),
+    },
+    "handout": {
+        "headline": Field("text", "Handout headline. Default: the title."),
+        "contact": Field("text", "Contact line printed at the foot of the handout."),
+        "link": Field("url", "Link printed and shown as a QR code."),
+    },
+}
+
+_CORE_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_ID_RE = re.compile(r"[A-Za-z0-9._-]+")
+_LANG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+
+
+def load_brief(path: str | Path) -> Brief:
+    """Read and validate a brief; raise BriefError with every problem found."""
+    reader = NodeReader(path)
+    root = reader.compose()
+    brief = reader.read_brief(root)
+    if reader.problems:
+        raise BriefError(sorted(reader.problems, key=lambda p: (p.loc.line, p.loc.col)))
+    return brief
+
+
+def _show_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+class NodeReader:
+    """Reads one YAML file into checked values, recording a Problem for everything wrong."""
+
+    def __init__(self, path: str | Path, schema: dict[str, dict[str, Field]] = SCHEMA):
+        self.schema = schema
+        self.path = Path(path)
+        self.label = str(path)
+        self.problems: list[Problem] = []
+        self.src = ""
+        self._line_starts = [0]
+
+    # -- positions -------------------------------------------------------------------------
+    def loc(self, node_or_mark) -> Loc:
+        mark = getattr(node_or_mark, "start_mark", node_or_mark)
+        return Loc(self.label, mark.line + 1, mark.column + 1)
+
+    def loc_at(self, index: int) -> Loc:
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return Loc(self.label, line + 1, index - self._line_starts[line] + 1)
+
+    def error(self, where, message: str) -> None:
+        loc = where if isinstance(where, Loc) else self.loc(where)
+        self.problems.append(Problem(loc, message))
+
+    # -- YAML -------------------------------------------------------------------------------
+    def compose(self) -> yaml.Node | None:
+        start = Loc(self.label)
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise BriefError.at(start, "file not found") from None
+        except IsADirectoryError:
+            raise BriefError.at(start, "is a folder, not a brief file") from None
+        except OSError as e:
+            raise BriefError.at(start, f"cannot read: {e.strerror}") from None
+        if len(data) > MAX_BYTES:
+            raise BriefError.at(start, f"file is {len(data):,} bytes; a brief may be at most "
+                                       f"{MAX_BYTES:,}")
+        try:
+            self.src = data.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise BriefError.at(start, f"not UTF-8 text (bad byte at offset {e.start})") from None
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
+        try:
+            # Anchors, aliases and foreign tags are refused before composing: an alias bomb is
+            # expanded by the composer, and a tag like !!python/object has no place in a brief.
+            documents = 0
+            for event in yaml.parse(self.src, Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents == 2:
+                        self.error(event, "only one YAML document is allowed (remove the '---')")
+                elif isinstance(event, yaml.AliasEvent):
+                    self.error(event, f"YAML aliases are not allowed (*{event.anchor}): "
+                                      "write the value out")
+                elif getattr(event, "anchor", None):
+                    self.error(event, f"YAML anchors are not allowed (&{event.anchor})")
+                if getattr(event, "tag", None) not in _CORE_TAGS:
+                    self.error(event, f"YAML tag '{_show_tag(event.tag)}' is not allowed")
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            raise BriefError(self.problems + [Problem(
+                self.loc(mark) if mark else start, f"YAML syntax error: {e.problem or e.context}")])
+        except yaml.YAMLError as e:
+            raise BriefError(self.problems + [Problem(start, f"YAML error: {e}")])
+        if self.problems:
+            raise BriefError(self.problems)
+        node = yaml.compose(self.src, Loader=yaml.SafeLoader)
+        if node is None:
+            raise BriefError.at(start, "the file is empty")
+        return node
+
+    # -- generic readers -------------------------------------------------------------------
+    def fields(self, node: yaml.Node, kind: str) -> dict[str, yaml.Node] | None:
+        """Check a mapping against SCHEMA[kind]: known fields, no duplicates, required present."""
+        spec = self.schema[kind]
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{kind} must be a mapping of fields ({', '.join(spec)}), "
+                             f"not {_describe(node)}")
+            return None
+        out: dict[str, yaml.Node] = {}
+        first_line: dict[str, int] = {}
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                self.error(key, f"keys in {kind} must be plain names")
+                continue
+            name = key.value
+            if name in first_line:
+                self.error(key, f"duplicate key '{name}' (first at line {first_line[name]})")
+                continue
+            first_line[name] = key.start_mark.line + 1
+            if name not in spec:
+                close = difflib.get_close_matches(name, spec, n=1, cutoff=0.6)
+                hint = (f" (did you mean '{close[0]}'?)" if close
+                        else f"; known fields: {', '.join(spec)}")
+                self.error(key, f"unknown field '{name}' in {kind}{hint}")
+                continue
+            out[name] = value
+        for name, field in spec.items():
+            if field.required and name not in out:
+                self.error(node, f"missing required field '{name}' in {kind}")
+        return out
+
+    def text(self, node: yaml.Node | None, name: str, field: Field) -> Text | None:
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, f"'{name}' must be text, not {_describe(node)}")
+            return None
+        if _is_null(node):
+            if field.required:
+                self.error(node, f"'{name}' must not be empty")
+            return None
+        # The raw scalar: NO, on and 1.10 stay exactly what the author typed.
+        value = node.value.strip()
+        if not value:
+            if field.required:
+                self.error(node, f"'{name}' must not be empty")
+            return None
+        bad = next((ch for ch in value if ch not in "\t\n"
+                    and unicodedata.category(ch) in ("Cc", "Cs")), None)
+        if bad is not None:
+            self.error(node, f"'{name}' contains the control character U+{ord(bad):04X}")
+            return None
+        groups = list(GROUP_RE.finditer(value))
+        if groups and not field.citable:
+            self.error(node, f"citations are not allowed in '{name}': cite in the summary or a "
+                             "section")
+            return None
+        return Text(value, self.loc(node), tuple(self._group_locs(node, groups)))
+
+    def _group_locs(self, node: yaml.Node, groups: list[re.Match]):
+        # Find each group in the raw source of the scalar; folded or escaped text falls back to
+        # the scalar's start, which is still the right field.
+        raw_start, raw_end = node.start_mark.index, node.end_mark.index
+        pos = raw_start
+        for m in groups:
+            # Search for the group's first word: a wrapped group has its indent in the source.
+            found = self.src.find(m.group(0).split()[0], pos, raw_end)
+            if found < 0:
+                yield self.loc(node)
+            else:
+                yield self.loc_at(found)
+                pos = found + 2
+
+    def value(self, node: yaml.Node | None, name: str, field: Field):
+        """Read one field by its kind; returns None (with a recorded problem) when it is wrong."""
+        kind = field.kind
+        if kind == "texts":
+            if node is None:
+                return None
+            items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            texts = [self.text(n, name, Field("text", "", True, citable=field.citable))
+                     for n in items]
+            return tuple(t for t in texts if t is not None)
+        text = self.text(node, name, field)
+        if text is None:
+            return None
+        v = text.value
+        if kind == "date":
+            try:
+                if not _DATE_RE.fullmatch(v):
+                    raise ValueError
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                self.error(node, f"'{name}' must be an ISO date like 2026-11-24, not '{v}'")
+                return None
+        if kind == "url" and not _URL_RE.fullmatch(v):
+            self.error(node, f"'{name}' must be an http:// or https:// address, not '{_short(v)}'")
+            return None
+        if kind == "id" and not _ID_RE.fullmatch(v):
+            self.error(node, f"source id '{_short(v)}' may use only letters, digits and . _ -")
+            return None
+        if kind == "lang" and not _LANG_RE.fullmatch(v):
+            self.error(node, f"'{name}' must be a language tag like en or en-GB, not '{_short(v)}'")
+            return None
+        if kind == "status" and v not in ("draft", "final"):
+            self.error(node, f"'{name}' must be draft or final, not '{_short(v)}'")
+            return None
+        if kind == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            self.error(node, f"'{name}' must be a colour like #1F3A5F, not '{_short(v)}'")
+            return None
+        if kind == "length" and not re.fullmatch(r"\d+(\.\d+)?(in|mm|cm|pt)", v):
+            self.error(node, f"'{name}' must be a length like 0.9in, 20mm or 54pt, "
+                             f"not '{_short(v)}'")
+            return None
+        if kind == "paper" and v.lower() not in ("letter", "a4"):
+            self.error(node, f"'{name}' must be letter or a4, not '{_short(v)}'")
+            return None
+        if kind == "number":
+            try:
+                return float(v)
+            except ValueError:
+                self.error(node, f"'{name}' must be a number, not '{_short(v)}'")
+                return None
+        if kind == "file":
+            return self.file(text, name)
+        return v if kind != "text" else text
+
+    def objects(self, node: yaml.Node | None, name: str, kind: str) -> list[yaml.Node]:
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{name}' must be a list of {kind}s, not {_describe(node)}")
+            return []
+        return node.value
+
+    # -- the brief ---------------------------------------------------------------------------
+    def read(self, node, kind: str) -> dict:
+        """Fields of one object, each read by its kind (None where absent or wrong)."""
+        got = self.fields(node, kind) if node is not None else {}
+        if got is None:
+            return {}
+        return {name: self.value(got.get(name), name, field)
+                for name, field in self.schema[kind].items()
+                if field.kind not in ("object", "objects")} | {
+            f"{name}_node": got.get(name) for name in self.schema[kind]}
+
+    def read_brief(self, root: yaml.Node) -> Brief | None:
+        top = self.read(root, "brief")
+        if not top:
+            return None
+        memo = self.read(top["memo_node"], "memo")
+        handout = self.read(top["handout_node"], "handout")
+        sources = [self.read_source(n) for n in self.objects(top["sources_node"], "sources",
+                                                            "source")]
+        sources = [s for s in sources if s is not None]
+        first: dict[str, Source] = {}
+        for s in sources:
+            if s.id in first:
+                self.error(s.loc, f"duplicate source id '{s.id}' (first at line "
+                                  f"{first[s.id].loc.line})")
+            else:
+                first[s.id] = s
+        section_nodes = self.objects(top["sections_node"], "sections", "section")
+        if top["sections_node"] is not None and isinstance(top["sections_node"],
+                                                            yaml.SequenceNode) and not section_nodes:
+            self.error(top["sections_node"], "'sections' needs at least one section")
+        sections = [self.read_section(n) for n in section_nodes]
+        summary = top["summary"]
+        for text in [summary] + [t for s in sections if s for t in _section_texts(s)]:
+            if text is not None:
+                self.check_citations(text, first)
+        if self.problems:
+            return None
+        return Brief(
+            path=self.path,
+            title=top["title"].value,
+            subtitle=_val(top["subtitle"]),
+            date=top["date"],
+            authors=tuple(t.value for t in top["authors"] or ()),
+            lang=top["lang"] or "en",
+            status=top["status"] or "final",
+            theme=_val(top["theme"]),
+            memo=Memo(_val(memo.get("to")), _val(memo.get("from")), _val(memo.get("subject"))),
+            summary=summary,
+            sections=tuple(sections),
+            sources=tuple(sources),
+            handout=Handout(_val(handout.get("headline")), _val(handout.get("contact")),
+                            handout.get("link")),
+        )
+
+    def read_source(self, node) -> Source | None:
+        f = self.read(node, "source")
+        if not f or f["id"] is None or f["title"] is None:
+            return None
+        return Source(f["id"], f["title"].value, tuple(t.value for t in f["author"] or ()),
+                      _val(f["publisher"]), f["date"], f["url"], f["accessed"], self.loc(node))
+
+    def read_section(self, node) -> Section | None:
+        f = self.read(node, "section")
+        if not f or f["heading"] is None or f["body"] is None:
+            return None
+        figure = None
+        if f["figure_node"] is not None:
+            figure = self.read_figure(f["figure_node"])
+        return Section(f["heading"], f["body"], f["takeaway"], f["bullets"], f["notes"],
+                       figure, self.loc(node))
+
+    def read_figure(self, node) -> Figure | None:
+        f = self.read(node, "figure")
+        if not f or f["path"] is None or f["alt"] is None:
+            return None
+        path = self.asset(f["path"], "figure")
+        if path is None:
+            return None
+        return Figure(path, f["alt"].value, f["caption"], self.loc(node))
+
+    def file(self, text: Text, what: str) -> Path | None:
+        """A file named by this YAML file: inside its folder (after links), and a regular file."""
+        name = text.value
+        folder = self.path.parent.resolve()
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", name) or name.startswith(("/", "\\")):
+            self.error(text.loc, f"{what} path must be relative to {self.path.name}'s folder, "
+                                 f"not '{_short(name)}'")
+            return None
+        target = (folder / name).resolve()
+        if not target.is_relative_to(folder):
+            self.error(text.loc, f"{what} '{_short(name)}' is outside {self.path.name}'s folder")
+            return None
+        if not target.is_file():
+            self.error(text.loc, f"{what} file not found: {_short(name)}")
+            return None
+        return target
+
+    def asset(self, text: Text, what: str) -> Path | None:
+        """An image named by the brief."""
+        target = self.file(text, what)
+        if target is None:
+            return None
+        if target.suffix.lower() not in _IMAGE_TYPES:
+            self.error(text.loc, f"{what} must be a PNG, JPEG, GIF or SVG image, not "
+                                 f"'{target.suffix or target.name}'")
+            return None
+        return target
+
+    def check_citations(self, text: Text, sources: dict[str, Source]) -> None:
+        for m, loc in zip(GROUP_RE.finditer(text.value), text.cite_locs):
+            items = parse_group(m.group(0))
+            if items is None:
+                self.error(loc, f"malformed citation '{_short(m.group(0))}': write [@id], "
+                                "[@a; @b] or [@id, p. 4]")
+                continue
+            for source_id, _ in items:
+                if source_id in sources:
+                    continue
+                close = difflib.get_close_matches(source_id, sources, n=1, cutoff=0.6)
+                hint = (f" (did you mean '{close[0]}'?)" if close
+                        else "" if sources else " (the brief lists no sources)")
+                self.error(loc, f"unknown source id '{source_id}'{hint}")
+
+
+def _section_texts(s: Section) -> list[Text]:
+    texts = [s.heading, s.body, s.takeaway, *(s.bullets or ()), s.notes]
+    if s.figure:
+        texts.append(s.figure.caption)
+    return [t for t in texts if t is not None]
+
+
+def _val(text: Text | None) -> str | None:
+    return text.value if text is not None else None
+
+
+def _is_null(node: yaml.ScalarNode) -> bool:
+    return node.tag == "tag:yaml.org,2002:null" and node.style is None
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return f"'{_short(node.value)}'"
+
+
+def _short(value: str, limit: int = 60) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[:limit - 1] + "…"
