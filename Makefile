@@ -1,0 +1,35 @@
+# briefgen: `make brief` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BRIEF  ?= $(wildcard briefs/*.yaml)
+ARGS   ?=
+
+.PHONY: help brief test golden schema clean
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  variables: BRIEF=briefs/x.yaml (default: every brief), ARGS='--theme print --paper a4'"
+
+brief: $(STAMP) ## build every brief (or BRIEF=...) into build/<brief>/
+	$(BIN)/briefgen build $(BRIEF) $(ARGS)
+
+test: $(STAMP) ## run the test suite
+	$(BIN)/python -m pytest -q
+
+golden: $(STAMP) ## regenerate the golden text files after an intended change; review with git diff
+	$(BIN)/python -m tests.golden
+
+schema: $(STAMP) ## regenerate schema/brief.schema.json from the loader's schema
+	$(BIN)/briefgen schema > schema/brief.schema.json
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf build
+
+# The venv is made once and refreshed when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@

@@ -1,0 +1,80 @@
+"""One brief -> its outputs in build/<brief>/, all written or none."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cite import number_citations
+from .errors import BriefError, Loc, Problem
+from .html import render_html
+from .load import load_brief
+from .pdf import render_pdf, write_pdf
+from .theme import load_theme
+
+
+@dataclass
+class Output:
+    kind: str
+    path: Path
+    pages: int | None = None
+
+
+@dataclass
+class BuildResult:
+    brief: Path
+    outputs: list[Output] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | None = None,
+          paper: str | None = None, strict: bool = False) -> BuildResult:
+    """Build every output of one brief. Raises BriefError (and writes nothing) on bad input."""
+    started = time.perf_counter()
+    brief_path = Path(brief_path)
+    brief = load_brief(brief_path)
+    doc = number_citations(brief)
+    if strict and doc.warnings:
+        raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
+                          for w in doc.warnings])
+    chosen = load_theme(theme or brief.theme or "default")
+    folder = brief_path.parent.resolve()
+    roots = [folder, chosen.folder]
+    origin = Loc(str(brief_path))
+    result = BuildResult(brief_path, warnings=list(doc.warnings))
+    target = Path(out_dir) / brief_path.stem
+    with staged(target) as stage:
+        memo = render_pdf(render_html(doc, chosen, "memo", paper), folder, roots, origin)
+        pages = write_pdf(memo, stage("memo.pdf"))
+        result.outputs.append(Output("memo", target / "memo.pdf", pages))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+@contextmanager
+def staged(target: Path):
+    """Hand out temp paths in the target folder; rename them all into place only on success.
+
+    Renames within one folder are atomic, so readers see the old file or the new one, never half.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+
+    def stage(name: str) -> Path:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
+        os.close(fd)
+        temps[name] = Path(tmp)
+        return temps[name]
+
+    try:
+        yield stage
+    except BaseException:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    for name, tmp in temps.items():
+        os.replace(tmp, target / name)

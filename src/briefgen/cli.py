@@ -1,0 +1,160 @@
+"""briefgen's command line: build, check, new, themes, schema."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from .errors import BriefError
+
+STARTER = Path(__file__).resolve().parent / "templates" / "starter.yaml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BriefError as e:
+        _print_problems(e)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug of ours, not bad input: say so plainly
+        if os.environ.get("BRIEFGEN_DEBUG"):
+            raise
+        print(f"briefgen: internal error: {type(e).__name__}: {e}\n"
+              "Please report it; BRIEFGEN_DEBUG=1 shows the details.", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="briefgen",
+        description="Compile a YAML policy brief into a memo (PDF), a slide deck (PPTX) and a "
+                    "one-page handout (PDF) that share one citation numbering.")
+    sub = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    b = sub.add_parser("build", help="build the outputs of one or more briefs",
+                       description="Build memo.pdf for each brief into OUT/<brief>/.")
+    b.add_argument("briefs", nargs="+", metavar="BRIEF", help="brief files (briefs/x.yaml)")
+    b.add_argument("-o", "--out", default="build", help="output folder (default: build)")
+    b.add_argument("--theme", help="theme name or folder (default: the brief's theme:, else "
+                                   "default)")
+    b.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the theme's)")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.set_defaults(run=_build)
+
+    c = sub.add_parser("check", help="validate briefs without building",
+                       description="Check briefs and report every problem; writes nothing.")
+    c.add_argument("briefs", nargs="+", metavar="BRIEF")
+    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    c.set_defaults(run=_check)
+
+    n = sub.add_parser("new", help="write a commented starter brief",
+                       description="Write briefs/NAME.yaml, a commented brief to fill in.")
+    n.add_argument("name", help="file name without .yaml: letters, digits and -")
+    n.add_argument("-d", "--dir", default="briefs", help="folder to write into (default: briefs)")
+    n.set_defaults(run=_new)
+
+    t = sub.add_parser("themes", help="list the bundled themes")
+    t.set_defaults(run=_themes)
+
+    s = sub.add_parser("schema", help="print the brief format as JSON Schema")
+    s.set_defaults(run=_schema)
+    return p
+
+
+def _each(briefs: list[str], work) -> int:
+    """Run work on each brief; report problems per brief; exit 2 if any brief failed."""
+    failed = 0
+    for path in briefs:
+        try:
+            work(path)
+        except BriefError as e:
+            _print_problems(e)
+            failed += 1
+    return 2 if failed else 0
+
+
+def _build(args) -> int:
+    from .build import build
+    from .pdf import quiet_weasyprint
+
+    quiet_weasyprint()
+    started = time.perf_counter()
+    built = 0
+
+    def one(path: str) -> None:
+        nonlocal built
+        result = build(path, args.out, args.theme, args.paper, args.strict)
+        print(f"{path}")
+        for out in result.outputs:
+            pages = f" ({out.pages} page{'s' if out.pages != 1 else ''})" if out.pages else ""
+            print(f"  wrote {out.path}{pages}")
+        for w in result.warnings:
+            print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
+        built += 1
+
+    status = _each(args.briefs, one)
+    print(f"built {built} of {len(args.briefs)} brief{'s' if len(args.briefs) != 1 else ''} "
+          f"in {time.perf_counter() - started:.2f} s")
+    return status
+
+
+def _check(args) -> int:
+    from .cite import number_citations
+    from .load import load_brief
+
+    def one(path: str) -> None:
+        doc = number_citations(load_brief(path))
+        if args.strict and doc.warnings:
+            raise BriefError(list(doc.warnings))
+        for w in doc.warnings:
+            print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
+        print(f"{path}: ok ({len(doc.sections)} sections, {len(doc.refs)} sources cited)")
+
+    return _each(args.briefs, one)
+
+
+def _new(args) -> int:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.name):
+        print(f"briefgen new: '{args.name}' is not a usable name: use letters, digits, - and _",
+              file=sys.stderr)
+        return 2
+    target = Path(args.dir) / f"{args.name}.yaml"
+    if target.exists():
+        print(f"briefgen new: {target} already exists; choose another name", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {target}\nnext: edit it, then run: briefgen build {target}")
+    return 0
+
+
+def _themes(args) -> int:
+    from .theme import list_themes, load_theme
+
+    for name in list_themes():
+        print(f"{name:12} {load_theme(name).description}")
+    return 0
+
+
+def _schema(args) -> int:
+    from .schema import brief_schema
+
+    print(json.dumps(brief_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _print_problems(e: BriefError) -> None:
+    for p in e.problems:
+        print(p, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

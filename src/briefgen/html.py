@@ -1,0 +1,34 @@
+"""Doc -> HTML for the printed outputs. Jinja only: the layout lives in the theme's templates."""
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .cite import format_reference
+from .labels import format_date, labels_for
+from .model import Doc
+from .theme import Theme
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal that cannot end the string, the rule or the <style> element."""
+    escaped = "".join(f"\\{ord(ch):X} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch
+                      for ch in str(value))
+    return Markup(f'"{escaped}"')
+
+
+def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, **extra) -> str:
+    """The memo or handout as one HTML string, with its CSS inline."""
+    b = doc.brief
+    labels = labels_for(b.lang)
+    env = theme.env
+    env.filters["css_string"] = css_string
+    env.globals["format_reference"] = format_reference
+    date = format_date(b.date, b.lang)
+    context = dict(
+        doc=doc, theme=theme, c=theme.colors, labels=labels, date=date,
+        paper=paper or theme.paper, draft=b.status == "draft",
+        running_left=b.memo.subject or b.title, running_right=date,
+        footer_left=b.memo.from_ or ", ".join(b.authors), **extra,
+    )
+    css = env.get_template("style.css").render(context)
+    return env.get_template(f"{kind}.html").render(context, css=Markup(css))

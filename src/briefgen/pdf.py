@@ -1,0 +1,81 @@
+"""HTML -> PDF with WeasyPrint: the only module that imports it.
+
+WeasyPrint's own fetcher reads any local file and reaches any host, so every resource goes through
+a fetcher that serves files from a few allowed folders and stops the build on anything else.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import BriefError, Loc
+
+MAX_RESOURCE_BYTES = 50_000_000
+
+
+class RefusedResource(ValueError):
+    pass
+
+
+class FolderFetcher(URLFetcher):
+    """Serves file: URLs inside the allowed folders (after resolving links); refuses the rest."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(fail_on_errors=True, allowed_protocols=("file",))
+        self.roots = [Path(r).resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        try:
+            return self._serve(url)
+        except RefusedResource as e:
+            self.refused.append(str(e))
+            raise
+
+    def _serve(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise RefusedResource(f"{url}: only files inside the brief's or theme's folder may "
+                                  "be used")
+        try:
+            path = Path(url2pathname(unquote(parts.path))).resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise RefusedResource(f"{url}: file not found") from None
+        if not any(path.is_relative_to(root) for root in self.roots):
+            raise RefusedResource(f"{url}: outside the brief's and theme's folders")
+        if not path.is_file():
+            raise RefusedResource(f"{url}: not a regular file")
+        if path.stat().st_size > MAX_RESOURCE_BYTES:
+            raise RefusedResource(f"{url}: larger than {MAX_RESOURCE_BYTES:,} bytes")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
+                                  headers={"Content-Type": mime})
+
+
+def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
+    """Lay the HTML out; the returned document's .pages can be counted before writing."""
+    fetcher = FolderFetcher(roots)
+    try:
+        return weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render()
+    except FatalURLFetchingError:
+        reason = fetcher.refused[-1] if fetcher.refused else "a resource could not be read"
+        raise BriefError.at(origin, f"refused to read {reason}") from None
+
+
+def write_pdf(document, target: Path) -> int:
+    """Write a rendered document; returns its page count."""
+    document.write_pdf(str(target))
+    return len(document.pages)
+
+
+def quiet_weasyprint() -> None:
+    # WeasyPrint logs CSS it ignores at WARNING; the CLI reports our own warnings instead.
+    # fontTools, which WeasyPrint uses to subset fonts, complains about harmless font headers.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
