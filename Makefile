@@ -29,7 +29,8 @@ clean: ## remove build outputs (keeps .venv)
 	rm -rf build
 
 # The venv is made once and refreshed when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/system-deps
+	scripts/system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@

@@ -49,7 +49,7 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     target = Path(out_dir) / brief_path.stem
     with staged(target) as stage:
         memo = render_pdf(render_html(doc, chosen, "memo", paper), folder, roots, origin)
-        pages = write_pdf(memo, stage("memo.pdf"))
+        pages = write_pdf(memo, stage("memo.pdf"), origin)
         result.outputs.append(Output("memo", target / "memo.pdf", pages))
     result.seconds = time.perf_counter() - started
     return result

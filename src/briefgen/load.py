@@ -63,7 +63,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "figure": Field("object", "An image shown with the section.", item="figure"),
     },
     "figure": {
-        "path": Field("text", "Image file (PNG, JPEG or SVG), relative to the brief's folder.", True),
+        "path": Field("text", "Image file (PNG, JPEG, GIF or SVG), relative to the brief's folder.", True),
         "alt": Field("text", "Alternative text for screen readers.", True),
         "caption": Field("text", "Caption printed under the image.", citable=True),
     },
@@ -108,8 +108,10 @@ def _show_tag(tag: str) -> str:
 class NodeReader:
     """Reads one YAML file into checked values, recording a Problem for everything wrong."""
 
-    def __init__(self, path: str | Path, schema: dict[str, dict[str, Field]] = SCHEMA):
+    def __init__(self, path: str | Path, schema: dict[str, dict[str, Field]] = SCHEMA,
+                 owner: str = "brief"):
         self.schema = schema
+        self.owner = owner
         self.path = Path(path)
         self.label = str(path)
         self.problems: list[Problem] = []
@@ -227,7 +229,7 @@ class NodeReader:
         bad = next((ch for ch in value if ch not in "\t\n"
                     and unicodedata.category(ch) in ("Cc", "Cs")), None)
         if bad is not None:
-            self.error(node, f"'{name}' contains the control character U+{ord(bad):04X}")
+            self.error(node, f"'{name}' contains the unprintable character U+{ord(bad):04X}")
             return None
         groups = list(GROUP_RE.finditer(value))
         if groups and not field.citable:
@@ -398,12 +400,12 @@ class NodeReader:
         name = text.value
         folder = self.path.parent.resolve()
         if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", name) or name.startswith(("/", "\\")):
-            self.error(text.loc, f"{what} path must be relative to {self.path.name}'s folder, "
+            self.error(text.loc, f"{what} path must be relative to the {self.owner}'s folder, "
                                  f"not '{_short(name)}'")
             return None
         target = (folder / name).resolve()
         if not target.is_relative_to(folder):
-            self.error(text.loc, f"{what} '{_short(name)}' is outside {self.path.name}'s folder")
+            self.error(text.loc, f"{what} '{_short(name)}' is outside the {self.owner}'s folder")
             return None
         if not target.is_file():
             self.error(text.loc, f"{what} file not found: {_short(name)}")

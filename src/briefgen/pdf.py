@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -61,17 +62,25 @@ class FolderFetcher(URLFetcher):
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
     fetcher = FolderFetcher(roots)
-    try:
+    with _refusals(fetcher, origin):
         return weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render()
+
+
+def write_pdf(document, target: Path, origin: Loc) -> int:
+    """Write a rendered document; returns its page count."""
+    # Attachments are fetched only now, through the same fetcher.
+    with _refusals(document.url_fetcher, origin):
+        document.write_pdf(str(target))
+    return len(document.pages)
+
+
+@contextmanager
+def _refusals(fetcher: FolderFetcher, origin: Loc):
+    try:
+        yield
     except FatalURLFetchingError:
         reason = fetcher.refused[-1] if fetcher.refused else "a resource could not be read"
         raise BriefError.at(origin, f"refused to read {reason}") from None
-
-
-def write_pdf(document, target: Path) -> int:
-    """Write a rendered document; returns its page count."""
-    document.write_pdf(str(target))
-    return len(document.pages)
 
 
 def quiet_weasyprint() -> None:

@@ -100,7 +100,7 @@ def list_themes() -> dict[str, Path]:
 
 def load_theme(name: str | Path = "default") -> Theme:
     folder = find_theme(name)
-    reader = NodeReader(folder / "theme.yaml", THEME_SCHEMA)
+    reader = NodeReader(folder / "theme.yaml", THEME_SCHEMA, owner="theme")
     top = reader.read(reader.compose(), "theme")
     colors = reader.read(top.get("colors_node"), "colors") if top else {}
     fonts = reader.read(top.get("fonts_node"), "fonts") if top else {}

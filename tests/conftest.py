@@ -1,0 +1,70 @@
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.build import build
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "briefs" / "sanctuary-cities.yaml"
+SEED = Path("/nonexistent")
+for parent in ROOT.parents:
+    if (parent / "shared" / "seed").is_dir():
+        SEED = parent / "shared" / "seed"
+        break
+
+MINIMAL = """\
+title: A brief
+date: 2026-11-24
+summary: Bottom line [@a].
+sections:
+  - heading: One
+    body: Text [@b].
+sources:
+  - id: a
+    title: Source A
+  - id: b
+    title: Source B
+"""
+
+
+def write(folder: Path, text: str, name: str = "brief.yaml") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def pdf_pages(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
+def cite_numbers(text: str) -> list[int]:
+    """Every [n] or [n, locator] in reading order."""
+    return [int(n) for n in re.findall(r"\[(\d+)(?:,[^\]]*)?\]", text)]
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory):
+    """The example brief, built once with the real engines. WeasyPrint must log nothing."""
+    out = tmp_path_factory.mktemp("build")
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        result = build(EXAMPLE, out)
+    finally:
+        logger.removeHandler(collect)
+    assert [r.getMessage() for r in collect.records] == []
+    return result

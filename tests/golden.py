@@ -1,0 +1,43 @@
+"""Golden text: what the example brief's outputs say, extracted from the real files.
+
+Regenerate after an intended change with `make golden`, then review with `git diff tests/golden`.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from pypdf import PdfReader
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pdf_text(path: Path) -> str:
+    pages = []
+    for i, page in enumerate(PdfReader(str(path)).pages, 1):
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        pages.append(f"--- page {i} ---\n" + "\n".join(line for line in lines if line))
+    return "\n".join(pages) + "\n"
+
+
+def extract(result) -> dict[str, str]:
+    """Golden file name -> text, for every output of one build."""
+    return {f"{result.brief.stem}.{out.kind}.txt": pdf_text(out.path)
+            for out in result.outputs if out.path.suffix == ".pdf"}
+
+
+def main() -> int:
+    from briefgen.build import build
+    from tests.conftest import EXAMPLE
+
+    GOLDEN.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as out:
+        for name, text in extract(build(EXAMPLE, out)).items():
+            (GOLDEN / name).write_text(text, encoding="utf-8")
+            print(f"wrote {GOLDEN / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+import re
+
+from briefgen.cite import format_reference, number_citations, plain, split_sentences
+from briefgen.load import load_brief
+
+from .conftest import EXAMPLE, MINIMAL, SEED, write
+
+
+def seed_sequence() -> list[int]:
+    text = (SEED / "sanctuary-cities.txt").read_text(encoding="utf-8")
+    return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+def it_numbers_the_example_exactly_as_the_seed_text_does():
+    doc = number_citations(load_brief(EXAMPLE))
+    numbers = [c.number for para in doc.summary for s in para for c in s.cites]
+    for section in doc.sections:
+        numbers += [c.number for para in section.paras for s in para for c in s.cites]
+    assert numbers == seed_sequence()
+    assert numbers[:3] == [1, 2, 3] and numbers[-4:] == [3, 10, 8, 4]
+
+
+def it_gives_each_source_the_seed_number():
+    import yaml
+    seed = yaml.safe_load((SEED / "sources.yaml").read_text(encoding="utf-8"))
+    doc = number_citations(load_brief(EXAMPLE))
+    assert [(r.number, r.source.id) for r in doc.refs] == [(s["n"], s["id"]) for s in seed]
+
+
+def it_numbers_by_first_appearance_in_reading_order(tmp_path):
+    text = """\
+title: Order
+date: 2026-11-24
+summary: Summary cites [@c].
+sections:
+  - heading: One
+    body: Body cites [@b].
+    takeaway: Takeaway cites [@d].
+    bullets: ["Bullet cites [@a]"]
+    notes: Notes cite [@e].
+    figure: {path: chart.png, alt: Chart, caption: "Caption cites [@f] and [@c]"}
+sources:
+  - {id: a, title: A}
+  - {id: b, title: B}
+  - {id: c, title: C}
+  - {id: d, title: D}
+  - {id: e, title: E}
+  - {id: f, title: F}
+  - {id: g, title: Never cited}
+"""
+    (tmp_path / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert [(r.number, r.source.id) for r in doc.refs] == [
+        (1, "c"), (2, "b"), (3, "d"), (4, "a"), (5, "e"), (6, "f")]
+    assert [w.message for w in doc.warnings] == ["source 'g' is never cited"]
+    assert doc.sections[0].cited == (2, 3, 4, 5, 6, 1)
+
+
+def it_keeps_locators_and_inline_markdown(tmp_path):
+    text = MINIMAL.replace("Text [@b].", "'*Some* **bold** [link](https://x.org) [@b, p. 4]; <b>raw</b>'")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    para = doc.sections[0].paras[0]
+    assert [(s.text, s.bold, s.italic, s.href) for s in para if not s.cites][:5] == [
+        ("Some", False, True, None), (" ", False, False, None), ("bold", True, False, None),
+        (" ", False, False, None), ("link", False, False, "https://x.org")]
+    assert plain(para) == "Some bold link [2, p. 4]; <b>raw</b>"
+
+
+def it_takes_the_first_sentence_as_the_default_takeaway(tmp_path):
+    text = MINIMAL.replace("Text [@b].", "First point here [@b]. Second point. Third.")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert plain(doc.sections[0].takeaway) == "First point here [2]."
+    assert [plain(b) for b in doc.sections[0].bullets] == [
+        "First point here [2].", "Second point.", "Third."]
+
+
+def it_splits_sentences_after_citation_groups():
+    assert split_sentences("One [@a]. Two [@b; @c]. (Three.)") == [
+        "One [@a].", "Two [@b; @c].", "(Three.)"]
+
+
+def it_formats_references_with_author_quoted_title_publisher_and_date():
+    doc = number_citations(load_brief(EXAMPLE))
+    by_id = {r.source.id: r.source for r in doc.refs}
+    assert format_reference(by_id["hausman-pnas-2020"]) == (
+        "David K. Hausman, “Sanctuary policies reduce deportations without increasing crime,” "
+        "Proceedings of the National Academy of Sciences 117 (44), November 3, 2020.",
+        "https://www.pnas.org/content/117/44/27262.short", None)
+    assert format_reference(by_id["aic-sanctuary-overview"])[0] == (
+        "“‘Sanctuary’ Policies: An Overview,” American Immigration Council, February 2017.")
+    assert format_reference(by_id["uscm-mcca-2017"])[0].startswith(
+        "U.S. Conference of Mayors and Major Cities Chiefs Association, “U.S. Mayors")

@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.errors import BriefError
+from briefgen.load import load_brief
+
+from .conftest import EXAMPLE, MINIMAL, ROOT, write
+
+BAD = sorted((ROOT / "tests" / "bad").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def it_reports_every_problem_of_a_bad_brief_exactly(path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    relative = path.relative_to(ROOT)
+    code = main(["check", str(relative)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == path.with_suffix(".err").read_text(encoding="utf-8")
+    assert "Traceback" not in err
+
+
+def it_has_a_message_file_for_every_bad_brief():
+    assert len(BAD) >= 15
+    assert all(p.with_suffix(".err").is_file() for p in BAD)
+
+
+def it_keeps_yaml_1_1_booleans_and_numbers_as_the_author_typed_them(tmp_path):
+    text = MINIMAL.replace("title: A brief", "title: NO\nsubtitle: on\nauthors: [1.10, yes]")
+    brief = load_brief(write(tmp_path, text))
+    assert (brief.title, brief.subtitle, brief.authors) == ("NO", "on", ("1.10", "yes"))
+
+
+def it_reads_the_example_brief_into_seven_sections_and_thirteen_sources():
+    brief = load_brief(EXAMPLE)
+    assert len(brief.sections) == 7
+    assert len(brief.sources) == 13
+    assert brief.memo.to == "Members, Public Safety Committee"
+    assert brief.date.isoformat() == "2026-11-24"
+
+
+def it_points_at_the_citation_inside_a_block_scalar(tmp_path):
+    text = MINIMAL.replace("    body: Text [@b].",
+                           "    body: |\n      First line.\n      Then [@b; @zz] here.")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    [problem] = e.value.problems
+    assert (problem.loc.line, problem.loc.col) == (8, 12)
+    assert problem.message == "unknown source id 'zz'"
+
+
+def it_accepts_a_figure_inside_the_brief_folder(tmp_path):
+    png = ROOT / "tests" / "data" / "chart.png"
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "chart.png").write_bytes(png.read_bytes())
+    text = MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                           "    figure: {path: figures/chart.png, alt: A bar chart}")
+    brief = load_brief(write(tmp_path, text))
+    assert brief.sections[0].figure.path == (tmp_path / "figures" / "chart.png").resolve()
+
+
+def it_refuses_a_figure_that_links_out_of_the_brief_folder(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "x.png").symlink_to("/etc/passwd")
+    text = MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                           "    figure: {path: figures/x.png, alt: Escape}")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [p.message for p in e.value.problems] == [
+        "figure 'figures/x.png' is outside the brief's folder"]
+
+
+def it_says_when_the_file_is_missing(tmp_path):
+    with pytest.raises(BriefError) as e:
+        load_brief(tmp_path / "nope.yaml")
+    assert str(e.value) == f"{tmp_path / 'nope.yaml'}:1:1: file not found"
+
+
+def it_publishes_the_schema_it_enforces(capsys):
+    import json
+    main(["schema"])
+    generated = json.loads(capsys.readouterr().out)
+    published = json.loads((ROOT / "schema" / "brief.schema.json").read_text(encoding="utf-8"))
+    assert generated == published, "run `make schema` and commit schema/brief.schema.json"
+    assert set(published["properties"]) == {
+        "title", "subtitle", "date", "authors", "lang", "status", "theme", "memo", "summary",
+        "sections", "sources", "handout"}

@@ -1,0 +1,81 @@
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from briefgen.errors import BriefError, Loc
+from briefgen.pdf import render_pdf, write_pdf
+
+from .conftest import ROOT
+
+PNG = (ROOT / "tests" / "data" / "chart.png").read_bytes()
+
+
+@pytest.fixture
+def folders(tmp_path):
+    brief = tmp_path / "brief"
+    brief.mkdir()
+    (brief / "inside.png").write_bytes(PNG)
+    (tmp_path / "outside.png").write_bytes(PNG)
+    (brief / "link.png").symlink_to(tmp_path / "outside.png")
+    return brief
+
+
+def render(html, brief):
+    return render_pdf(html, brief, [brief], Loc("brief.yaml"))
+
+
+def it_reads_images_inside_the_allowed_folder(folders):
+    doc = render('<img src="inside.png" alt="chart">', folders)
+    assert len(doc.pages) == 1
+
+
+@pytest.mark.parametrize("src", [
+    "file:///etc/passwd",
+    "../outside.png",
+    "..%2Foutside.png",
+    "link.png",
+    "/dev/zero",
+    "missing.png",
+])
+def it_refuses_every_file_outside_the_allowed_folders(folders, src):
+    with pytest.raises(BriefError) as e:
+        render(f'<img src="{src}" alt="x">', folders)
+    assert str(e.value).startswith("brief.yaml:1:1: refused to read ")
+
+
+def it_refuses_stylesheets_and_attachments_from_elsewhere(folders):
+    with pytest.raises(BriefError):
+        render('<style>@import url("file:///etc/hostname");</style><p>x</p>', folders)
+    doc = render('<link rel="attachment" href="file:///etc/passwd"><p>x</p>', folders)
+    with pytest.raises(BriefError) as e:
+        write_pdf(doc, folders / "out.pdf", Loc("brief.yaml"))
+    assert "refused to read file:///etc/passwd" in str(e.value)
+
+
+def it_contacts_no_host(folders):
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/x.png"
+        with pytest.raises(BriefError) as e:
+            render(f'<img src="{url}" alt="x">', folders)
+        assert url in str(e.value)
+    finally:
+        server.shutdown()
+    assert hits == []
+    assert os.path.exists(folders / "inside.png")
