@@ -9,11 +9,8 @@ from briefgen.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "briefs" / "sanctuary-cities.yaml"
-SEED = Path("/nonexistent")
-for parent in ROOT.parents:
-    if (parent / "shared" / "seed").is_dir():
-        SEED = parent / "shared" / "seed"
-        break
+# A copy of shared/seed: the seed text and its sources, which the example brief must reproduce.
+SEED = ROOT / "tests" / "data" / "seed"
 
 MINIMAL = """\
 title: A brief

@@ -63,7 +63,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "figure": Field("object", "An image shown with the section.", item="figure"),
     },
     "figure": {
-        "path": Field("text", "Image file (PNG, JPEG, GIF or SVG), relative to the brief's folder.", True),
+        "path": Field("text", "Image file (PNG, JPEG, GIF or SVG), relative to the brief's "
+                      "folder.", True),
         "alt": Field("text", "Alternative text for screen readers.", True),
         "caption": Field("text", "Caption printed under the image.", citable=True),
     },
