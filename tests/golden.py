@@ -21,10 +21,28 @@ def pdf_text(path: Path) -> str:
     return "\n".join(pages) + "\n"
 
 
+def pptx_text(path: Path) -> str:
+    """Each slide's shapes by name with their paragraphs, then its notes."""
+    from pptx import Presentation
+
+    out = []
+    for i, slide in enumerate(Presentation(str(path)).slides, 1):
+        out.append(f"--- slide {i} ---")
+        for shape in slide.shapes:
+            if shape.has_text_frame and shape.text_frame.text.strip():
+                out.append(f"[{shape.name}]")
+                out += [f"  {p.text}" for p in shape.text_frame.paragraphs]
+        if slide.has_notes_slide:
+            out.append("[notes]")
+            out += [f"  {line}" for line in slide.notes_slide.notes_text_frame.text.splitlines()]
+    return "\n".join(out) + "\n"
+
+
 def extract(result) -> dict[str, str]:
     """Golden file name -> text, for every output of one build."""
-    return {f"{result.brief.stem}.{out.kind}.txt": pdf_text(out.path)
-            for out in result.outputs if out.path.suffix == ".pdf"}
+    readers = {".pdf": pdf_text, ".pptx": pptx_text}
+    return {f"{result.brief.stem}.{out.kind}.txt": readers[out.path.suffix](out.path)
+            for out in result.outputs}
 
 
 def main() -> int:

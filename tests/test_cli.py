@@ -9,6 +9,7 @@ def it_builds_the_example_and_says_what_it_wrote(tmp_path, capsys):
     assert main(["build", str(EXAMPLE), "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"wrote {tmp_path}/sanctuary-cities/memo.pdf (3 pages)" in out
+    assert f"wrote {tmp_path}/sanctuary-cities/deck.pptx (11 slides)" in out
     assert "built 1 of 1 brief in " in out
 
 
@@ -28,7 +29,8 @@ def it_leaves_earlier_outputs_untouched_when_a_build_fails(tmp_path, capsys):
     brief = write(tmp_path, MINIMAL)
     out = tmp_path / "out"
     assert main(["build", str(brief), "-o", str(out)]) == 0
-    before = (out / "brief" / "memo.pdf").read_bytes()
+    before = {p.name: p.read_bytes() for p in (out / "brief").iterdir()}
+    assert sorted(before) == ["deck.pptx", "memo.pdf"]
     # A theme whose stylesheet reaches outside its folder fails in the middle of rendering.
     theme = tmp_path / "evil-theme"
     shutil.copytree(ROOT / "themes" / "default", theme)
@@ -37,8 +39,7 @@ def it_leaves_earlier_outputs_untouched_when_a_build_fails(tmp_path, capsys):
     code = main(["build", str(brief), "-o", str(out), "--theme", str(theme)])
     assert code == 2
     assert "refused to read file:///etc/hostname" in capsys.readouterr().err
-    assert (out / "brief" / "memo.pdf").read_bytes() == before
-    assert sorted(p.name for p in (out / "brief").iterdir()) == ["memo.pdf"]
+    assert {p.name: p.read_bytes() for p in (out / "brief").iterdir()} == before
 
 
 def it_makes_uncited_sources_fatal_under_strict(tmp_path, capsys):

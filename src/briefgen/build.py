@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cite import number_citations
+from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .html import render_html
 from .load import load_brief
 from .pdf import render_pdf, write_pdf
+from .pptx_out import write_pptx
 from .theme import load_theme
 
 
@@ -38,19 +40,23 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     brief_path = Path(brief_path)
     brief = load_brief(brief_path)
     doc = number_citations(brief)
-    if strict and doc.warnings:
-        raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
-                          for w in doc.warnings])
     chosen = load_theme(theme or brief.theme or "default")
+    deck, deck_warnings = plan_deck(doc, chosen)
+    warnings = list(doc.warnings) + deck_warnings
+    if strict and warnings:
+        raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
+                          for w in warnings])
     folder = brief_path.parent.resolve()
     roots = [folder, chosen.folder]
     origin = Loc(str(brief_path))
-    result = BuildResult(brief_path, warnings=list(doc.warnings))
+    result = BuildResult(brief_path, warnings=warnings)
     target = Path(out_dir) / brief_path.stem
     with staged(target) as stage:
         memo = render_pdf(render_html(doc, chosen, "memo", paper), folder, roots, origin)
         pages = write_pdf(memo, stage("memo.pdf"), origin)
         result.outputs.append(Output("memo", target / "memo.pdf", pages))
+        slides = write_pptx(deck, chosen, stage("deck.pptx"))
+        result.outputs.append(Output("deck", target / "deck.pptx", slides))
     result.seconds = time.perf_counter() - started
     return result
 

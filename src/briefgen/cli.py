@@ -94,7 +94,8 @@ def _build(args) -> int:
         result = build(path, args.out, args.theme, args.paper, args.strict)
         print(f"{path}")
         for out in result.outputs:
-            pages = f" ({out.pages} page{'s' if out.pages != 1 else ''})" if out.pages else ""
+            unit = "slide" if out.kind == "deck" else "page"
+            pages = f" ({out.pages} {unit}{'s' if out.pages != 1 else ''})" if out.pages else ""
             print(f"  wrote {out.path}{pages}")
         for w in result.warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)

@@ -1,0 +1,436 @@
+"""Doc -> Deck: every slide planned, measured and fitted before anything is written.
+
+Pure apart from reading font metrics and image sizes. PowerPoint's autofit is never relied on
+(LibreOffice and python-pptx never apply it): text is measured with the theme's font files,
+shrunk down to the theme's minimum size, and what still does not fit continues on a "(cont.)" slide.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .cite import format_reference, plain
+from .errors import Problem, Loc
+from .fonts import metrics
+from .labels import format_date, labels_for
+from .model import Cite, Doc, Para, Span
+from .theme import Theme
+
+WIDTH, HEIGHT = 960.0, 540.0  # points: 13.333 x 7.5 in, 16:9
+MARGIN = 43.2  # 0.6 in
+INSET_X, INSET_Y = 7.2, 3.6  # text frame insets written into every box
+LINE = 1.2  # line pitch as a multiple of the font size, written as exact spacing
+TITLE_LINE = 1.05
+GAP = 0.45  # space before a paragraph, as a multiple of the font size
+
+TITLE_MAX, TITLE_MIN = 32.0, 24.0
+KICKER_MAX, KICKER_MIN = 20.0, 16.0
+BODY_MAX = 24.0
+PACK_SIZE = 20.0  # body text size on slides that continue onto a "(cont.)" slide
+FOOTER_SIZE = 11.0
+SOURCES_MAX = 16.0
+
+SAFE_IMAGES = (".png", ".jpg", ".jpeg", ".gif")
+
+
+@dataclass(frozen=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class Block:
+    """One text frame: its box, paragraphs and the size they were fitted at."""
+
+    box: Box
+    paras: tuple[Para, ...]
+    size: float
+    bold: bool = False
+    italic: bool = False
+    color: str = "text"
+    bullets: bool = False
+    line: float = LINE
+    gap: float = GAP
+    anchor: str = "top"
+
+
+@dataclass(frozen=True)
+class Picture:
+    path: Path
+    alt: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class Slide:
+    layout: str  # "title" or "content"
+    title: Block
+    kicker: Block | None = None
+    body: Block | None = None
+    footer: Block | None = None
+    picture: Picture | None = None
+    caption: Block | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Deck:
+    slides: tuple[Slide, ...]
+    width: float
+    height: float
+    font: str
+    draft: bool
+    draft_label: str
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+def para_text(para: Para) -> str:
+    """What a paragraph shows on a slide; the writer writes exactly these characters."""
+    return plain(para)
+
+
+def block_lines(block: Block, theme: Theme) -> list[list[str]]:
+    """The lines each paragraph of a block wraps into, measured with the theme's fonts."""
+    return [_metrics(theme, block.bold or _has_bold(p))
+            .wrap(para_text(p), block.size, text_width(block))
+            for p in block.paras]
+
+
+def block_height(block: Block, theme: Theme) -> float:
+    lines = block_lines(block, theme)
+    body = sum(len(ls) for ls in lines) * block.size * block.line
+    gaps = max(len(lines) - 1, 0) * block.size * block.gap
+    return body + gaps + 2 * INSET_Y
+
+
+def text_width(block: Block) -> float:
+    return block.box.w - 2 * INSET_X - (bullet_indent(block.size) if block.bullets else 0)
+
+
+def bullet_indent(size: float) -> float:
+    return round(size * 0.9, 1)
+
+
+def fits(block: Block, theme: Theme) -> bool:
+    return block_height(block, theme) <= block.box.h + 0.01
+
+
+def _metrics(theme: Theme, bold: bool):
+    return metrics(theme.heading.bold if bold else theme.heading.regular)
+
+
+def _has_bold(para: Para) -> bool:
+    return any(s.bold for s in para)
+
+
+def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> float | None:
+    """The largest whole point size in [smallest, largest] at which the block fits."""
+    size = largest
+    while size >= smallest:
+        if fits(replace(block, size=size), theme):
+            return size
+        size -= 1
+    return None
+
+
+# -- splitting text --------------------------------------------------------------------------
+
+def split_para(para: Para, offset: int) -> tuple[Para, Para]:
+    """Split at a character offset of para_text; a citation group is never cut."""
+    head: list[Span] = []
+    tail: list[Span] = []
+    pos = 0
+    for span in para:
+        text = para_text((span,))
+        if pos >= offset:
+            tail.append(span)
+        elif span.cites or pos + len(text) <= offset:
+            head.append(span)
+        else:
+            cut = offset - pos
+            head.append(replace(span, text=span.text[:cut]))
+            tail.append(replace(span, text=span.text[cut:]))
+        pos += len(text)
+    if tail and not tail[0].cites:
+        tail[0] = replace(tail[0], text=tail[0].text.lstrip())
+    if head and not head[-1].cites:
+        head[-1] = replace(head[-1], text=head[-1].text.rstrip())
+    return tuple(s for s in head if s.text or s.cites), tuple(s for s in tail if s.text or s.cites)
+
+
+def _offset_after_lines(text: str, lines: list[str], count: int) -> int:
+    pos = 0
+    for line in lines[:count]:
+        pos = text.index(line, pos) + len(line)
+    return pos
+
+
+def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
+    """Cut a one-paragraph block to max_lines, ending in an ellipsis."""
+    para = block.paras[0]
+    lines = block_lines(block, theme)[0]
+    if len(lines) <= max_lines:
+        return block
+    text = para_text(para)
+    cut = _offset_after_lines(text, lines, max_lines)
+    while cut > 0:
+        head, _ = split_para(para, cut)
+        candidate = replace(block, paras=(head + (Span("…"),),))
+        if len(block_lines(candidate, theme)[0]) <= max_lines:
+            return candidate
+        cut = text.rfind(" ", 0, cut)
+    return replace(block, paras=((Span("…"),),))
+
+
+# -- planning --------------------------------------------------------------------------------
+
+def split_heading(heading: Para) -> tuple[Para, Para | None]:
+    """'Legal boundaries: localities aren't required...' -> short title, kicker line."""
+    text = para_text(heading)
+    m = re.search(r":\s+|\s+[—–]\s+|—", text)
+    if not m or m.start() < 8 or len(text) - m.end() < 8:
+        return heading, None
+    title, _ = split_para(heading, m.start())
+    _, kicker = split_para(heading, m.end())
+    if kicker and kicker[0].text and not kicker[0].cites:
+        kicker = (replace(kicker[0], text=kicker[0].text[0].upper() + kicker[0].text[1:]),
+                  *kicker[1:])
+    return title, kicker
+
+
+def short_name(ref) -> str:
+    """How a footer names a source: first author's surname or the publisher, and the year."""
+    s = ref.source
+    if s.authors:
+        name = s.authors[0].split()[-1] if len(s.authors[0].split()) <= 4 else s.authors[0]
+        if len(s.authors) > 1:
+            name += " et al."
+    else:
+        name = s.publisher or s.title
+    name = re.sub(r",.*", "", name)
+    if len(name) > 40:
+        name = name[:39].rstrip() + "…"
+    year = re.match(r"\d{4}", s.date or "")
+    return f"{name} {year.group(0)}" if year else name
+
+
+def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
+    planner = _Planner(doc, theme)
+    return planner.plan(), planner.warnings
+
+
+class _Planner:
+    def __init__(self, doc: Doc, theme: Theme):
+        self.doc = doc
+        self.theme = theme
+        self.labels = labels_for(doc.brief.lang)
+        self.min_size = float(theme.deck_min_size)
+        self.warnings: list[Problem] = []
+        self.titles: dict[str, int] = {}
+        self.refs = {r.number: r for r in doc.refs}
+
+    def plan(self) -> Deck:
+        b = self.doc.brief
+        slides = [self.title_slide()]
+        slides += self.text_slides(self.labels["bottom_line"], None, self.doc.summary,
+                                   bullets=False, notes=self.notes(self.doc.summary))
+        for s in self.doc.sections:
+            title, kicker = split_heading(s.heading)
+            slides += self.text_slides(para_text(title), kicker, s.bullets, bullets=True,
+                                       notes=self.notes(s.notes), figure=s.figure,
+                                       section=s.number)
+        slides += self.sources_slides()
+        return Deck(tuple(slides), WIDTH, HEIGHT, self.theme.deck_font, b.status == "draft",
+                    self.labels["draft"])
+
+    def notes(self, paras: tuple[Para, ...]) -> str:
+        return "\n\n".join(para_text(p) for p in paras)
+
+    def unique(self, title: str) -> str:
+        """Screen readers list slides by title: no two slides may share one."""
+        seen = self.titles.get(title, 0)
+        self.titles[title] = seen + 1
+        return title if not seen else f"{title} ({seen + 1})"
+
+    # Title area -------------------------------------------------------------------------------
+    def title_block(self, title: str, y: float = 30.0) -> Block:
+        block = Block(Box(MARGIN, y, WIDTH - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
+                      ((Span(title),),), TITLE_MAX, bold=True, color="primary", line=TITLE_LINE,
+                      anchor="bottom")
+        size = fit_size(block, self.theme, TITLE_MAX, TITLE_MIN)
+        if size is None:
+            return truncate(replace(block, size=TITLE_MIN), self.theme, 2)
+        return replace(block, size=size)
+
+    def kicker_block(self, kicker: Para, y: float) -> Block:
+        block = Block(Box(MARGIN, y, WIDTH - 2 * MARGIN, 2 * KICKER_MAX * LINE + 2 * INSET_Y),
+                      (kicker,), KICKER_MAX, color="accent", line=LINE)
+        size = fit_size(block, self.theme, KICKER_MAX, KICKER_MIN)
+        if size is None:
+            block = truncate(replace(block, size=KICKER_MIN), self.theme, 2)
+            size = KICKER_MIN
+        height = block_height(replace(block, size=size), self.theme)
+        return replace(block, size=size, box=replace(block.box, h=height))
+
+    def title_slide(self) -> Slide:
+        b = self.doc.brief
+        width = WIDTH - 2 * MARGIN
+        title = Block(Box(MARGIN, 120, width, 3 * 40 * TITLE_LINE + 2 * INSET_Y),
+                      ((Span(b.title),),), 40, bold=True, color="primary", line=TITLE_LINE,
+                      anchor="bottom")
+        size = fit_size(title, self.theme, 40, 28)
+        title = truncate(replace(title, size=28), self.theme, 3) if size is None else replace(
+            title, size=size)
+        self.unique(b.title)
+        paras: list[Para] = []
+        if b.subtitle:
+            paras.append((Span(b.subtitle),))
+        meta = " · ".join(x for x in [format_date(b.date, b.lang), ", ".join(b.authors)] if x)
+        paras.append((Span(meta),))
+        sub = Block(Box(MARGIN, 280, width, 150), tuple(paras), 22, color="muted")
+        size = fit_size(sub, self.theme, 22, self.min_size)
+        sub = replace(sub, size=size) if size else truncate(replace(sub, paras=sub.paras[-1:],
+                                                                    size=self.min_size),
+                                                            self.theme, 2)
+        return Slide("title", title, body=sub, notes=b.subtitle or "")
+
+    # Text slides -------------------------------------------------------------------------------
+    def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
+                    bullets: bool, notes: str, figure=None, section: int | None = None
+                    ) -> list[Slide]:
+        slides: list[Slide] = []
+        remaining = list(paras)
+        part = 0
+        largest = BODY_MAX
+        while True:
+            part += 1
+            heading = title if part == 1 else f"{title} ({self.labels['cont']})"
+            title_block = self.title_block(self.unique(heading))
+            top = title_block.box.y + title_block.box.h + 4
+            kicker_block = None
+            if kicker and part == 1:
+                kicker_block = self.kicker_block(kicker, top)
+                top = kicker_block.box.y + kicker_block.box.h
+            top += 14
+            bottom = HEIGHT - 62  # room for the sources footer
+            body_w = WIDTH - 2 * MARGIN
+            picture = caption = None
+            if figure is not None and part == 1:
+                picture, caption = self.place_figure(figure, top, bottom, section)
+                if picture:
+                    body_w = body_w * 0.55
+            box = Box(MARGIN, top, body_w, bottom - top)
+            shown, remaining, size = self.take(remaining, box, bullets, largest)
+            largest = size  # "(cont.)" slides keep the size the section started at
+            body = Block(box, tuple(shown), size, bullets=bullets)
+            cited = [c for p in shown + ([kicker] if kicker_block else []) for s in p
+                     for c in s.cites]
+            if caption is not None:
+                cited += [c for p in caption.paras for s in p for c in s.cites]
+            slides.append(Slide("content", title_block, kicker_block, body,
+                                self.footer(cited), picture, caption, notes))
+            if not remaining:
+                return slides
+
+    def take(self, paras: list[Para], box: Box, bullets: bool, largest: float = BODY_MAX,
+             gap: float = GAP, pack: float = PACK_SIZE):
+        """Paragraphs for one slide, the ones that wait for the next, and the size to set them at.
+
+        All of them if they fit at some size not below the minimum. Otherwise the slide is filled
+        at the packing size, so that a long section reads at one size across its "(cont.)"
+        slides instead of one crammed slide and one sparse one.
+        """
+        block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap)
+        size = fit_size(block, self.theme, largest, self.min_size)
+        if size is not None:
+            return list(paras), [], size
+        size = max(pack, self.min_size)
+        for count in range(len(paras) - 1, 0, -1):
+            if fits(replace(block, paras=tuple(paras[:count]), size=size), self.theme):
+                return paras[:count], paras[count:], size
+        # Not even the first paragraph fits: cut it after the lines that do.
+        first = replace(block, paras=(paras[0],), size=size)
+        lines = block_lines(first, self.theme)[0]
+        room = int((box.h - 2 * INSET_Y) // (size * LINE))
+        text = para_text(paras[0])
+        head, tail = split_para(paras[0], _offset_after_lines(text, lines, max(room, 1)))
+        return [head], [tail] + paras[1:], size
+
+    def place_figure(self, figure, top: float, bottom: float, section: int | None):
+        if figure.path.suffix.lower() not in SAFE_IMAGES:
+            self.warnings.append(Problem(Loc(str(self.doc.brief.path)),
+                                         f"section {section}: the figure {figure.path.name} is "
+                                         "not shown on slides (use PNG or JPEG for the deck)"))
+            return None, None
+        from PIL import Image
+
+        with Image.open(figure.path) as im:
+            iw, ih = im.size
+        area_x = MARGIN + (WIDTH - 2 * MARGIN) * 0.58
+        area_w = WIDTH - MARGIN - area_x
+        caption = None
+        cap_h = 0.0
+        if figure.caption:
+            caption = Block(Box(area_x, 0, area_w, 2 * 12 * LINE + 2 * INSET_Y), (figure.caption,),
+                            12, color="muted")
+            caption = truncate(caption, self.theme, 2)
+            cap_h = block_height(caption, self.theme)
+        area_h = bottom - top - cap_h
+        scale = min(area_w / iw, area_h / ih)
+        w, h = iw * scale, ih * scale
+        picture = Picture(figure.path, figure.alt, Box(area_x + (area_w - w) / 2, top, w, h))
+        if caption:
+            caption = replace(caption, box=replace(caption.box, y=top + h + 4, h=cap_h))
+        return picture, caption
+
+    def footer(self, cited: list[Cite]) -> Block | None:
+        numbers = list(dict.fromkeys(c.number for c in cited))
+        if not numbers:
+            return None
+        box = Box(MARGIN, HEIGHT - 50, WIDTH - 2 * MARGIN - 60, 2 * FOOTER_SIZE * LINE + 2 * INSET_Y)
+        label = self.labels["sources"]
+        for style in ("full", "numbers"):
+            if style == "full":
+                text = " · ".join(f"[{n}] {short_name(self.refs[n])}" for n in numbers)
+            else:
+                text = " ".join(f"[{n}]" for n in numbers)
+            block = Block(box, ((Span(f"{label}: {text}"),),), FOOTER_SIZE, color="muted")
+            if fits(block, self.theme):
+                return block
+        return truncate(block, self.theme, 2)
+
+    # Sources ------------------------------------------------------------------------------------
+    def sources_slides(self) -> list[Slide]:
+        entries = []
+        for r in self.doc.refs:
+            text, url, accessed = format_reference(r.source, self.doc.brief.lang)
+            spans = [Span(f"[{r.number}] "), Span(text)]
+            if url:
+                spans.append(Span(" "))
+                spans.append(Span(url, href=url))
+            if accessed:
+                spans.append(Span(f" ({accessed})"))
+            entries.append(tuple(spans))
+        if not entries:
+            return []
+        slides = []
+        remaining = entries
+        label = self.labels["sources"]
+        area = self.title_block("").box
+        while remaining:
+            top = area.y + area.h + 18
+            box = Box(MARGIN, top, WIDTH - 2 * MARGIN, HEIGHT - 36 - top)
+            shown, remaining, size = self.take(remaining, box, False, SOURCES_MAX, 0.35,
+                                               self.min_size)
+            slides.append((shown, size, box))
+        out = []
+        for i, (shown, size, box) in enumerate(slides, 1):
+            title = label if len(slides) == 1 else f"{label} ({i} {self.labels['of']} {len(slides)})"
+            out.append(Slide("content", self.title_block(self.unique(title)),
+                             body=Block(box, tuple(shown), size, gap=0.35)))
+        return out

@@ -1,0 +1,169 @@
+"""Deck -> .pptx with python-pptx: the only module that imports it. It writes what plan_deck
+decided (boxes, sizes, breaks) and decides nothing itself."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.util import Pt
+
+from .deck import INSET_X, INSET_Y, Block, Box, Deck, bullet_indent, para_text
+from .errors import BriefError, Loc
+from .theme import Theme
+
+# Layout names of PowerPoint's default template, which python-pptx ships; first match wins.
+LAYOUTS = {
+    "title": ("Title Slide",),
+    "content": ("Title and Content", "Title Only"),
+}
+_ANCHORS = {"top": MSO_ANCHOR.TOP, "bottom": MSO_ANCHOR.BOTTOM, "middle": MSO_ANCHOR.MIDDLE}
+
+
+def write_pptx(deck: Deck, theme: Theme, path: Path, template: Path | None = None) -> int:
+    """Write the deck; returns the number of slides."""
+    prs = Presentation(str(template) if template else None)
+    prs.slide_width, prs.slide_height = Pt(deck.width), Pt(deck.height)
+    where = str(template) if template else "python-pptx's default template"
+    layouts = {kind: _layout(prs, names, where) for kind, names in LAYOUTS.items()}
+    colors = {k: RGBColor.from_string(v.lstrip("#")) for k, v in theme.colors.items()}
+    for number, plan in enumerate(deck.slides, 1):
+        slide = prs.slides.add_slide(layouts[plan.layout])
+        _band(slide, deck, colors["primary"])
+        title = slide.shapes.title
+        _place(title, plan.title.box)
+        _write(title.text_frame, plan.title, deck, colors)
+        body = _body_placeholder(slide)
+        if plan.body is not None:
+            if body is None:
+                body = slide.shapes.add_textbox(0, 0, 1, 1)
+            _place(body, plan.body.box)
+            _write(body.text_frame, plan.body, deck, colors)
+        elif body is not None:
+            body.element.getparent().remove(body.element)
+        for block, name in ((plan.kicker, "Kicker"), (plan.caption, "Caption"),
+                            (plan.footer, "Sources footer")):
+            if block is not None:
+                box = slide.shapes.add_textbox(0, 0, 1, 1)
+                box.name = name
+                _place(box, block.box)
+                _write(box.text_frame, block, deck, colors)
+        if plan.picture is not None:
+            p = plan.picture
+            pic = slide.shapes.add_picture(str(p.path), Pt(p.box.x), Pt(p.box.y), Pt(p.box.w),
+                                           Pt(p.box.h))
+            # python-pptx puts the file name in the alt text; screen readers need the real one.
+            pic._element.nvPicPr.cNvPr.set("descr", p.alt)
+            pic.name = "Figure"
+        if plan.layout != "title":
+            _corner(slide, deck, str(number), colors, right=True)
+        if deck.draft:
+            _corner(slide, deck, deck.draft_label, colors, right=False)
+        if plan.notes:
+            slide.notes_slide.notes_text_frame.text = plan.notes
+    prs.save(str(path))
+    return len(deck.slides)
+
+
+def _layout(prs, names: tuple[str, ...], where: str):
+    found = {layout.name: layout for layout in prs.slide_layouts}
+    for name in names:
+        if name in found:
+            return found[name]
+    raise BriefError.at(Loc(where), f"couldn't find a slide layout named {' or '.join(map(repr, names))} "
+                                    f"in {where} (it has: {', '.join(map(repr, found))})")
+
+
+def _body_placeholder(slide):
+    for shape in slide.placeholders:
+        if shape.placeholder_format.idx == 1:
+            return shape
+    return None
+
+
+def _place(shape, box: Box) -> None:
+    shape.left, shape.top, shape.width, shape.height = (Pt(box.x), Pt(box.y), Pt(box.w),
+                                                        Pt(box.h))
+
+
+def _band(slide, deck: Deck, color: RGBColor) -> None:
+    band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, Pt(deck.width), Pt(8))
+    band.name = "Theme band"
+    band.fill.solid()
+    band.fill.fore_color.rgb = color
+    band.line.fill.background()
+    band.shadow.inherit = False
+
+
+def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
+    w = 120.0
+    box = slide.shapes.add_textbox(Pt(deck.width - 43.2 - w if right else 43.2),
+                                   Pt(deck.height - 34 if right else 14), Pt(w), Pt(20))
+    box.name = "Slide number" if right else "Draft mark"
+    tf = box.text_frame
+    tf.word_wrap = False
+    tf.margin_left = tf.margin_right = Pt(INSET_X)
+    tf.margin_top = tf.margin_bottom = 0
+    p = tf.paragraphs[0]
+    p.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
+    run = p.add_run()
+    run.text = text
+    run.font.size = Pt(11)
+    run.font.name = deck.font
+    run.font.bold = not right
+    run.font.color.rgb = colors["muted" if right else "accent"]
+
+
+def _write(tf, block: Block, deck: Deck, colors) -> None:
+    """Fill a text frame exactly as planned: no autofit, fixed insets, exact line pitch."""
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
+    tf.margin_left = tf.margin_right = Pt(INSET_X)
+    tf.margin_top = tf.margin_bottom = Pt(INSET_Y)
+    tf.vertical_anchor = _ANCHORS[block.anchor]
+    for extra in tf.paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    first = tf.paragraphs[0]
+    for r in list(first.runs):
+        r._r.getparent().remove(r._r)
+    for i, para in enumerate(block.paras):
+        p = first if i == 0 else tf.add_paragraph()
+        p.line_spacing = Pt(block.size * block.line)
+        p.space_before = Pt(block.size * block.gap if i else 0)
+        p.space_after = Pt(0)
+        # Templates center titles; the plan measured left-aligned lines.
+        p.alignment = PP_ALIGN.LEFT
+        _bullet(p, block)
+        for span in para:
+            run = p.add_run()
+            run.text = para_text((span,))
+            font = run.font
+            font.name = deck.font
+            font.size = Pt(block.size)
+            font.bold = block.bold or span.bold
+            font.italic = block.italic or span.italic
+            font.color.rgb = colors["muted" if span.cites else block.color]
+            if span.href:
+                run.hyperlink.address = span.href
+
+
+def _bullet(p, block: Block) -> None:
+    """Set the bullet and indent on the paragraph itself, so no template can change the wrap."""
+    pPr = p._p.get_or_add_pPr()
+    for tag in ("a:buNone", "a:buChar", "a:buAutoNum", "a:buFont"):
+        for old in pPr.findall(qn(tag)):
+            pPr.remove(old)
+    if block.bullets:
+        indent = int(Pt(bullet_indent(block.size)))
+        pPr.set("marL", str(indent))
+        pPr.set("indent", str(-indent))
+        etree.SubElement(pPr, qn("a:buFont"), typeface="Arial")
+        etree.SubElement(pPr, qn("a:buChar"), char="•")
+    else:
+        pPr.set("marL", "0")
+        pPr.set("indent", "0")
+        etree.SubElement(pPr, qn("a:buNone"))

@@ -1,0 +1,224 @@
+import re
+import zipfile
+
+import pytest
+from pptx import Presentation
+from pptx.util import Pt
+
+from briefgen.build import build
+from briefgen.cite import number_citations
+from briefgen.deck import INSET_X, INSET_Y, plan_deck, split_heading, para_text
+from briefgen.fonts import metrics
+from briefgen.load import load_brief
+from briefgen.theme import load_theme
+
+from .conftest import EXAMPLE, ROOT, pdf_pages, write
+
+EMU_PER_PT = 12700
+
+
+def output(result, kind):
+    return next(o for o in result.outputs if o.kind == kind).path
+
+
+def slide_title(slide):
+    return slide.shapes.title.text_frame.text
+
+
+def sources_map(lines):
+    """'[n] entry' lines -> {n: entry}."""
+    out = {}
+    for line in lines:
+        m = re.match(r"\[(\d+)\] (.*)", line)
+        if m:
+            out[int(m.group(1))] = m.group(2)
+    return out
+
+
+def deck_sources(prs):
+    lines = []
+    for slide in prs.slides:
+        if slide_title(slide).startswith("Sources"):
+            body = next(s for s in slide.placeholders if s.placeholder_format.idx == 1)
+            lines += [p.text for p in body.text_frame.paragraphs]
+    return sources_map(lines)
+
+
+def memo_sources(path):
+    text = "\n".join(pdf_pages(path)).split("\nSources\n", 1)[1]
+    entries, current = [], None
+    for line in text.splitlines():
+        if re.match(r"\[\d+\] ", line):
+            current = line
+            entries.append(current)
+        elif current is not None and not re.match(r"(Page \d|Policy Analysis|Local coop)", line):
+            entries[-1] += " " + line
+    return sources_map(entries)
+
+
+def shape_overflows(shape, theme):
+    """Re-measure a written text frame from what the file says: sizes, indents, spacing, box."""
+    tf = shape.text_frame
+    width = shape.width / EMU_PER_PT - 2 * INSET_X
+    height = 0.0
+    for i, p in enumerate(tf.paragraphs):
+        runs = p.runs
+        if not runs:
+            continue
+        size = runs[0].font.size.pt
+        bold = any(r.font.bold for r in runs)
+        m = metrics(theme.heading.bold if bold else theme.heading.regular)
+        marl = int(p._p.pPr.get("marL", "0")) / EMU_PER_PT
+        lines = m.wrap(p.text, size, width - marl)
+        height += len(lines) * p.line_spacing.pt
+        if i:
+            height += p.space_before.pt
+    return height + 2 * INSET_Y > shape.height / EMU_PER_PT + 0.01
+
+
+def assert_deck_fits(path, theme):
+    prs = Presentation(str(path))
+    w, h = prs.slide_width, prs.slide_height
+    for n, slide in enumerate(prs.slides, 1):
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0, (n, shape.name)
+            assert shape.left + shape.width <= w and shape.top + shape.height <= h, (n, shape.name)
+            if shape.has_text_frame and shape.text_frame.word_wrap:
+                assert not shape_overflows(shape, theme), f"slide {n}: {shape.name} overflows"
+                sizes = {r.font.size.pt for p in shape.text_frame.paragraphs for r in p.runs}
+                if shape == slide.shapes.title or shape.name.startswith("Content"):
+                    assert min(sizes, default=99) >= theme.deck_min_size, (n, shape.name)
+    return prs
+
+
+def it_plans_a_title_bottom_line_section_and_sources_slides(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    titles = [slide_title(s) for s in prs.slides]
+    assert titles == [
+        "Why don't sanctuary cities work with ICE to deport violent illegal immigrants?",
+        "Bottom line",
+        "Legal and constitutional boundaries",
+        "Public-safety rationale",
+        "Practical limits",
+        "Evidence complicates the simple “shielding violent criminals” narrative",
+        "ICE and federal officials say noncooperation still creates operational headaches",
+        "Politics, messaging and competing agendas shape the debate",
+        "What this means in practice",
+        "Sources (1 of 2)",
+        "Sources (2 of 2)",
+    ]
+    assert prs.slide_width == Pt(960) and prs.slide_height == Pt(540)
+    assert [s.slide_layout.name for s in prs.slides][:3] == [
+        "Title Slide", "Title and Content", "Title and Content"]
+
+
+def it_turns_a_long_heading_into_a_short_title_and_a_kicker(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    slide = prs.slides[2]
+    kicker = next(s for s in slide.shapes if s.name == "Kicker")
+    assert kicker.text_frame.text == "Localities aren’t required to be ICE’s partners"
+
+
+def it_uses_the_memo_numbers_for_the_same_sources(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    deck = deck_sources(prs)
+    memo = memo_sources(output(example_build, "memo"))
+    assert sorted(deck) == sorted(memo) == list(range(1, 14))
+    for n in deck:
+        title = re.search(r"“(.+?)[,.]?”", deck[n]).group(1)
+        assert title in memo[n], n
+
+
+def it_lists_every_number_the_slides_cite(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    listed = set(deck_sources(prs))
+    cited = set()
+    for slide in prs.slides:
+        if not slide_title(slide).startswith("Sources"):
+            for shape in slide.shapes:
+                if shape.has_text_frame:
+                    cited |= {int(n) for n in re.findall(r"\[(\d+)\]", shape.text_frame.text)}
+    assert cited and cited <= listed
+
+
+def it_footers_each_section_slide_with_the_sources_it_cites(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    slide = prs.slides[2]
+    footer = next(s for s in slide.shapes if s.name == "Sources footer").text_frame.text
+    assert footer == ("Sources: [7] Leal 2022 · [8] Congressional Research Service 2019 · "
+                      "[1] American Immigration Council 2017")
+
+
+def it_puts_the_section_body_in_the_speaker_notes_with_the_same_numbers(example_build):
+    prs = Presentation(str(output(example_build, "deck")))
+    notes = prs.slides[2].notes_slide.notes_text_frame.text
+    assert notes.startswith("Federal immigration enforcement is a national responsibility")
+    assert notes.endswith("legally permissible in many jurisdictions [7] [1] [8].")
+
+
+def it_keeps_every_text_frame_inside_its_shape(example_build):
+    assert_deck_fits(output(example_build, "deck"), load_theme("default"))
+
+
+def it_gives_every_slide_a_unique_title(example_build):
+    titles = [slide_title(s) for s in Presentation(str(output(example_build, "deck"))).slides]
+    assert len(set(titles)) == len(titles) and all(titles)
+
+
+def huge_brief(sections=70, sources=130):
+    lines = ["title: A very long brief with many sections that tests the deck's limits",
+             "date: 2026-11-24", "summary: |",
+             "  " + " ".join(f"Point {i} [@s{i}]." for i in range(1, 40))]
+    lines.append("sections:")
+    per = -(-sources // sections)
+    for i in range(sections):
+        cites = "; ".join(f"@s{j}" for j in range(i * per + 1, min((i + 1) * per, sources) + 1))
+        cites = f" [{cites}]" if cites else ""
+        heading = (f"Section {i}: a heading that goes on and on about the many aspects of the "
+                   f"policy question number {i} and its consequences for everyone involved")
+        body = " ".join(["This sentence is long enough to wrap several times on a slide."] * 12)
+        lines += [f"  - heading: \"{heading}\"", "    body: |",
+                  f"      {body}{cites} https://example.org/{'a' * 150}"]
+    lines.append("sources:")
+    for j in range(1, sources + 1):
+        lines += [f"  - id: s{j}", f"    title: \"Source number {j} with a reasonably long "
+                  "title about public policy and its many consequences\"",
+                  "    publisher: Institute of Examples", "    date: 2024-05",
+                  f"    url: https://example.org/reports/{j}/{'x' * 80}"]
+    return "\n".join(lines) + "\n"
+
+
+def it_fits_a_70_section_130_source_brief(tmp_path):
+    brief = write(tmp_path, huge_brief())
+    result = build(brief, tmp_path / "out")
+    theme = load_theme("default")
+    prs = assert_deck_fits(output(result, "deck"), theme)
+    titles = [slide_title(s) for s in prs.slides]
+    assert len(set(titles)) == len(titles)
+    assert sorted(deck_sources(prs)) == list(range(1, 131))
+    assert any(t.endswith("(cont.)") for t in titles)
+
+
+def it_splits_headings_only_where_both_parts_say_something():
+    doc = number_citations(load_brief(EXAMPLE))
+    title, kicker = split_heading(doc.sections[3].heading)
+    assert (para_text(title), kicker) == (
+        "Evidence complicates the simple “shielding violent criminals” narrative", None)
+
+
+def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path):
+    (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "    takeaway: \"No federal law",
+        "    figure: {path: chart.png, alt: Bar chart of five rising values, caption: Made up}\n"
+        "    takeaway: \"No federal law")
+    result = build(write(tmp_path, text), tmp_path / "out")
+    deck = output(result, "deck")
+    prs = Presentation(str(deck))
+    pictures = [s for s in prs.slides[2].shapes if s.shape_type == 13]
+    assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [
+        "Bar chart of five rising values"]
+    with zipfile.ZipFile(deck) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    assert "_x00" not in xml
+    assert_deck_fits(deck, load_theme("default"))
