@@ -30,7 +30,7 @@ def it_leaves_earlier_outputs_untouched_when_a_build_fails(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["build", str(brief), "-o", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in (out / "brief").iterdir()}
-    assert sorted(before) == ["deck.pptx", "memo.pdf"]
+    assert sorted(before) == ["deck.pptx", "handout.pdf", "memo.pdf"]
     # A theme whose stylesheet reaches outside its folder fails in the middle of rendering.
     theme = tmp_path / "evil-theme"
     shutil.copytree(ROOT / "themes" / "default", theme)

@@ -11,6 +11,7 @@ from pathlib import Path
 from .cite import number_citations
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
+from .handout import fit_handout
 from .html import render_html
 from .load import load_brief
 from .pdf import render_pdf, write_pdf
@@ -23,6 +24,7 @@ class Output:
     kind: str
     path: Path
     pages: int | None = None
+    note: str = ""
 
 
 @dataclass
@@ -55,6 +57,9 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
         memo = render_pdf(render_html(doc, chosen, "memo", paper), folder, roots, origin)
         pages = write_pdf(memo, stage("memo.pdf"), origin)
         result.outputs.append(Output("memo", target / "memo.pdf", pages))
+        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin)
+        write_pdf(handout, stage("handout.pdf"), origin)
+        result.outputs.append(Output("handout", target / "handout.pdf", 1, fit.describe()))
         slides = write_pptx(deck, chosen, stage("deck.pptx"))
         result.outputs.append(Output("deck", target / "deck.pptx", slides))
     result.seconds = time.perf_counter() - started
@@ -67,6 +72,7 @@ def staged(target: Path):
 
     Renames within one folder are atomic, so readers see the old file or the new one, never half.
     """
+    created = [d for d in (target, *target.parents) if not d.exists()]
     target.mkdir(parents=True, exist_ok=True)
     temps: dict[str, Path] = {}
 
@@ -81,6 +87,9 @@ def staged(target: Path):
     except BaseException:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
+        for folder in created:  # deepest first: a failed first build leaves no empty folders
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
     for name, tmp in temps.items():
         os.replace(tmp, target / name)

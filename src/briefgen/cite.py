@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
@@ -207,3 +208,56 @@ def join_names(names: tuple[str, ...]) -> str:
     if len(names) <= 2:
         return " and ".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def split_para(para: Para, offset: int) -> tuple[Para, Para]:
+    """Split at a character offset of plain(para); a citation group is never cut."""
+    head: list[Span] = []
+    tail: list[Span] = []
+    pos = 0
+    for span in para:
+        text = plain((span,))
+        if pos >= offset:
+            tail.append(span)
+        elif span.cites or pos + len(text) <= offset:
+            head.append(span)
+        else:
+            cut = offset - pos
+            head.append(replace(span, text=span.text[:cut]))
+            tail.append(replace(span, text=span.text[cut:]))
+        pos += len(text)
+    if tail and not tail[0].cites:
+        tail[0] = replace(tail[0], text=tail[0].text.lstrip())
+    if head and not head[-1].cites:
+        head[-1] = replace(head[-1], text=head[-1].text.rstrip())
+    return tuple(s for s in head if s.text or s.cites), tuple(s for s in tail if s.text or s.cites)
+
+
+def split_heading(heading: Para) -> tuple[Para, Para | None]:
+    """'Legal boundaries: localities aren't required...' -> short title, kicker line."""
+    text = plain(heading)
+    m = re.search(r":\s+|\s+[—–]\s+|—", text)
+    if not m or m.start() < 8 or len(text) - m.end() < 8:
+        return heading, None
+    title, _ = split_para(heading, m.start())
+    _, kicker = split_para(heading, m.end())
+    if kicker and kicker[0].text and not kicker[0].cites:
+        kicker = (replace(kicker[0], text=kicker[0].text[0].upper() + kicker[0].text[1:]),
+                  *kicker[1:])
+    return title, kicker
+
+
+def short_name(ref) -> str:
+    """How a footer names a source: first author's surname or the publisher, and the year."""
+    s = ref.source
+    if s.authors:
+        name = s.authors[0].split()[-1] if len(s.authors[0].split()) <= 4 else s.authors[0]
+        if len(s.authors) > 1:
+            name += " et al."
+    else:
+        name = s.publisher or s.title
+    name = re.sub(r",.*", "", name)
+    if len(name) > 40:
+        name = name[:39].rstrip() + "…"
+    year = re.match(r"\d{4}", s.date or "")
+    return f"{name} {year.group(0)}" if year else name

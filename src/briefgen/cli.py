@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     b = sub.add_parser("build", help="build the outputs of one or more briefs",
-                       description="Build memo.pdf for each brief into OUT/<brief>/.")
+                       description="Build memo.pdf, deck.pptx and handout.pdf for each brief "
+                                   "into OUT/<brief>/.")
     b.add_argument("briefs", nargs="+", metavar="BRIEF", help="brief files (briefs/x.yaml)")
     b.add_argument("-o", "--out", default="build", help="output folder (default: build)")
     b.add_argument("--theme", help="theme name or folder (default: the brief's theme:, else "
@@ -96,7 +97,8 @@ def _build(args) -> int:
         for out in result.outputs:
             unit = "slide" if out.kind == "deck" else "page"
             pages = f" ({out.pages} {unit}{'s' if out.pages != 1 else ''})" if out.pages else ""
-            print(f"  wrote {out.path}{pages}")
+            note = f", {out.note}" if out.note else ""
+            print(f"  wrote {out.path}{pages}{note}")
         for w in result.warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
         built += 1

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cite import format_reference, plain
+from .cite import format_reference, plain, short_name, split_heading, split_para
 from .errors import Problem, Loc
 from .fonts import metrics
 from .labels import format_date, labels_for
@@ -140,29 +140,6 @@ def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> flo
 
 # -- splitting text --------------------------------------------------------------------------
 
-def split_para(para: Para, offset: int) -> tuple[Para, Para]:
-    """Split at a character offset of para_text; a citation group is never cut."""
-    head: list[Span] = []
-    tail: list[Span] = []
-    pos = 0
-    for span in para:
-        text = para_text((span,))
-        if pos >= offset:
-            tail.append(span)
-        elif span.cites or pos + len(text) <= offset:
-            head.append(span)
-        else:
-            cut = offset - pos
-            head.append(replace(span, text=span.text[:cut]))
-            tail.append(replace(span, text=span.text[cut:]))
-        pos += len(text)
-    if tail and not tail[0].cites:
-        tail[0] = replace(tail[0], text=tail[0].text.lstrip())
-    if head and not head[-1].cites:
-        head[-1] = replace(head[-1], text=head[-1].text.rstrip())
-    return tuple(s for s in head if s.text or s.cites), tuple(s for s in tail if s.text or s.cites)
-
-
 def _offset_after_lines(text: str, lines: list[str], count: int) -> int:
     pos = 0
     for line in lines[:count]:
@@ -188,36 +165,6 @@ def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
 
 
 # -- planning --------------------------------------------------------------------------------
-
-def split_heading(heading: Para) -> tuple[Para, Para | None]:
-    """'Legal boundaries: localities aren't required...' -> short title, kicker line."""
-    text = para_text(heading)
-    m = re.search(r":\s+|\s+[—–]\s+|—", text)
-    if not m or m.start() < 8 or len(text) - m.end() < 8:
-        return heading, None
-    title, _ = split_para(heading, m.start())
-    _, kicker = split_para(heading, m.end())
-    if kicker and kicker[0].text and not kicker[0].cites:
-        kicker = (replace(kicker[0], text=kicker[0].text[0].upper() + kicker[0].text[1:]),
-                  *kicker[1:])
-    return title, kicker
-
-
-def short_name(ref) -> str:
-    """How a footer names a source: first author's surname or the publisher, and the year."""
-    s = ref.source
-    if s.authors:
-        name = s.authors[0].split()[-1] if len(s.authors[0].split()) <= 4 else s.authors[0]
-        if len(s.authors) > 1:
-            name += " et al."
-    else:
-        name = s.publisher or s.title
-    name = re.sub(r",.*", "", name)
-    if len(name) > 40:
-        name = name[:39].rstrip() + "…"
-    year = re.match(r"\d{4}", s.date or "")
-    return f"{name} {year.group(0)}" if year else name
-
 
 def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
     planner = _Planner(doc, theme)

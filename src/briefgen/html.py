@@ -16,8 +16,12 @@ def css_string(value: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
-def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, **extra) -> str:
-    """The memo or handout as one HTML string, with its CSS inline."""
+def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
+                scale: float = 1.0, sp: float = 1.0, **extra) -> str:
+    """The memo or handout as one HTML string, with its CSS inline.
+
+    scale (type) and sp (spacing) are the handout's fitting knobs; the memo uses neither.
+    """
     b = doc.brief
     labels = labels_for(b.lang)
     env = theme.env
@@ -28,7 +32,8 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, **e
         doc=doc, theme=theme, c=theme.colors, labels=labels, date=date,
         paper=paper or theme.paper, draft=b.status == "draft",
         running_left=b.memo.subject or b.title, running_right=date,
-        footer_left=b.memo.from_ or ", ".join(b.authors), **extra,
+        footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
+        **extra,
     )
     css = env.get_template("style.css").render(context)
     return env.get_template(f"{kind}.html").render(context, css=Markup(css))

@@ -88,3 +88,9 @@ def quiet_weasyprint() -> None:
     # fontTools, which WeasyPrint uses to subset fonts, complains about harmless font headers.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def content_height(document) -> float:
+    """Height in points of what the first page holds (render on a tall page to measure all)."""
+    root = document.pages[0]._page_box.children[0]
+    return root.margin_height() * 0.75

@@ -46,6 +46,8 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
         "size": Field("paper", "letter or a4. The CLI's --paper wins. Default: letter."),
         "margin": Field("length", "Page margin. Default: 0.9in."),
         "body_size": Field("number", "Memo body text size in points. Default: 10.5."),
+        "handout_floor": Field("number", "Smallest type scale the handout may shrink to, as a "
+                               "fraction of normal size. Default: 0.8."),
     },
     "deck": {
         "font": Field("text", "Font name written into the deck. Default: the heading family."),
@@ -74,6 +76,7 @@ class Theme:
     paper: str
     margin: str
     body_size: float
+    handout_floor: float
     deck_font: str
     deck_min_size: float
     env: jinja2.Environment
@@ -132,6 +135,7 @@ def load_theme(name: str | Path = "default") -> Theme:
         paper=(page.get("size") or "letter").lower(),
         margin=page.get("margin") or "0.9in",
         body_size=page.get("body_size") or 10.5,
+        handout_floor=page.get("handout_floor") or 0.8,
         deck_font=deck["font"].value if deck.get("font") else heading.family,
         deck_min_size=deck.get("min_size") or 14,
         env=env,

@@ -1,0 +1,97 @@
+import re
+
+from pptx import Presentation
+
+from briefgen.build import build
+from briefgen.cli import main
+
+from .conftest import cite_numbers, pdf_pages, write
+from .test_deck import deck_sources, memo_sources, output, sources_map
+
+
+def handout_sources(path):
+    [page] = pdf_pages(path)
+    text = page.split("\nSOURCES\n", 1)[1]
+    entries = []
+    for line in text.splitlines():
+        if re.match(r"\[\d+\] ", line):
+            entries.append(line)
+        elif entries and not line.startswith(("Policy Analysis Unit", "https://example.gov")):
+            entries[-1] += " " + line
+    return sources_map(entries)
+
+
+def title_of(entry):
+    return re.search(r"“(.+?)[,.]?”", entry).group(1)
+
+
+def it_is_exactly_one_page(example_build):
+    out = output(example_build, "handout")
+    assert len(pdf_pages(out)) == 1
+
+
+def it_lists_only_the_sources_it_cites_with_the_memo_numbers(example_build):
+    [page] = pdf_pages(output(example_build, "handout"))
+    body = page.split("\nSOURCES\n", 1)[0]
+    listed = handout_sources(output(example_build, "handout"))
+    assert sorted(listed) == sorted(set(cite_numbers(body))) == [1, 2, 3, 4, 5, 6, 8, 10, 12]
+
+
+def it_maps_each_number_to_the_same_source_in_all_three_outputs(example_build):
+    handout = handout_sources(output(example_build, "handout"))
+    memo = memo_sources(output(example_build, "memo"))
+    deck = deck_sources(Presentation(str(output(example_build, "deck"))))
+    for n, entry in handout.items():
+        assert title_of(entry) in memo[n] and title_of(entry) in deck[n], n
+
+
+def it_shows_one_key_point_per_section_with_contact_and_link(example_build):
+    [page] = pdf_pages(output(example_build, "handout"))
+    points = re.findall(r"^(\d) (.+?)\. ", page, re.M)
+    assert [int(n) for n, _ in points] == list(range(1, 8))
+    assert points[0][1] == "Legal and constitutional boundaries"
+    assert "Policy Analysis Unit · policy@example.gov\nhttps://example.gov/briefs/sanctuary" in page
+
+
+def long_brief(sections: int, words: int) -> str:
+    lines = ["title: A brief with a great deal to say", "date: 2026-11-24",
+             "summary: " + " ".join(["The bottom line keeps going."] * 12) + " [@a]",
+             "sections:"]
+    for i in range(sections):
+        takeaway = " ".join(f"word{j}" for j in range(words))
+        lines += [f"  - heading: \"Section {i}: a heading of some length to make a point\"",
+                  "    body: Body text that the handout does not show.",
+                  f"    takeaway: \"{takeaway} [@s{i}]\""]
+    lines.append("sources:\n  - {id: a, title: The summary source, url: https://example.org/a}")
+    for i in range(sections):
+        lines.append(f"  - {{id: s{i}, title: \"A source with a long title number {i}\", "
+                     f"publisher: Institute, url: \"https://example.org/{'p' * 60}/{i}\"}}")
+    return "\n".join(lines) + "\n"
+
+
+def it_shrinks_twelve_long_sections_onto_one_page(tmp_path):
+    result = build(write(tmp_path, long_brief(12, 38)), tmp_path / "out")
+    out = next(o for o in result.outputs if o.kind == "handout")
+    assert len(pdf_pages(out.path)) == 1
+    assert "type" in out.note and out.note != "type 100%, spacing 100%"
+    [page] = pdf_pages(out.path)
+    assert "word37 [13]" in " ".join(page.split())  # the last key point is all there
+
+
+def it_fails_naming_the_section_to_shorten_and_writes_nothing(tmp_path, capsys):
+    normal = " ".join(f"word{j}" for j in range(30))
+    text = long_brief(12, 30).replace(f'    takeaway: "{normal} [@s4]"',
+                                      '    takeaway: "' + " ".join(["overlong"] * 900) + ' [@s4]"')
+    brief = write(tmp_path, text)
+    code = main(["build", str(brief), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "overlong" in l)
+    assert err.startswith(f"{brief}:{line}:15: the handout does not fit on one page, even with "
+                          "tight spacing, type at 80% and short source entries: shorten it by "
+                          "about ")
+    assert err.rstrip().endswith("the longest key point is section 5 ('Section 4'), whose "
+                                 "takeaway has 901 words")
+    words = int(re.search(r"about (\d+) words", err).group(1))
+    assert 300 <= words <= 900
+    assert not (tmp_path / "out").exists()
