@@ -179,9 +179,16 @@ def _merge(spans: list[Span]) -> Para:
     return tuple(out)
 
 
-def plain(para: Para, cite_format=lambda c: f"[{c.number}{', ' + c.locator if c.locator else ''}]") -> str:
+def cite_text(cites: tuple[Cite, ...], style: str = "brackets") -> str:
+    """One citation group as printed: '[1] [4, p. 2]', or '1,4 p. 2' set as superscript."""
+    if style == "superscript":
+        return ",".join(f"{c.number}{' ' + c.locator if c.locator else ''}" for c in cites)
+    return " ".join(f"[{c.number}{', ' + c.locator if c.locator else ''}]" for c in cites)
+
+
+def plain(para: Para, style: str = "brackets") -> str:
     """Text of a paragraph with citations written out, for places that take no formatting."""
-    return "".join(" ".join(cite_format(c) for c in s.cites) if s.cites else s.text for s in para)
+    return "".join(cite_text(s.cites, style) if s.cites else s.text for s in para)
 
 
 def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
@@ -210,13 +217,13 @@ def join_names(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def split_para(para: Para, offset: int) -> tuple[Para, Para]:
-    """Split at a character offset of plain(para); a citation group is never cut."""
+def split_para(para: Para, offset: int, style: str = "brackets") -> tuple[Para, Para]:
+    """Split at a character offset of plain(para, style); a citation group is never cut."""
     head: list[Span] = []
     tail: list[Span] = []
     pos = 0
     for span in para:
-        text = plain((span,))
+        text = plain((span,), style)
         if pos >= offset:
             tail.append(span)
         elif span.cites or pos + len(text) <= offset:

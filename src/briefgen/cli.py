@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("themes", help="list the bundled themes")
     t.set_defaults(run=_themes)
 
+    ct = sub.add_parser("check-theme", help="check a theme's fonts, deck template and contrast",
+                        description="Check a theme before anyone builds with it: theme.yaml, its "
+                                    "font files, its PowerPoint template's layouts and the WCAG "
+                                    "AA contrast of the colour pairs the outputs print.")
+    ct.add_argument("theme", help="bundled theme name or theme folder")
+    ct.set_defaults(run=_check_theme)
+
     s = sub.add_parser("schema", help="print the brief format as JSON Schema")
     s.set_defaults(run=_schema)
     return p
@@ -144,6 +151,35 @@ def _themes(args) -> int:
 
     for name in list_themes():
         print(f"{name:12} {load_theme(name).description}")
+    return 0
+
+
+def _check_theme(args) -> int:
+    from .errors import Loc, Problem
+    from .fonts import missing_glyphs
+    from .pptx_out import check_template
+    from .theme import check_contrast, load_theme
+
+    theme = load_theme(args.theme)
+    where = Loc(str(theme.source))
+    problems = []
+    for family in (theme.heading, theme.body):
+        for path in family.files():
+            try:
+                missing = missing_glyphs(path)
+            except Exception as e:  # fontTools raises many types for a broken file
+                problems.append(Problem(where, f"font {path.name} cannot be read: {e}"))
+                continue
+            if missing:
+                problems.append(Problem(where, f"font {path.name} has no glyph for: {missing}"))
+    problems += [Problem(where, m) for m in check_template(theme)]
+    problems += check_contrast(theme)
+    if problems:
+        raise BriefError(problems)
+    template = theme.template.name if theme.template else "python-pptx's default template"
+    print(f"{theme.source}: ok: {len(theme.heading.files()) + len(theme.body.files())} font files,"
+          f" layouts {theme.layouts['title'][0]!r} and {theme.layouts['content'][0]!r} in "
+          f"{template}, contrast AA")
     return 0
 
 

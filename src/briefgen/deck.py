@@ -17,7 +17,6 @@ from .labels import format_date, labels_for
 from .model import Cite, Doc, Para, Span
 from .theme import Theme
 
-WIDTH, HEIGHT = 960.0, 540.0  # points: 13.333 x 7.5 in, 16:9
 MARGIN = 43.2  # 0.6 in
 INSET_X, INSET_Y = 7.2, 3.6  # text frame insets written into every box
 LINE = 1.2  # line pitch as a multiple of the font size, written as exact spacing
@@ -89,15 +88,15 @@ class Deck:
 
 # -- measuring -------------------------------------------------------------------------------
 
-def para_text(para: Para) -> str:
+def para_text(para: Para, style: str = "brackets") -> str:
     """What a paragraph shows on a slide; the writer writes exactly these characters."""
-    return plain(para)
+    return plain(para, style)
 
 
 def block_lines(block: Block, theme: Theme) -> list[list[str]]:
     """The lines each paragraph of a block wraps into, measured with the theme's fonts."""
     return [_metrics(theme, block.bold or _has_bold(p))
-            .wrap(para_text(p), block.size, text_width(block))
+            .wrap(para_text(p, theme.citation), block.size, text_width(block))
             for p in block.paras]
 
 
@@ -138,6 +137,13 @@ def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> flo
     return None
 
 
+def _image_size(path: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        return im.size
+
+
 # -- splitting text --------------------------------------------------------------------------
 
 def _offset_after_lines(text: str, lines: list[str], count: int) -> int:
@@ -153,10 +159,10 @@ def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
     lines = block_lines(block, theme)[0]
     if len(lines) <= max_lines:
         return block
-    text = para_text(para)
+    text = para_text(para, theme.citation)
     cut = _offset_after_lines(text, lines, max_lines)
     while cut > 0:
-        head, _ = split_para(para, cut)
+        head, _ = split_para(para, cut, theme.citation)
         candidate = replace(block, paras=(head + (Span("…"),),))
         if len(block_lines(candidate, theme)[0]) <= max_lines:
             return candidate
@@ -180,6 +186,7 @@ class _Planner:
         self.warnings: list[Problem] = []
         self.titles: dict[str, int] = {}
         self.refs = {r.number: r for r in doc.refs}
+        self.w, self.h = theme.slide_size
 
     def plan(self) -> Deck:
         b = self.doc.brief
@@ -192,7 +199,7 @@ class _Planner:
                                        notes=self.notes(s.notes), figure=s.figure,
                                        section=s.number)
         slides += self.sources_slides()
-        return Deck(tuple(slides), WIDTH, HEIGHT, self.theme.deck_font, b.status == "draft",
+        return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
                     self.labels["draft"])
 
     def notes(self, paras: tuple[Para, ...]) -> str:
@@ -206,7 +213,7 @@ class _Planner:
 
     # Title area -------------------------------------------------------------------------------
     def title_block(self, title: str, y: float = 30.0) -> Block:
-        block = Block(Box(MARGIN, y, WIDTH - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
+        block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
                       ((Span(title),),), TITLE_MAX, bold=True, color="primary", line=TITLE_LINE,
                       anchor="bottom")
         size = fit_size(block, self.theme, TITLE_MAX, TITLE_MIN)
@@ -215,7 +222,7 @@ class _Planner:
         return replace(block, size=size)
 
     def kicker_block(self, kicker: Para, y: float) -> Block:
-        block = Block(Box(MARGIN, y, WIDTH - 2 * MARGIN, 2 * KICKER_MAX * LINE + 2 * INSET_Y),
+        block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * KICKER_MAX * LINE + 2 * INSET_Y),
                       (kicker,), KICKER_MAX, color="accent", line=LINE)
         size = fit_size(block, self.theme, KICKER_MAX, KICKER_MIN)
         if size is None:
@@ -226,7 +233,7 @@ class _Planner:
 
     def title_slide(self) -> Slide:
         b = self.doc.brief
-        width = WIDTH - 2 * MARGIN
+        width = self.w - 2 * MARGIN
         title = Block(Box(MARGIN, 120, width, 3 * 40 * TITLE_LINE + 2 * INSET_Y),
                       ((Span(b.title),),), 40, bold=True, color="primary", line=TITLE_LINE,
                       anchor="bottom")
@@ -244,7 +251,14 @@ class _Planner:
         sub = replace(sub, size=size) if size else truncate(replace(sub, paras=sub.paras[-1:],
                                                                     size=self.min_size),
                                                             self.theme, 2)
-        return Slide("title", title, body=sub, notes=b.subtitle or "")
+        logo = None
+        if self.theme.logo is not None:
+            iw, ih = _image_size(self.theme.logo)
+            scale = min(150 / iw, 60 / ih)
+            w, h = iw * scale, ih * scale
+            logo = Picture(self.theme.logo, self.theme.logo_alt,
+                           Box(self.w - MARGIN - w, 40, w, h))
+        return Slide("title", title, body=sub, picture=logo, notes=b.subtitle or "")
 
     # Text slides -------------------------------------------------------------------------------
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
@@ -264,8 +278,8 @@ class _Planner:
                 kicker_block = self.kicker_block(kicker, top)
                 top = kicker_block.box.y + kicker_block.box.h
             top += 14
-            bottom = HEIGHT - 62  # room for the sources footer
-            body_w = WIDTH - 2 * MARGIN
+            bottom = self.h - 62  # room for the sources footer
+            body_w = self.w - 2 * MARGIN
             picture = caption = None
             if figure is not None and part == 1:
                 picture, caption = self.place_figure(figure, top, bottom, section)
@@ -304,8 +318,9 @@ class _Planner:
         first = replace(block, paras=(paras[0],), size=size)
         lines = block_lines(first, self.theme)[0]
         room = int((box.h - 2 * INSET_Y) // (size * LINE))
-        text = para_text(paras[0])
-        head, tail = split_para(paras[0], _offset_after_lines(text, lines, max(room, 1)))
+        style = self.theme.citation
+        text = para_text(paras[0], style)
+        head, tail = split_para(paras[0], _offset_after_lines(text, lines, max(room, 1)), style)
         return [head], [tail] + paras[1:], size
 
     def place_figure(self, figure, top: float, bottom: float, section: int | None):
@@ -314,12 +329,9 @@ class _Planner:
                                          f"section {section}: the figure {figure.path.name} is "
                                          "not shown on slides (use PNG or JPEG for the deck)"))
             return None, None
-        from PIL import Image
-
-        with Image.open(figure.path) as im:
-            iw, ih = im.size
-        area_x = MARGIN + (WIDTH - 2 * MARGIN) * 0.58
-        area_w = WIDTH - MARGIN - area_x
+        iw, ih = _image_size(figure.path)
+        area_x = MARGIN + (self.w - 2 * MARGIN) * 0.58
+        area_w = self.w - MARGIN - area_x
         caption = None
         cap_h = 0.0
         if figure.caption:
@@ -339,7 +351,8 @@ class _Planner:
         numbers = list(dict.fromkeys(c.number for c in cited))
         if not numbers:
             return None
-        box = Box(MARGIN, HEIGHT - 50, WIDTH - 2 * MARGIN - 60, 2 * FOOTER_SIZE * LINE + 2 * INSET_Y)
+        box = Box(MARGIN, self.h - 50, self.w - 2 * MARGIN - 60,
+                  2 * FOOTER_SIZE * LINE + 2 * INSET_Y)
         label = self.labels["sources"]
         for style in ("full", "numbers"):
             if style == "full":
@@ -371,7 +384,7 @@ class _Planner:
         area = self.title_block("").box
         while remaining:
             top = area.y + area.h + 18
-            box = Box(MARGIN, top, WIDTH - 2 * MARGIN, HEIGHT - 36 - top)
+            box = Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 36 - top)
             shown, remaining, size = self.take(remaining, box, False, SOURCES_MAX, 0.35,
                                                self.min_size)
             slides.append((shown, size, box))

@@ -77,3 +77,14 @@ class Metrics:
 @lru_cache(maxsize=16)
 def metrics(path: Path) -> Metrics:
     return Metrics(path)
+
+
+# Characters the outputs print themselves or that briefs commonly contain.
+NEEDED = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+          ".,;:!?'\"()[]/-–—“”‘’·•…%&@#")
+
+
+def missing_glyphs(path: Path) -> str:
+    """The NEEDED characters a font file cannot draw ('' when it has them all)."""
+    cmap = TTFont(str(path), lazy=True).getBestCmap()
+    return "".join(ch for ch in NEEDED if ord(ch) not in cmap)

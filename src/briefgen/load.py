@@ -24,11 +24,13 @@ MAX_BYTES = 2_000_000
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text date freedate url id lang status texts object objects color length paper number file
+    kind: str  # text date freedate url id lang status texts object objects choice color length
+    #            paper number file
     doc: str
     required: bool = False
     item: str | None = None  # the object name, for object and objects
     citable: bool = False
+    choices: tuple[str, ...] = ()  # for kind "choice"
 
 
 # The brief format, once: the loader reads it and `briefgen schema` publishes it as JSON Schema.
@@ -287,6 +289,9 @@ class NodeReader:
         if kind == "status" and v not in ("draft", "final"):
             self.error(node, f"'{name}' must be draft or final, not '{_short(v)}'")
             return None
+        if kind == "choice" and v not in field.choices:
+            self.error(node, f"'{name}' must be {' or '.join(field.choices)}, not '{_short(v)}'")
+            return None
         if kind == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
             self.error(node, f"'{name}' must be a colour like #1F3A5F, not '{_short(v)}'")
             return None
@@ -304,7 +309,7 @@ class NodeReader:
                 self.error(node, f"'{name}' must be a number, not '{_short(v)}'")
                 return None
         if kind == "file":
-            return self.file(text, name)
+            return self.file(text, f"'{name}'")
         return v if kind != "text" else text
 
     def objects(self, node: yaml.Node | None, name: str, kind: str) -> list[yaml.Node]:

@@ -7,42 +7,36 @@ from pathlib import Path
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .deck import INSET_X, INSET_Y, Block, Box, Deck, bullet_indent, para_text
 from .errors import BriefError, Loc
-from .theme import Theme
+from .theme import Theme, shown_path
 
-# Layout names of PowerPoint's default template, which python-pptx ships; first match wins.
-LAYOUTS = {
-    "title": ("Title Slide",),
-    "content": ("Title and Content", "Title Only"),
-}
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "bottom": MSO_ANCHOR.BOTTOM, "middle": MSO_ANCHOR.MIDDLE}
 
 
-def write_pptx(deck: Deck, theme: Theme, path: Path, template: Path | None = None) -> int:
-    """Write the deck; returns the number of slides."""
-    prs = Presentation(str(template) if template else None)
+def write_pptx(deck: Deck, theme: Theme, path: Path) -> int:
+    """Write the deck on the theme's template (or python-pptx's default); returns the slide count."""
+    prs = open_template(theme)
     prs.slide_width, prs.slide_height = Pt(deck.width), Pt(deck.height)
-    where = str(template) if template else "python-pptx's default template"
-    layouts = {kind: _layout(prs, names, where) for kind, names in LAYOUTS.items()}
+    layouts = {kind: find_layout(prs, theme, kind) for kind in ("title", "content")}
     colors = {k: RGBColor.from_string(v.lstrip("#")) for k, v in theme.colors.items()}
     for number, plan in enumerate(deck.slides, 1):
         slide = prs.slides.add_slide(layouts[plan.layout])
         _band(slide, deck, colors["primary"])
         title = slide.shapes.title
         _place(title, plan.title.box)
-        _write(title.text_frame, plan.title, deck, colors)
+        _write(title.text_frame, plan.title, deck, colors, theme.citation)
         body = _body_placeholder(slide)
         if plan.body is not None:
             if body is None:
                 body = slide.shapes.add_textbox(0, 0, 1, 1)
             _place(body, plan.body.box)
-            _write(body.text_frame, plan.body, deck, colors)
+            _write(body.text_frame, plan.body, deck, colors, theme.citation)
         elif body is not None:
             body.element.getparent().remove(body.element)
         for block, name in ((plan.kicker, "Kicker"), (plan.caption, "Caption"),
@@ -51,14 +45,14 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, template: Path | None = Non
                 box = slide.shapes.add_textbox(0, 0, 1, 1)
                 box.name = name
                 _place(box, block.box)
-                _write(box.text_frame, block, deck, colors)
+                _write(box.text_frame, block, deck, colors, theme.citation)
         if plan.picture is not None:
             p = plan.picture
             pic = slide.shapes.add_picture(str(p.path), Pt(p.box.x), Pt(p.box.y), Pt(p.box.w),
                                            Pt(p.box.h))
             # python-pptx puts the file name in the alt text; screen readers need the real one.
             pic._element.nvPicPr.cNvPr.set("descr", p.alt)
-            pic.name = "Figure"
+            pic.name = "Logo" if plan.layout == "title" else "Figure"
         if plan.layout != "title":
             _corner(slide, deck, str(number), colors, right=True)
         if deck.draft:
@@ -69,18 +63,59 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, template: Path | None = Non
     return len(deck.slides)
 
 
-def _layout(prs, names: tuple[str, ...], where: str):
+def open_template(theme: Theme):
+    """The theme's template with its sample slides removed, or python-pptx's default."""
+    if theme.template is None:
+        return Presentation()
+    try:
+        prs = Presentation(str(theme.template))
+    except Exception as e:  # python-pptx raises many types for a broken package
+        raise BriefError.at(Loc(str(theme.source)), f"cannot open the deck template "
+                                                    f"{theme.template}: {e}") from None
+    ids = prs.slides._sldIdLst
+    for slide_id in list(ids):
+        prs.part.drop_rel(slide_id.rId)
+        ids.remove(slide_id)
+    return prs
+
+
+def _where(theme: Theme) -> str:
+    return str(shown_path(theme.template)) if theme.template else "python-pptx's default template"
+
+
+def find_layout(prs, theme: Theme, kind: str):
+    """The layout named by the theme, else the standard one; with a title placeholder."""
+    names = theme.layouts[kind]
     found = {layout.name: layout for layout in prs.slide_layouts}
-    for name in names:
-        if name in found:
-            return found[name]
-    raise BriefError.at(Loc(where), f"couldn't find a slide layout named {' or '.join(map(repr, names))} "
-                                    f"in {where} (it has: {', '.join(map(repr, found))})")
+    layout = next((found[n] for n in names if n in found), None)
+    if layout is None:
+        raise BriefError.at(Loc(str(theme.source)), (
+            f"couldn't find a slide layout named {' or '.join(map(repr, names))} in "
+            f"{_where(theme)} (it has: {', '.join(map(repr, found)) or 'no layouts'})"))
+    kinds = {ph.placeholder_format.type for ph in layout.placeholders}
+    if not kinds & {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}:
+        raise BriefError.at(Loc(str(theme.source)), (
+            f"the slide layout {layout.name!r} in {_where(theme)} has no title placeholder; "
+            "slides need one for their titles (screen readers list slides by title)"))
+    return layout
+
+
+def check_template(theme: Theme) -> list[str]:
+    """What is wrong with the theme's deck template, as messages; empty when it is usable."""
+    try:
+        prs = open_template(theme)
+        for kind in ("title", "content"):
+            find_layout(prs, theme, kind)
+    except BriefError as e:
+        return [p.message for p in e.problems]
+    return []
 
 
 def _body_placeholder(slide):
+    """The layout's text placeholder (body, content or subtitle), whatever its index."""
     for shape in slide.placeholders:
-        if shape.placeholder_format.idx == 1:
+        if shape.placeholder_format.type in (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT,
+                                             PP_PLACEHOLDER.SUBTITLE):
             return shape
     return None
 
@@ -118,7 +153,7 @@ def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     run.font.color.rgb = colors["muted" if right else "accent"]
 
 
-def _write(tf, block: Block, deck: Deck, colors) -> None:
+def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
     """Fill a text frame exactly as planned: no autofit, fixed insets, exact line pitch."""
     tf.word_wrap = True
     tf.auto_size = MSO_AUTO_SIZE.NONE
@@ -140,8 +175,10 @@ def _write(tf, block: Block, deck: Deck, colors) -> None:
         _bullet(p, block)
         for span in para:
             run = p.add_run()
-            run.text = para_text((span,))
+            run.text = para_text((span,), citation)
             font = run.font
+            if span.cites and citation == "superscript":
+                font._rPr.set("baseline", "30000")
             font.name = deck.font
             font.size = Pt(block.size)
             font.bold = block.bold or span.bold

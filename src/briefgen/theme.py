@@ -1,17 +1,21 @@
-"""Themes: a folder with theme.yaml (design tokens), font files and optional template overrides."""
+"""Themes: a folder with theme.yaml (design tokens), font files, an optional logo, an optional
+PowerPoint template and optional template overrides. One set of tokens drives all three outputs."""
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from .errors import BriefError, Loc
+from .errors import BriefError, Loc, Problem
 from .load import Field, NodeReader
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
+SLIDE_SIZES = {"16:9": (960.0, 540.0), "4:3": (720.0, 540.0)}  # points
 _FAMILY = {
     "family": Field("text", "Font family name used in the outputs.", True),
     "regular": Field("file", "Regular face, relative to the theme folder.", True),
@@ -25,6 +29,11 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
         "description": Field("text", "One line shown by `briefgen themes`."),
         "colors": Field("object", "Colours.", True, item="colors"),
         "fonts": Field("object", "Font families with their files.", True, item="fonts"),
+        "logo": Field("file", "Logo image (PNG or JPEG) in the theme folder: memo, handout and "
+                              "title slide."),
+        "logo_alt": Field("text", "Alternative text of the logo (required with a logo)."),
+        "citation": Field("choice", "How citations print: brackets ([1] [2]) or superscript.",
+                          choices=("brackets", "superscript")),
         "page": Field("object", "Printed page.", item="page"),
         "deck": Field("object", "Slide deck.", item="deck"),
     },
@@ -44,7 +53,7 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
     "family": _FAMILY,
     "page": {
         "size": Field("paper", "letter or a4. The CLI's --paper wins. Default: letter."),
-        "margin": Field("length", "Page margin. Default: 0.9in."),
+        "margin": Field("length", "Left and right page margin. Default: 0.9in."),
         "body_size": Field("number", "Memo body text size in points. Default: 10.5."),
         "handout_floor": Field("number", "Smallest type scale the handout may shrink to, as a "
                                "fraction of normal size. Default: 0.8."),
@@ -52,8 +61,19 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
     "deck": {
         "font": Field("text", "Font name written into the deck. Default: the heading family."),
         "min_size": Field("number", "Smallest text size on a slide, in points. Default: 14."),
+        "size": Field("choice", "Slide size. Default: the template's, else 16:9.",
+                      choices=tuple(SLIDE_SIZES)),
+        "template": Field("file", "A .pptx whose masters and layouts the deck is built on."),
+        "layouts": Field("object", "Layout names to use from the template.", item="layouts"),
+    },
+    "layouts": {
+        "title": Field("text", "Layout of the title slide. Default: Title Slide."),
+        "content": Field("text", "Layout of every other slide. Default: Title and Content."),
     },
 }
+
+MAX_TEMPLATE_BYTES = 50_000_000
+MAX_TEMPLATE_UNPACKED = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -64,36 +84,43 @@ class FontFamily:
     italic: Path
     bold_italic: Path
 
+    def files(self) -> tuple[Path, ...]:
+        return (self.regular, self.bold, self.italic, self.bold_italic)
+
 
 @dataclass(frozen=True)
 class Theme:
     name: str
     folder: Path
+    source: Path  # theme.yaml, for messages
     description: str
     colors: dict[str, str]
+    color_locs: dict[str, Loc]
     heading: FontFamily
     body: FontFamily
+    logo: Path | None
+    logo_alt: str
+    citation: str
     paper: str
     margin: str
     body_size: float
     handout_floor: float
     deck_font: str
     deck_min_size: float
+    slide_size: tuple[float, float]
+    template: Path | None
+    layouts: dict[str, tuple[str, ...]]
     env: jinja2.Environment
 
 
 def find_theme(name: str | Path) -> Path:
     """A theme by bundled name or by folder path."""
     text = str(name)
-    if "/" in text or text.startswith("."):
-        folder = Path(text)
-    else:
-        folder = THEMES_DIR / text
+    folder = Path(text) if ("/" in text or text.startswith(".")) else THEMES_DIR / text
     if not (folder / "theme.yaml").is_file():
         known = ", ".join(sorted(list_themes()))
-        where = f"{folder}/theme.yaml"
-        raise BriefError.at(Loc(text, 1, 1),
-                            f"no theme here: looked for {where}; bundled themes: {known}")
+        raise BriefError.at(Loc(text), f"no theme here: looked for {folder}/theme.yaml; bundled "
+                                       f"themes: {known}")
     return folder
 
 
@@ -101,17 +128,42 @@ def list_themes() -> dict[str, Path]:
     return {p.parent.name: p.parent for p in sorted(THEMES_DIR.glob("*/theme.yaml"))}
 
 
+def shown_path(path: Path) -> Path:
+    """A path as messages show it: relative to the working folder when it is inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def load_theme(name: str | Path = "default") -> Theme:
     folder = find_theme(name)
-    reader = NodeReader(folder / "theme.yaml", THEME_SCHEMA, owner="theme")
+    source = shown_path(folder / "theme.yaml")
+    reader = NodeReader(source, THEME_SCHEMA, owner="theme")
     top = reader.read(reader.compose(), "theme")
-    colors = reader.read(top.get("colors_node"), "colors") if top else {}
-    fonts = reader.read(top.get("fonts_node"), "fonts") if top else {}
+    colors = reader.read(top.get("colors_node"), "colors")
+    fonts = reader.read(top.get("fonts_node"), "fonts")
     families = {k: reader.read(fonts.get(f"{k}_node"), "family") for k in ("heading", "body")}
-    page = reader.read(top.get("page_node"), "page") if top else {}
-    deck = reader.read(top.get("deck_node"), "deck") if top else {}
+    page = reader.read(top.get("page_node"), "page")
+    deck = reader.read(top.get("deck_node"), "deck")
+    layouts = reader.read(deck.get("layouts_node"), "layouts")
+    if top.get("logo"):
+        if top["logo"].suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            reader.error(top["logo_node"], "logo must be a PNG or JPEG image (slides cannot show "
+                                           f"'{top['logo'].suffix}')")
+        if not top.get("logo_alt"):
+            reader.error(top["logo_node"], "a logo needs logo_alt: the text screen readers say")
+    template = deck.get("template")
+    size = deck.get("size")
+    if template is not None:
+        try:
+            template_size = read_template_size(template)
+        except BriefError as e:
+            reader.error(deck["template_node"], e.problems[0].message)
+        else:
+            size = size or template_size
     if reader.problems:
-        raise BriefError(reader.problems)
+        raise BriefError(sorted(reader.problems, key=lambda p: (p.loc.line, p.loc.col)))
 
     def family(f: dict) -> FontFamily:
         return FontFamily(f["family"].value, f["regular"], f["bold"], f["italic"],
@@ -125,18 +177,94 @@ def load_theme(name: str | Path = "default") -> Theme:
         trim_blocks=True, lstrip_blocks=True,
     )
     heading = family(families["heading"])
+    color_names = THEME_SCHEMA["colors"]
     return Theme(
         name=top["name"].value,
         folder=folder.resolve(),
-        description=top["description"].value if top["description"] else "",
-        colors={k: v for k, v in colors.items() if not k.endswith("_node")},
+        source=source,
+        description=_val(top.get("description")) or "",
+        colors={k: colors[k] for k in color_names},
+        color_locs={k: reader.loc(colors[f"{k}_node"]) for k in color_names},
         heading=heading,
         body=family(families["body"]),
+        logo=top.get("logo"),
+        logo_alt=_val(top.get("logo_alt")) or "",
+        citation=top.get("citation") or "brackets",
         paper=(page.get("size") or "letter").lower(),
         margin=page.get("margin") or "0.9in",
         body_size=page.get("body_size") or 10.5,
         handout_floor=page.get("handout_floor") or 0.8,
-        deck_font=deck["font"].value if deck.get("font") else heading.family,
+        deck_font=_val(deck.get("font")) or heading.family,
         deck_min_size=deck.get("min_size") or 14,
+        slide_size=SLIDE_SIZES[size] if isinstance(size, str) else size or SLIDE_SIZES["16:9"],
+        template=template,
+        layouts={
+            "title": _layout_names(layouts.get("title"), "Title Slide"),
+            "content": _layout_names(layouts.get("content"), "Title and Content"),
+        },
         env=env,
     )
+
+
+def _val(text) -> str | None:
+    return text.value if text is not None else None
+
+
+def _layout_names(chosen, default: str) -> tuple[str, ...]:
+    # The theme's choice first, then PowerPoint's standard name as the fallback.
+    return (chosen.value, default) if chosen is not None and chosen.value != default else (default,)
+
+
+def read_template_size(path: Path) -> tuple[float, float]:
+    """Slide size of a .pptx in points, read without python-pptx and with zip-bomb limits."""
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            raise BriefError.at(Loc(str(path)), "the deck template is larger than 50 MB")
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+            if unpacked > MAX_TEMPLATE_UNPACKED:
+                raise BriefError.at(Loc(str(path)), f"the deck template unpacks to {unpacked:,} "
+                                                    "bytes: refusing it (zip bomb?)")
+            xml = z.read("ppt/presentation.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise BriefError.at(Loc(str(path)), f"the deck template {path.name} is not a PowerPoint "
+                                            ".pptx file") from None
+    m = re.search(r'<p:sldSz[^>]*\bcx="(\d+)"[^>]*\bcy="(\d+)"', xml)
+    if not m:
+        return SLIDE_SIZES["16:9"]
+    return int(m.group(1)) / 12700, int(m.group(2)) / 12700
+
+
+# -- checks -----------------------------------------------------------------------------------
+
+def luminance(hex_color: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# Pairs the outputs actually print, as (foreground, background): all are text at body size or
+# smaller, so WCAG AA asks 4.5:1 of each.
+CONTRAST_PAIRS = (("text", "background"), ("muted", "background"), ("primary", "background"),
+                  ("accent", "background"), ("text", "panel"), ("accent", "panel"),
+                  ("background", "primary"))
+AA_BODY = 4.5
+
+
+def check_contrast(theme: Theme) -> list[Problem]:
+    problems = []
+    for fg, bg in CONTRAST_PAIRS:
+        ratio = contrast(theme.colors[fg], theme.colors[bg])
+        if ratio < AA_BODY:
+            problems.append(Problem(theme.color_locs[fg], (
+                f"{fg} {theme.colors[fg]} on {bg} {theme.colors[bg]} has contrast "
+                f"{ratio:.2f}:1; WCAG AA needs {AA_BODY}:1 for body text")))
+    return problems

@@ -1,0 +1,121 @@
+import re
+import shutil
+
+import pytest
+from pptx import Presentation
+
+from briefgen.build import build
+from briefgen.cli import main
+from briefgen.errors import BriefError
+from briefgen.theme import contrast, load_theme
+
+from .conftest import EXAMPLE, ROOT, pdf_pages
+from .test_deck import assert_deck_fits, output
+
+
+@pytest.fixture
+def theme_copy(tmp_path):
+    """A private copy of the default theme to change."""
+    folder = tmp_path / "mytheme"
+    shutil.copytree(ROOT / "themes" / "default", folder)
+    return folder
+
+
+def edit(folder, old, new):
+    path = folder / "theme.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["print", "modern"])
+def it_builds_the_example_in_each_bundled_theme(name, tmp_path):
+    result = build(EXAMPLE, tmp_path, theme=name)
+    theme = load_theme(name)
+    assert len(pdf_pages(output(result, "handout"))) == 1
+    assert len(pdf_pages(output(result, "memo"))) >= 2
+    prs = assert_deck_fits(output(result, "deck"), theme)
+    fonts = {r.font.name for s in prs.slides for sh in s.shapes if sh.has_text_frame
+             for p in sh.text_frame.paragraphs for r in p.runs}
+    assert fonts == {theme.deck_font}
+
+
+def it_lists_the_three_bundled_themes(capsys):
+    assert main(["themes"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == ["default", "modern", "print"]
+
+
+def it_prints_superscript_citations_and_a_logo_in_the_modern_theme(tmp_path):
+    result = build(EXAMPLE, tmp_path, theme="modern")
+    text = pdf_pages(output(result, "memo"))[0]
+    assert "detainers\n1,2,3. The result" in text
+    prs = Presentation(str(output(result, "deck")))
+    runs = [r for sh in prs.slides[1].shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs if r.text == "1,2,3"]
+    assert runs and runs[0].font._rPr.get("baseline") == "30000"
+    logo = [sh for sh in prs.slides[0].shapes if sh.name == "Logo"]
+    assert [sh._element.nvPicPr.cNvPr.get("descr") for sh in logo] == ["Policy Analysis Unit"]
+
+
+def renamed_template(path, names):
+    prs = Presentation()
+    for layout in prs.slide_layouts:
+        layout.name = names.get(layout.name, layout.name)
+    prs.save(str(path))
+
+
+def it_builds_the_deck_on_a_template_with_renamed_layouts(theme_copy, tmp_path):
+    renamed_template(theme_copy / "corporate.pptx",
+                     {"Title Slide": "Cover", "Title and Content": "Body text"})
+    edit(theme_copy, "deck:\n", "deck:\n  template: corporate.pptx\n"
+                                "  layouts: {title: Cover, content: Body text}\n")
+    result = build(EXAMPLE, tmp_path / "out", theme=str(theme_copy))
+    prs = Presentation(str(output(result, "deck")))
+    layouts = [s.slide_layout.name for s in prs.slides]
+    assert layouts[0] == "Cover" and set(layouts[1:]) == {"Body text"}
+    assert_deck_fits(output(result, "deck"), load_theme(theme_copy))
+
+
+def it_names_the_layout_it_looked_for_and_where(theme_copy, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    renamed_template(theme_copy / "corporate.pptx", {"Title Slide": "Cover"})
+    edit(theme_copy, "deck:\n", "deck:\n  template: corporate.pptx\n")
+    assert main(["check-theme", str(theme_copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mytheme/theme.yaml:1:1: couldn't find a slide layout named "
+                          "'Title Slide' in mytheme/corporate.pptx (it has: 'Cover', "
+                          "'Title and Content'")
+    assert main(["build", str(EXAMPLE), "--theme", str(theme_copy), "-o", "out"]) == 2
+    assert "couldn't find a slide layout named 'Title Slide'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def it_catches_a_colour_pair_below_wcag_aa(theme_copy, capsys):
+    edit(theme_copy, 'muted: "#5B6573"', 'muted: "#9AA0A6"')
+    assert main(["check-theme", str(theme_copy)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    line = next(i for i, l in enumerate(
+        (theme_copy / "theme.yaml").read_text().splitlines(), 1) if "muted:" in l)
+    assert err == [f"{theme_copy}/theme.yaml:{line}:10: muted #9AA0A6 on background #FFFFFF has "
+                   "contrast 2.64:1; WCAG AA needs 4.5:1 for body text"]
+    assert main(["check-theme", "default"]) == 0
+
+
+def it_computes_wcag_contrast():
+    assert round(contrast("#000000", "#FFFFFF"), 1) == 21.0
+    assert round(contrast("#777777", "#FFFFFF"), 2) == 4.48
+
+
+def it_reports_a_bad_theme_yaml_with_file_line_col(theme_copy):
+    edit(theme_copy, 'primary: "#1F3A5F"', "primary: navy\n  colour: red")
+    edit(theme_copy, "regular: fonts/Carlito-Regular.ttf", "regular: fonts/Nope.ttf")
+    with pytest.raises(BriefError) as e:
+        load_theme(theme_copy)
+    messages = [re.sub(r"^.*theme\.yaml:", "", str(p)) for p in e.value.problems]
+    assert messages == [
+        "6:12: 'primary' must be a colour like #1F3A5F, not 'navy'",
+        "7:3: unknown field 'colour' in colors; known fields: primary, accent, text, muted, rule, "
+        "panel, background",
+        "17:14: 'regular' file not found: fonts/Nope.ttf",
+    ]
