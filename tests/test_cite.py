@@ -3,7 +3,7 @@ import re
 from briefgen.cite import format_reference, number_citations, plain, split_sentences
 from briefgen.load import load_brief
 
-from .conftest import EXAMPLE, MINIMAL, SEED, write
+from .conftest import EXAMPLE, MINIMAL, ROOT, SEED, write
 
 
 def seed_sequence() -> list[int]:
@@ -48,7 +48,7 @@ sources:
   - {id: f, title: F}
   - {id: g, title: Never cited}
 """
-    (tmp_path / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
     doc = number_citations(load_brief(write(tmp_path, text)))
     assert [(r.number, r.source.id) for r in doc.refs] == [
         (1, "c"), (2, "b"), (3, "d"), (4, "a"), (5, "e"), (6, "f")]
@@ -90,3 +90,17 @@ def it_formats_references_with_author_quoted_title_publisher_and_date():
         "“‘Sanctuary’ Policies: An Overview,” American Immigration Council, February 2017.")
     assert format_reference(by_id["uscm-mcca-2017"])[0].startswith(
         "U.S. Conference of Mayors and Major Cities Chiefs Association, “U.S. Mayors")
+
+
+def it_writes_dates_and_author_lists_in_the_brief_language():
+    from briefgen.cite import join_names
+    from briefgen.labels import format_date
+
+    assert format_date("2026-09-15", "es") == "15 de septiembre de 2026"
+    assert format_date("2017-02", "es") == "febrero de 2017"
+    assert format_date("2026-09-15", "fr-CA") == "15 septembre 2026"
+    assert format_date("2026-09-15", "de") == "15. September 2026"
+    assert format_date("2026-09-15", "en-GB") == "September 15, 2026"
+    assert format_date("May 2017", "en") == "May 2017"
+    assert join_names(("Ana Martínez", "Mariona Segú"), "es") == "Ana Martínez y Mariona Segú"
+    assert join_names(("A", "B", "C")) == "A, B and C"

@@ -20,7 +20,7 @@ def it_exits_2_with_every_message_and_writes_nothing_for_a_bad_brief(tmp_path, c
     assert code == 2
     assert err.splitlines() == [
         f"{bad}:1:8: 'title' must be text, not a list",
-        f"{bad}:6:16: unknown source id 'zz'",
+        f"{bad}:6:17: unknown source id 'zz'",
     ]
     assert not (tmp_path / "out").exists()
 
@@ -71,3 +71,47 @@ def it_names_where_it_looked_for_an_unknown_theme(tmp_path, capsys):
 def it_lists_themes(capsys):
     assert main(["themes"]) == 0
     assert capsys.readouterr().out.startswith("default ")
+
+
+def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
+    import datetime as dt
+
+    target = tmp_path / "sub" / "x.yaml"
+    assert main(["new", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert f"briefgen build {target}" in text
+    assert f"date: {dt.date.today().isoformat()}" in text
+
+
+def it_warns_about_characters_the_fonts_cannot_draw(tmp_path, capsys):
+    brief = write(tmp_path, MINIMAL.replace("title: A brief", "title: Parking 🚗"))
+    assert main(["check", str(brief)]) == 0
+    assert capsys.readouterr().err == (
+        f"{brief}:1:8: warning: 'title' has characters the theme's font Carlito cannot draw: "
+        "🚗 (U+1F697); they would print as boxes\n")
+
+
+def it_reports_an_unknown_theme_at_the_brief_theme_line(tmp_path, capsys):
+    brief = write(tmp_path, MINIMAL.replace("date:", "theme: fancy\ndate:"))
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err.startswith(f"{brief}:2:8: no theme here: looked for ")
+
+
+def it_warns_when_a_heading_is_too_long_for_a_slide(tmp_path, capsys):
+    heading = " ".join(["word"] * 60)
+    brief = write(tmp_path, MINIMAL.replace("heading: One", f"heading: {heading}"))
+    assert main(["check", str(brief)]) == 0
+    assert capsys.readouterr().err.startswith(
+        f"{brief}:5:14: warning: heading is too long for a slide title")
+    assert main(["check", "--strict", str(brief)]) == 2
+
+
+def it_makes_outputs_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    main(["build", str(write(tmp_path, MINIMAL)), "-o", str(tmp_path / "out")])
+    umask = os.umask(0)
+    os.umask(umask)
+    for f in (tmp_path / "out" / "brief").iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~umask

@@ -95,3 +95,12 @@ def it_fails_naming_the_section_to_shorten_and_writes_nothing(tmp_path, capsys):
     words = int(re.search(r"about (\d+) words", err).group(1))
     assert 300 <= words <= 900
     assert not (tmp_path / "out").exists()
+
+
+def it_adds_no_full_stop_after_a_heading_that_ends_in_a_question_mark(tmp_path):
+    text = ("title: Q\ndate: 2026-11-24\nsummary: S.\nsections:\n"
+            "  - heading: \"Does it work?\"\n    body: It does.\n"
+            "  - heading: Plain heading\n    body: Yes.\n")
+    result = build(write(tmp_path, text), tmp_path / "out")
+    [page] = pdf_pages(output(result, "handout"))
+    assert "Does it work? It does." in page and "Plain heading. Yes." in page

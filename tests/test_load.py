@@ -47,7 +47,7 @@ def it_points_at_the_citation_inside_a_block_scalar(tmp_path):
     with pytest.raises(BriefError) as e:
         load_brief(write(tmp_path, text))
     [problem] = e.value.problems
-    assert (problem.loc.line, problem.loc.col) == (8, 12)
+    assert (problem.loc.line, problem.loc.col) == (8, 17)
     assert problem.message == "unknown source id 'zz'"
 
 
@@ -87,3 +87,25 @@ def it_publishes_the_schema_it_enforces(capsys):
     assert set(published["properties"]) == {
         "title", "subtitle", "date", "authors", "lang", "status", "theme", "memo", "summary",
         "sections", "sources", "handout"}
+
+
+def it_refuses_images_it_cannot_print(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "fake.png").write_text("not a picture")
+    Image.new("1", (9000, 9000)).save(tmp_path / "huge.png")
+    (tmp_path / "broken.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><text>')
+    text = MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                           "    figure: {path: fake.png, alt: A}\n"
+                           "  - heading: Two\n    body: Two.\n"
+                           "    figure: {path: huge.png, alt: B}\n"
+                           "  - heading: Three\n    body: Three.\n"
+                           "    figure: {path: broken.svg, alt: C}")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [(p.loc.line, p.message) for p in e.value.problems] == [
+        (7, "figure fake.png is not a readable image (UnidentifiedImageError)"),
+        (10, "figure huge.png is 9000x9000 pixels; at most 40 megapixels can be printed"),
+        (13, "figure broken.svg is not a readable SVG image (no element found: line 1, "
+             "column 46)"),
+    ]

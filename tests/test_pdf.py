@@ -79,3 +79,15 @@ def it_contacts_no_host(folders):
         server.shutdown()
     assert hits == []
     assert os.path.exists(folders / "inside.png")
+
+
+def it_fails_when_an_svg_reaches_outside(folders):
+    (folders / "figure.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="100" height="100"><image xlink:href="file:///etc/hostname" width="10" '
+        'height="10"/><text y="20">hi</text></svg>')
+    # The SVG's own resources are fetched while drawing, so the refusal comes at write time.
+    doc = render('<img src="figure.svg" alt="x">', folders)
+    with pytest.raises(BriefError) as e:
+        write_pdf(doc, folders / "out.pdf", Loc("brief.yaml"))
+    assert "refused to read file:///etc/hostname" in str(e.value)

@@ -13,7 +13,9 @@ from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .handout import fit_handout
 from .html import render_html
+from .fonts import uncovered_text
 from .load import load_brief
+from .model import Brief
 from .pdf import render_pdf, write_pdf
 from .pptx_out import write_pptx
 from .theme import load_theme
@@ -42,9 +44,9 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     brief_path = Path(brief_path)
     brief = load_brief(brief_path)
     doc = number_citations(brief)
-    chosen = load_theme(theme or brief.theme or "default")
+    chosen = theme_for(brief, theme)
     deck, deck_warnings = plan_deck(doc, chosen)
-    warnings = list(doc.warnings) + deck_warnings
+    warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
     if strict and warnings:
         raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
                           for w in warnings])
@@ -64,6 +66,39 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
         result.outputs.append(Output("deck", target / "deck.pptx", slides))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def theme_for(brief: Brief, override: str | None):
+    """The CLI's theme, else the brief's (a bad name is reported at the brief's theme: line)."""
+    if override or not brief.theme:
+        return load_theme(override or "default")
+    try:
+        return load_theme(brief.theme)
+    except BriefError as e:
+        if e.problems[0].loc.file != brief.theme:
+            raise  # the theme exists but is broken: its own file:line:col says where
+        raise BriefError.at(brief.field_locs["theme"], e.problems[0].message) from None
+
+
+def font_warnings(brief: Brief, theme) -> list[Problem]:
+    texts = [(brief.field_locs.get(name, Loc(str(brief.path))), name, value)
+             for name, value in (("title", brief.title), ("subtitle", brief.subtitle),
+                                 ("memo.to", brief.memo.to), ("memo.from", brief.memo.from_),
+                                 ("memo.subject", brief.memo.subject),
+                                 ("handout.headline", brief.handout.headline),
+                                 ("handout.contact", brief.handout.contact)) if value]
+    texts += [(brief.summary.loc, "summary", brief.summary.value)]
+    for s in brief.sections:
+        for name in ("heading", "body", "takeaway", "notes"):
+            text = getattr(s, name)
+            if text is not None:
+                texts.append((text.loc, name, text.value))
+        texts += [(b.loc, "bullets", b.value) for b in s.bullets or ()]
+    for src in brief.sources:
+        texts.append((src.loc, f"source {src.id}", " ".join(
+            [src.title, *src.authors, src.publisher or ""])))
+    return uncovered_text(texts, [(theme.heading.family, theme.heading.regular),
+                                  (theme.body.family, theme.body.regular)])
 
 
 @contextmanager
@@ -91,5 +126,9 @@ def staged(target: Path):
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()
         raise
+    # mkstemp makes files private (0600); outputs are documents to share, so honour the umask.
+    umask = os.umask(0)
+    os.umask(umask)
     for name, tmp in temps.items():
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target / name)

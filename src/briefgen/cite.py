@@ -203,7 +203,7 @@ def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None,
         quoted = f"“{title}”"
     else:
         quoted = f"“{title}{',' if rest else '.'}”"
-    text = (f"{join_names(source.authors)}, " if source.authors else "") + quoted
+    text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + quoted
     if rest:
         text += " " + ", ".join(rest) + "."
     accessed = (f"{labels_for(lang)['accessed']} {format_date(source.accessed, lang)}"
@@ -211,10 +211,11 @@ def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None,
     return text, source.url, accessed
 
 
-def join_names(names: tuple[str, ...]) -> str:
+def join_names(names: tuple[str, ...], lang: str = "en") -> str:
+    conj = f" {labels_for(lang)['and']} "
     if len(names) <= 2:
-        return " and ".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+        return conj.join(names)
+    return ", ".join(names[:-1]) + conj + names[-1]
 
 
 def split_para(para: Para, offset: int, style: str = "brackets") -> tuple[Para, Para]:
@@ -254,13 +255,16 @@ def split_heading(heading: Para) -> tuple[Para, Para | None]:
     return title, kicker
 
 
-def short_name(ref) -> str:
-    """How a footer names a source: first author's surname or the publisher, and the year."""
+def short_name(ref, lang: str = "en") -> str:
+    """How a footer names a source: authors' surnames or the publisher, and the year."""
     s = ref.source
     if s.authors:
-        name = s.authors[0].split()[-1] if len(s.authors[0].split()) <= 4 else s.authors[0]
-        if len(s.authors) > 1:
-            name += " et al."
+        # A person's surname; an organisation ("U.S. Conference of Mayors") stays whole.
+        surnames = [a.split()[-1] if len(a.split()) <= 3 else a for a in s.authors]
+        if len(surnames) <= 2:
+            name = join_names(tuple(surnames), lang)
+        else:
+            name = f"{surnames[0]} {labels_for(lang)['et_al']}"
     else:
         name = s.publisher or s.title
     name = re.sub(r",.*", "", name)

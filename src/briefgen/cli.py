@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
@@ -16,6 +17,10 @@ STARTER = Path(__file__).resolve().parent / "templates" / "starter.yaml"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # WeasyPrint logs CSS it ignores, and fontTools complains about harmless font headers;
+    # the CLI reports the tool's own warnings instead.
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     try:
         return args.run(args)
     except BriefError as e:
@@ -37,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="briefgen",
         description="Compile a YAML policy brief into a memo (PDF), a slide deck (PPTX) and a "
                     "one-page handout (PDF) that share one citation numbering.")
+    p.add_argument("--version", action="version", version=f"briefgen {_version()}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
     b = sub.add_parser("build", help="build the outputs of one or more briefs",
@@ -53,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate briefs without building",
                        description="Check briefs and report every problem; writes nothing.")
     c.add_argument("briefs", nargs="+", metavar="BRIEF")
+    c.add_argument("--theme", help="theme to check against (default: the brief's, else default)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.set_defaults(run=_check)
 
@@ -77,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("briefgen")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _each(briefs: list[str], work) -> int:
     """Run work on each brief; report problems per brief; exit 2 if any brief failed."""
     failed = 0
@@ -91,9 +107,7 @@ def _each(briefs: list[str], work) -> int:
 
 def _build(args) -> int:
     from .build import build
-    from .pdf import quiet_weasyprint
 
-    quiet_weasyprint()
     started = time.perf_counter()
     built = 0
 
@@ -103,7 +117,7 @@ def _build(args) -> int:
         print(f"{path}")
         for out in result.outputs:
             unit = "slide" if out.kind == "deck" else "page"
-            pages = f" ({out.pages} {unit}{'s' if out.pages != 1 else ''})" if out.pages else ""
+            pages = f" ({_count(out.pages, unit)})" if out.pages else ""
             note = f", {out.note}" if out.note else ""
             print(f"  wrote {out.path}{pages}{note}")
         for w in result.warnings:
@@ -111,37 +125,53 @@ def _build(args) -> int:
         built += 1
 
     status = _each(args.briefs, one)
-    print(f"built {built} of {len(args.briefs)} brief{'s' if len(args.briefs) != 1 else ''} "
+    print(f"built {built} of {_count(len(args.briefs), 'brief')} "
           f"in {time.perf_counter() - started:.2f} s")
     return status
 
 
 def _check(args) -> int:
+    from .build import font_warnings, theme_for
     from .cite import number_citations
+    from .deck import plan_deck
     from .load import load_brief
 
     def one(path: str) -> None:
-        doc = number_citations(load_brief(path))
-        if args.strict and doc.warnings:
-            raise BriefError(list(doc.warnings))
-        for w in doc.warnings:
+        brief = load_brief(path)
+        doc = number_citations(brief)
+        theme = theme_for(brief, args.theme)
+        deck, deck_warnings = plan_deck(doc, theme)
+        warnings = list(doc.warnings) + font_warnings(brief, theme) + deck_warnings
+        if args.strict and warnings:
+            raise BriefError(warnings)
+        for w in warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
-        print(f"{path}: ok ({len(doc.sections)} sections, {len(doc.refs)} sources cited)")
+        print(f"{path}: ok ({_count(len(doc.sections), 'section')}, "
+              f"{_count(len(doc.refs), 'source')} cited, theme {theme.name})")
 
     return _each(args.briefs, one)
 
 
 def _new(args) -> int:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.name):
-        print(f"briefgen new: '{args.name}' is not a usable name: use letters, digits, - and _",
+    import datetime as dt
+
+    given = Path(args.name)
+    # Both `new my-brief` and `new briefs/my-brief.yaml` are what people type.
+    name = given.name.removesuffix(".yaml")
+    folder = given.parent if given.suffix == ".yaml" or given.parent != Path(".") else Path(args.dir)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
+        print(f"briefgen new: '{name}' is not a usable name: use letters, digits, - and _",
               file=sys.stderr)
         return 2
-    target = Path(args.dir) / f"{args.name}.yaml"
+    target = folder / f"{name}.yaml"
     if target.exists():
         print(f"briefgen new: {target} already exists; choose another name", file=sys.stderr)
         return 2
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    starter = STARTER.read_text(encoding="utf-8")
+    starter = starter.replace("briefs/THIS-FILE.yaml", str(target))
+    starter = starter.replace("2026-01-31", dt.date.today().isoformat())
+    target.write_text(starter, encoding="utf-8")
     print(f"wrote {target}\nnext: edit it, then run: briefgen build {target}")
     return 0
 
@@ -188,6 +218,10 @@ def _schema(args) -> int:
 
     print(json.dumps(brief_schema(), indent=2, ensure_ascii=False))
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _print_problems(e: BriefError) -> None:

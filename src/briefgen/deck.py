@@ -212,20 +212,28 @@ class _Planner:
         return title if not seen else f"{title} ({seen + 1})"
 
     # Title area -------------------------------------------------------------------------------
-    def title_block(self, title: str, y: float = 30.0) -> Block:
+    def title_block(self, title: str, y: float = 30.0, loc: Loc | None = None) -> Block:
         block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
                       ((Span(title),),), TITLE_MAX, bold=True, color="primary", line=TITLE_LINE,
                       anchor="bottom")
         size = fit_size(block, self.theme, TITLE_MAX, TITLE_MIN)
         if size is None:
+            if loc is not None:
+                self.warnings.append(Problem(loc, (
+                    f"heading is too long for a slide title (two lines at {TITLE_MIN:g} pt), so "
+                    "the slide cuts it short: shorten it, or put the rest after ': ' to make it "
+                    "the slide's kicker line")))
             return truncate(replace(block, size=TITLE_MIN), self.theme, 2)
         return replace(block, size=size)
 
-    def kicker_block(self, kicker: Para, y: float) -> Block:
+    def kicker_block(self, kicker: Para, y: float, loc: Loc) -> Block:
         block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * KICKER_MAX * LINE + 2 * INSET_Y),
                       (kicker,), KICKER_MAX, color="accent", line=LINE)
         size = fit_size(block, self.theme, KICKER_MAX, KICKER_MIN)
         if size is None:
+            self.warnings.append(Problem(loc, (
+                "the part of the heading after ':' is too long for the slide's kicker line (two "
+                f"lines at {KICKER_MIN:g} pt), so the slide cuts it short: shorten it")))
             block = truncate(replace(block, size=KICKER_MIN), self.theme, 2)
             size = KICKER_MIN
         height = block_height(replace(block, size=size), self.theme)
@@ -271,11 +279,13 @@ class _Planner:
         while True:
             part += 1
             heading = title if part == 1 else f"{title} ({self.labels['cont']})"
-            title_block = self.title_block(self.unique(heading))
+            written = self.doc.brief.sections[section - 1] if section else None
+            loc = written.heading.loc if written and part == 1 else None
+            title_block = self.title_block(self.unique(heading), loc=loc)
             top = title_block.box.y + title_block.box.h + 4
             kicker_block = None
             if kicker and part == 1:
-                kicker_block = self.kicker_block(kicker, top)
+                kicker_block = self.kicker_block(kicker, top, written.heading.loc)
                 top = kicker_block.box.y + kicker_block.box.h
             top += 14
             bottom = self.h - 62  # room for the sources footer
@@ -325,9 +335,10 @@ class _Planner:
 
     def place_figure(self, figure, top: float, bottom: float, section: int | None):
         if figure.path.suffix.lower() not in SAFE_IMAGES:
-            self.warnings.append(Problem(Loc(str(self.doc.brief.path)),
-                                         f"section {section}: the figure {figure.path.name} is "
-                                         "not shown on slides (use PNG or JPEG for the deck)"))
+            written = self.doc.brief.sections[section - 1].figure
+            self.warnings.append(Problem(written.loc, (
+                f"the figure {figure.path.name} is not shown on slides: PowerPoint files "
+                "cannot hold SVG here; give a PNG or JPEG for the deck")))
             return None, None
         iw, ih = _image_size(figure.path)
         area_x = MARGIN + (self.w - 2 * MARGIN) * 0.58
@@ -356,7 +367,8 @@ class _Planner:
         label = self.labels["sources"]
         for style in ("full", "numbers"):
             if style == "full":
-                text = " · ".join(f"[{n}] {short_name(self.refs[n])}" for n in numbers)
+                text = " · ".join(f"[{n}] {short_name(self.refs[n], self.doc.brief.lang)}"
+                                  for n in numbers)
             else:
                 text = " ".join(f"[{n}]" for n in numbers)
             block = Block(box, ((Span(f"{label}: {text}"),),), FOOTER_SIZE, color="muted")

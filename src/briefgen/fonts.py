@@ -24,6 +24,9 @@ class Metrics:
         self._missing = max(self._widths.get(ord("M"), self.units), self.units)
         font.close()
 
+    def covers(self, ch: str) -> bool:
+        return ord(ch) in self._widths
+
     def width(self, text: str, size: float) -> float:
         """Width in points of text set at size points."""
         return self.units_of(text) * size / self.units * SAFETY
@@ -88,3 +91,26 @@ def missing_glyphs(path: Path) -> str:
     """The NEEDED characters a font file cannot draw ('' when it has them all)."""
     cmap = TTFont(str(path), lazy=True).getBestCmap()
     return "".join(ch for ch in NEEDED if ord(ch) not in cmap)
+
+
+def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
+    """Warnings for characters a theme font cannot draw: they would print as empty boxes.
+
+    texts: (Loc, field name, text) triples; fonts: (family, file) pairs to check against.
+    """
+    from .errors import Problem
+
+    problems = []
+    for loc, field, text in texts:
+        for family, path in fonts:
+            m = metrics(path)
+            missing = sorted({ch for ch in text
+                              if not ch.isspace() and ch != "\u2011" and not m.covers(ch)})
+            if missing:
+                shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
+                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+                problems.append(Problem(loc, f"'{field}' has characters the theme's font "
+                                             f"{family} cannot draw: {shown}{more}; they would "
+                                             "print as boxes"))
+                break
+    return problems

@@ -43,7 +43,9 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
     points = []
     for s in doc.sections:
         title, _ = split_heading(s.heading)
-        points.append({"number": s.number, "title": title, "text": s.takeaway})
+        # A heading that ends in ? or ! needs no full stop after it.
+        stop = "" if plain(title).rstrip()[-1:] in ".?!:" else "."
+        points.append({"number": s.number, "title": title, "stop": stop, "text": s.takeaway})
     shown = list(doc.summary) + [p["text"] for p in points] + [p["title"] for p in points]
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
@@ -57,7 +59,7 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         "headline": b.handout.headline or b.title,
         "points": points,
         "refs": [r for r in doc.refs if r.number in cited],
-        "short_reference": lambda ref: f"{short_name(ref)}, “{ref.source.title}”",
+        "short_reference": lambda ref: f"{short_name(ref, b.lang)}, “{ref.source.title}”",
         "qr": qr,
     }
 

@@ -8,7 +8,7 @@ _EN = {
     "memorandum": "Memorandum", "to": "To", "from": "From", "date": "Date", "subject": "Subject",
     "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
     "draft": "DRAFT", "key_points": "Key points", "contents": "Contents", "notes": "Notes",
-    "cont": "cont.", "accessed": "accessed",
+    "cont": "cont.", "accessed": "accessed", "and": "and", "et_al": "et al.",
     "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"],
 }
@@ -17,19 +17,19 @@ _LABELS = {
     "es": {**_EN, "memorandum": "Memorándum", "to": "Para", "from": "De", "date": "Fecha",
            "subject": "Asunto", "bottom_line": "En resumen", "sources": "Fuentes", "page": "Página",
            "of": "de", "draft": "BORRADOR", "key_points": "Puntos clave", "cont": "cont.",
-           "accessed": "consultado",
+           "accessed": "consultado", "and": "y",
            "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                       "septiembre", "octubre", "noviembre", "diciembre"]},
     "fr": {**_EN, "memorandum": "Note", "to": "À", "from": "De", "date": "Date", "subject": "Objet",
            "bottom_line": "L’essentiel", "sources": "Sources", "page": "Page", "of": "sur",
            "draft": "BROUILLON", "key_points": "Points clés", "cont": "suite",
-           "accessed": "consulté le",
+           "accessed": "consulté le", "and": "et",
            "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                       "septembre", "octobre", "novembre", "décembre"]},
     "de": {**_EN, "memorandum": "Vermerk", "to": "An", "from": "Von", "date": "Datum",
            "subject": "Betreff", "bottom_line": "Kernaussage", "sources": "Quellen", "page": "Seite",
            "of": "von", "draft": "ENTWURF", "key_points": "Kernpunkte", "cont": "Forts.",
-           "accessed": "abgerufen am",
+           "accessed": "abgerufen am", "and": "und",
            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                       "September", "Oktober", "November", "Dezember"]},
 }
@@ -51,8 +51,13 @@ def format_date(value: str | dt.date | None, lang: str = "en") -> str:
         return text
     year, month = m.group(1), months[int(m.group(2)) - 1]
     if m.group(3) is None:
-        return f"{month} {year}"
+        return f"{month} de {year}" if lang.split("-")[0].lower() == "es" else f"{month} {year}"
     day = int(m.group(3))
-    if lang.split("-")[0].lower() == "en":
+    primary = lang.split("-")[0].lower()
+    if primary == "en":
         return f"{month} {day}, {year}"
+    if primary == "es":
+        return f"{day} de {month} de {year}"
+    if primary == "de":
+        return f"{day}. {month} {year}"
     return f"{day} {month} {year}"

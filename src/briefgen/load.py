@@ -92,6 +92,9 @@ _LANG_RE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
+# '[see @a, p. 2]': words, then a space and @id, inside one pair of brackets (not an email).
+_PREFIXED_RE = re.compile(r"\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\[\]]*\]")
+MAX_PIXELS = 40_000_000
 
 
 def load_brief(path: str | Path) -> Brief:
@@ -151,7 +154,10 @@ class NodeReader:
         try:
             self.src = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            raise BriefError.at(start, f"not UTF-8 text (bad byte at offset {e.start})") from None
+            line = data.count(b"\n", 0, e.start) + 1
+            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+            raise BriefError.at(Loc(self.label, line, col), f"not UTF-8 text (byte 0x{data[e.start]:02X}):"
+                                " save the file as UTF-8") from None
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
         try:
             # Anchors, aliases and foreign tags are refused before composing: an alias bomb is
@@ -170,9 +176,12 @@ class NodeReader:
                 if getattr(event, "tag", None) not in _CORE_TAGS:
                     self.error(event, f"YAML tag '{_show_tag(event.tag)}' is not allowed")
         except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
+            loc, message = self._explain(e)
+            raise BriefError(self.problems + [Problem(loc or start, message)])
+        except yaml.reader.ReaderError as e:
             raise BriefError(self.problems + [Problem(
-                self.loc(mark) if mark else start, f"YAML syntax error: {e.problem or e.context}")])
+                self.loc_at(e.position), f"unprintable character U+{e.character:04X}: remove it, "
+                                         "or write it as an escape in a double-quoted string")])
         except yaml.YAMLError as e:
             raise BriefError(self.problems + [Problem(start, f"YAML error: {e}")])
         if self.problems:
@@ -181,6 +190,21 @@ class NodeReader:
         if node is None:
             raise BriefError.at(start, "the file is empty")
         return node
+
+    def _explain(self, e: yaml.MarkedYAMLError) -> tuple[Loc | None, str]:
+        """PyYAML's message, said in the words of someone editing a brief."""
+        problem, context = e.problem or "", e.context or ""
+        at = self.loc(e.problem_mark) if e.problem_mark else None
+        if "quoted scalar" in context and e.context_mark is not None:
+            return self.loc(e.context_mark), "this quote is never closed"
+        if "'\\t'" in problem or "\t" in problem:
+            return at, "tab character: indent with spaces, not tabs"
+        if problem.startswith("expected <block end>") or "mapping values are not allowed" in problem:
+            return at, ("bad indentation: this line does not line up with the lines above it "
+                        "(or a value with ': ' in it needs quotes)")
+        if "could not find expected ':'" in problem:
+            return at, "expected 'key: value' here (is a ':' or a closing quote missing above?)"
+        return at, f"YAML syntax error: {problem or context}"
 
     # -- generic readers -------------------------------------------------------------------
     def fields(self, node: yaml.Node, kind: str) -> dict[str, yaml.Node] | None:
@@ -269,6 +293,14 @@ class NodeReader:
         if text is None:
             return None
         v = text.value
+        if kind == "freedate" and re.fullmatch(r"\d{4}-\d{1,2}(-\d{1,2})?", v):
+            try:
+                dt.date.fromisoformat(v if v.count("-") == 2 else v + "-01")
+            except ValueError:
+                self.error(node, f"'{name}' is not a real date: '{v}' (write 2020-11-03, 2017-02, "
+                                 "2022 or free text)")
+                return None
+            return v
         if kind == "date":
             try:
                 if not _DATE_RE.fullmatch(v):
@@ -373,7 +405,17 @@ class NodeReader:
             sources=tuple(sources),
             handout=Handout(_val(handout.get("headline")), _val(handout.get("contact")),
                             handout.get("link")),
+            field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
         )
+
+    def field_locs(self, *groups: tuple[str, dict]) -> dict[str, Loc]:
+        """'memo.to' -> where it stands, for every field present in the read objects."""
+        locs = {}
+        for prefix, fields in groups:
+            for key, node in fields.items():
+                if key.endswith("_node") and node is not None:
+                    locs[prefix + key.removesuffix("_node")] = self.loc(node)
+        return locs
 
     def read_source(self, node) -> Source | None:
         f = self.read(node, "source")
@@ -413,6 +455,9 @@ class NodeReader:
         if not target.is_relative_to(folder):
             self.error(text.loc, f"{what} '{_short(name)}' is outside the {self.owner}'s folder")
             return None
+        if target.is_dir():
+            self.error(text.loc, f"{what} '{_short(name)}' is a folder, not a file")
+            return None
         if not target.is_file():
             self.error(text.loc, f"{what} file not found: {_short(name)}")
             return None
@@ -427,22 +472,66 @@ class NodeReader:
             self.error(text.loc, f"{what} must be a PNG, JPEG, GIF or SVG image, not "
                                  f"'{target.suffix or target.name}'")
             return None
+        problem = _image_problem(target)
+        if problem:
+            self.error(text.loc, f"{what} {_short(text.value)} {problem}")
+            return None
         return target
 
     def check_citations(self, text: Text, sources: dict[str, Source]) -> None:
+        for m in _PREFIXED_RE.finditer(text.value):
+            self.error(text.loc, f"'{_short(m.group(0))}' looks like a citation with a prefix; "
+                                 "write the words outside the brackets: see [@id, p. 4]")
         for m, loc in zip(GROUP_RE.finditer(text.value), text.cite_locs):
-            items = parse_group(m.group(0))
+            group = m.group(0)
+            items = parse_group(group)
             if items is None:
-                self.error(loc, f"malformed citation '{_short(m.group(0))}': write [@id], "
+                self.error(loc, f"malformed citation '{_short(group)}': write [@id], "
                                 "[@a; @b] or [@id, p. 4]")
                 continue
             for source_id, _ in items:
                 if source_id in sources:
                     continue
-                close = difflib.get_close_matches(source_id, sources, n=1, cutoff=0.6)
+                by_case = {k.lower(): k for k in sources}
+                close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
+                         else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.6))
                 hint = (f" (did you mean '{close[0]}'?)" if close
                         else "" if sources else " (the brief lists no sources)")
-                self.error(loc, f"unknown source id '{source_id}'{hint}")
+                self.error(self._id_loc(loc, group, source_id),
+                           f"unknown source id '{source_id}'{hint}")
+
+    def _id_loc(self, group_loc: Loc, group: str, source_id: str) -> Loc:
+        """Where '@id' stands, when the group is written on one line as in the value."""
+        start = self._line_starts[group_loc.line - 1] + group_loc.col - 1
+        if self.src[start:start + len(group)] != group:
+            return group_loc
+        return self.loc_at(start + group.index("@" + source_id))
+
+
+def _image_problem(path: Path) -> str | None:
+    """Why an image cannot be printed, read from its header (a huge image is never decoded)."""
+    if path.suffix.lower() == ".svg":
+        import xml.etree.ElementTree as ET
+
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError as e:
+            return f"is not a readable SVG image ({e})"
+        return None if root.tag.endswith("svg") else "is not an SVG image"
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+            if width * height > MAX_PIXELS:
+                return (f"is {width}x{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels "
+                        "can be printed")
+            im.verify()
+    except Image.DecompressionBombError:
+        return f"is larger than {MAX_PIXELS // 1_000_000} megapixels, too large to print"
+    except Exception as e:  # Pillow raises many types for a broken file
+        return f"is not a readable image ({type(e).__name__})"
+    return None
 
 
 def _section_texts(s: Section) -> list[Text]:

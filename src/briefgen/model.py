@@ -80,6 +80,8 @@ class Brief:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     handout: Handout
+    # Where the plain text fields stand ("title", "memo.to", "handout.contact", ...).
+    field_locs: dict[str, Loc]
 
 
 @dataclass(frozen=True)

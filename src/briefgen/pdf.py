@@ -5,7 +5,6 @@ a fetcher that serves files from a few allowed folders and stops the build on an
 """
 from __future__ import annotations
 
-import logging
 import mimetypes
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,7 +62,9 @@ def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
     fetcher = FolderFetcher(roots)
     with _refusals(fetcher, origin):
-        return weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render()
+        document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render()
+    _raise_refused(fetcher, origin)
+    return document
 
 
 def write_pdf(document, target: Path, origin: Loc) -> int:
@@ -71,7 +72,15 @@ def write_pdf(document, target: Path, origin: Loc) -> int:
     # Attachments are fetched only now, through the same fetcher.
     with _refusals(document.url_fetcher, origin):
         document.write_pdf(str(target))
+    _raise_refused(document.url_fetcher, origin)
     return len(document.pages)
+
+
+def _raise_refused(fetcher: FolderFetcher, origin: Loc) -> None:
+    # Inside an SVG, WeasyPrint catches even fatal fetch errors and leaves the image out: a
+    # refusal must still fail the build, not silently drop a figure.
+    if fetcher.refused:
+        raise BriefError.at(origin, f"refused to read {fetcher.refused[0]}")
 
 
 @contextmanager
@@ -81,13 +90,6 @@ def _refusals(fetcher: FolderFetcher, origin: Loc):
     except FatalURLFetchingError:
         reason = fetcher.refused[-1] if fetcher.refused else "a resource could not be read"
         raise BriefError.at(origin, f"refused to read {reason}") from None
-
-
-def quiet_weasyprint() -> None:
-    # WeasyPrint logs CSS it ignores at WARNING; the CLI reports our own warnings instead.
-    # fontTools, which WeasyPrint uses to subset fonts, complains about harmless font headers.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 def content_height(document) -> float:
