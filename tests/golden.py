@@ -31,7 +31,8 @@ def pptx_text(path: Path) -> str:
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip():
                 out.append(f"[{shape.name}]")
-                out += [f"  {p.text}" for p in shape.text_frame.paragraphs]
+                # No-break spaces (before citations) read as spaces in a diff.
+                out += [f"  {p.text}".replace("\u00a0", " ") for p in shape.text_frame.paragraphs]
         if slide.has_notes_slide:
             out.append("[notes]")
             out += [f"  {line}" for line in slide.notes_slide.notes_text_frame.text.splitlines()]

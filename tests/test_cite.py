@@ -63,15 +63,15 @@ def it_keeps_locators_and_inline_markdown(tmp_path):
     assert [(s.text, s.bold, s.italic, s.href) for s in para if not s.cites][:5] == [
         ("Some", False, True, None), (" ", False, False, None), ("bold", True, False, None),
         (" ", False, False, None), ("link", False, False, "https://x.org")]
-    assert plain(para) == "Some bold link [2, p. 4]; <b>raw</b>"
+    assert plain(para) == "Some bold link\u00a0[2, p. 4]; <b>raw</b>"
 
 
 def it_takes_the_first_sentence_as_the_default_takeaway(tmp_path):
     text = MINIMAL.replace("Text [@b].", "First point here [@b]. Second point. Third.")
     doc = number_citations(load_brief(write(tmp_path, text)))
-    assert plain(doc.sections[0].takeaway) == "First point here [2]."
+    assert plain(doc.sections[0].takeaway) == "First point here\u00a0[2]."
     assert [plain(b) for b in doc.sections[0].bullets] == [
-        "First point here [2].", "Second point.", "Third."]
+        "First point here\u00a0[2].", "Second point.", "Third."]
 
 
 def it_splits_sentences_after_citation_groups():

@@ -1,6 +1,7 @@
 """One brief -> its outputs in build/<brief>/, all written or none."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 import time
@@ -56,16 +57,29 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     result = BuildResult(brief_path, warnings=warnings)
     target = Path(out_dir) / brief_path.stem
     with staged(target) as stage:
-        memo = render_pdf(render_html(doc, chosen, "memo", paper), folder, roots, origin)
+        stamp = build_time(brief)
+        memo = render_pdf(render_html(doc, chosen, "memo", paper, stamp=stamp), folder, roots,
+                          origin)
         pages = write_pdf(memo, stage("memo.pdf"), origin)
         result.outputs.append(Output("memo", target / "memo.pdf", pages))
-        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin)
+        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp)
         write_pdf(handout, stage("handout.pdf"), origin)
         result.outputs.append(Output("handout", target / "handout.pdf", 1, fit.describe()))
-        slides = write_pptx(deck, chosen, stage("deck.pptx"))
+        slides = write_pptx(deck, chosen, stage("deck.pptx"), stamp)
         result.outputs.append(Output("deck", target / "deck.pptx", slides))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def build_time(brief: Brief) -> dt.datetime:
+    """The time outputs say they were made: SOURCE_DATE_EPOCH, else the brief's date.
+
+    Never the clock, so the same brief and theme give byte-identical outputs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.combine(brief.date, dt.time(), dt.timezone.utc)
 
 
 def theme_for(brief: Brief, override: str | None):

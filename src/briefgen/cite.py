@@ -176,19 +176,29 @@ def _merge(spans: list[Span]) -> Para:
             out[-1] = Span(prev.text + s.text, s.bold, s.italic, s.href)
         else:
             out.append(s)
-    return tuple(out)
+    # The space before a citation belongs to the citation style (a no-break space before [1],
+    # none before a superscript), so renderers add it: see cite_text.
+    for i in range(1, len(out)):
+        if out[i].cites and not out[i - 1].cites:
+            out[i - 1] = replace(out[i - 1], text=out[i - 1].text.rstrip())
+    return tuple(s for s in out if s.text or s.cites)
 
 
-def cite_text(cites: tuple[Cite, ...], style: str = "brackets") -> str:
-    """One citation group as printed: '[1] [4, p. 2]', or '1,4 p. 2' set as superscript."""
+def cite_text(cites: tuple[Cite, ...], style: str = "brackets", lead: bool = False) -> str:
+    """One citation group as printed: '[1] [4, p. 2]', or '1,4 p. 2' set as superscript.
+
+    lead: the group follows text, so brackets get a no-break space: '[1]' never starts a line.
+    """
     if style == "superscript":
         return ",".join(f"{c.number}{' ' + c.locator if c.locator else ''}" for c in cites)
-    return " ".join(f"[{c.number}{', ' + c.locator if c.locator else ''}]" for c in cites)
+    text = " ".join(f"[{c.number}{', ' + c.locator if c.locator else ''}]" for c in cites)
+    return "\u00a0" + text if lead else text
 
 
 def plain(para: Para, style: str = "brackets") -> str:
     """Text of a paragraph with citations written out, for places that take no formatting."""
-    return "".join(cite_text(s.cites, style) if s.cites else s.text for s in para)
+    return "".join(cite_text(s.cites, style, i > 0) if s.cites else s.text
+                   for i, s in enumerate(para))
 
 
 def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
@@ -223,8 +233,8 @@ def split_para(para: Para, offset: int, style: str = "brackets") -> tuple[Para, 
     head: list[Span] = []
     tail: list[Span] = []
     pos = 0
-    for span in para:
-        text = plain((span,), style)
+    for i, span in enumerate(para):
+        text = cite_text(span.cites, style, i > 0) if span.cites else span.text
         if pos >= offset:
             tail.append(span)
         elif span.cites or pos + len(text) <= offset:

@@ -84,6 +84,8 @@ class Deck:
     font: str
     draft: bool
     draft_label: str
+    title: str
+    author: str
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -200,10 +202,11 @@ class _Planner:
                                        section=s.number)
         slides += self.sources_slides()
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
-                    self.labels["draft"])
+                    self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""))
 
     def notes(self, paras: tuple[Para, ...]) -> str:
-        return "\n\n".join(para_text(p) for p in paras)
+        # Notes are read, not laid out by us: plain spaces.
+        return "\n\n".join(para_text(p).replace("\u00a0", " ") for p in paras)
 
     def unique(self, title: str) -> str:
         """Screen readers list slides by title: no two slides may share one."""

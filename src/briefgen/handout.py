@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from markupsafe import Markup
 
 from .cite import plain, short_name, split_heading
 from .errors import BriefError, Loc
@@ -50,11 +49,9 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
     if b.handout.link:
-        svg = segno.make(b.handout.link, error="m").svg_inline(
+        # An <img> rather than inline SVG: only an image carries alt text into the tagged PDF.
+        qr = segno.make(b.handout.link, error="m").svg_data_uri(
             border=0, dark=theme.colors["primary"], omitsize=True)
-        # An inline SVG has no alt attribute; role and label make the QR code readable.
-        qr = Markup(svg.replace("<svg ", f'<svg role="img" aria-label="QR code: '
-                                         f'{Markup.escape(b.handout.link)}" ', 1))
     return {
         "headline": b.handout.headline or b.title,
         "points": points,
@@ -65,7 +62,7 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
 
 
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
-                origin: Loc):
+                origin: Loc, stamp=None):
     """Render the handout on exactly one page; returns (document, Fit) or raises BriefError."""
     ctx = handout_context(doc, theme)
     renders = 0
@@ -73,7 +70,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     def attempt(sp: float, scale: float, short: bool, page: str | None = paper):
         nonlocal renders
         renders += 1
-        html = render_html(doc, theme, "handout", page, sp=sp, scale=scale,
+        html = render_html(doc, theme, "handout", page, stamp=stamp, sp=sp, scale=scale,
                            short_sources=short, **ctx)
         return render_pdf(html, base, roots, origin)
 

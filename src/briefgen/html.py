@@ -1,6 +1,8 @@
 """Doc -> HTML for the printed outputs. Jinja only: the layout lives in the theme's templates."""
 from __future__ import annotations
 
+import datetime as dt
+
 from markupsafe import Markup
 
 from .cite import format_reference
@@ -17,7 +19,8 @@ def css_string(value: str) -> Markup:
 
 
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
-                scale: float = 1.0, sp: float = 1.0, **extra) -> str:
+                stamp: dt.datetime | None = None, scale: float = 1.0, sp: float = 1.0,
+                **extra) -> str:
     """The memo or handout as one HTML string, with its CSS inline.
 
     scale (type) and sp (spacing) are the handout's fitting knobs; the memo uses neither.
@@ -29,6 +32,8 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     env.globals["format_reference"] = format_reference
     date = format_date(b.date, b.lang)
     context = dict(
+        # Never the clock: the same brief gives the same bytes.
+        stamp=(stamp or dt.datetime.combine(b.date, dt.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
         doc=doc, theme=theme, c=theme.colors, labels=labels, date=date,
         paper=paper or theme.paper, draft=b.status == "draft",
         running_left=b.memo.subject or b.title, running_right=date,

@@ -24,10 +24,11 @@ class RefusedResource(ValueError):
 
 
 class FolderFetcher(URLFetcher):
-    """Serves file: URLs inside the allowed folders (after resolving links); refuses the rest."""
+    """Serves file: URLs inside the allowed folders (after resolving links) and data: URLs;
+    refuses everything else."""
 
     def __init__(self, roots: list[Path]):
-        super().__init__(fail_on_errors=True, allowed_protocols=("file",))
+        super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
         self.roots = [Path(r).resolve() for r in roots]
         self.refused: list[str] = []
 
@@ -40,6 +41,9 @@ class FolderFetcher(URLFetcher):
 
     def _serve(self, url: str) -> URLFetcherResponse:
         parts = urlsplit(url)
+        if parts.scheme == "data":
+            # Self-contained (our QR code): no file and no host is involved.
+            return super().fetch(url)
         if parts.scheme != "file":
             raise RefusedResource(f"{url}: only files inside the brief's or theme's folder may "
                                   "be used")
@@ -71,7 +75,8 @@ def write_pdf(document, target: Path, origin: Loc) -> int:
     """Write a rendered document; returns its page count."""
     # Attachments are fetched only now, through the same fetcher.
     with _refusals(document.url_fetcher, origin):
-        document.write_pdf(str(target))
+        # PDF/UA-1: tagged structure, language, title shown, so screen readers can follow it.
+        document.write_pdf(str(target), pdf_variant="pdf/ua-1")
     _raise_refused(document.url_fetcher, origin)
     return len(document.pages)
 

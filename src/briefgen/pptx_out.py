@@ -2,6 +2,9 @@
 decided (boxes, sizes, breaks) and decides nothing itself."""
 from __future__ import annotations
 
+import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -12,15 +15,20 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
-from .deck import INSET_X, INSET_Y, Block, Box, Deck, bullet_indent, para_text
+from .cite import cite_text
+from .deck import INSET_X, INSET_Y, Block, Box, Deck, bullet_indent
 from .errors import BriefError, Loc
 from .theme import Theme, shown_path
 
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "bottom": MSO_ANCHOR.BOTTOM, "middle": MSO_ANCHOR.MIDDLE}
 
 
-def write_pptx(deck: Deck, theme: Theme, path: Path) -> int:
-    """Write the deck on the theme's template (or python-pptx's default); returns the slide count."""
+def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None = None) -> int:
+    """Write the deck on the theme's template (or python-pptx's default); returns the slide count.
+
+    stamp is the time the file says it was made; with the same stamp the bytes are the same.
+    """
+    stamp = stamp or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     prs = open_template(theme)
     prs.slide_width, prs.slide_height = Pt(deck.width), Pt(deck.height)
     layouts = {kind: find_layout(prs, theme, kind) for kind in ("title", "content")}
@@ -59,8 +67,30 @@ def write_pptx(deck: Deck, theme: Theme, path: Path) -> int:
             _corner(slide, deck, deck.draft_label, colors, right=False)
         if plan.notes:
             slide.notes_slide.notes_text_frame.text = plan.notes
-    prs.save(str(path))
+    props = prs.core_properties
+    props.title, props.author, props.subject = deck.title, deck.author, ""
+    props.last_modified_by, props.revision = "briefgen", 1
+    props.keywords, props.comments, props.category = "", "", ""
+    naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    props.created = props.modified = props.last_printed = naive
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    path.write_bytes(_fixed_zip_times(buffer.getvalue(), naive))
     return len(deck.slides)
+
+
+def _fixed_zip_times(data: bytes, when: dt.datetime) -> bytes:
+    """The same package with every member dated `when`: zipfile stamps members with the clock."""
+    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
 
 
 def open_template(theme: Theme):
@@ -173,9 +203,9 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
         # Templates center titles; the plan measured left-aligned lines.
         p.alignment = PP_ALIGN.LEFT
         _bullet(p, block)
-        for span in para:
+        for j, span in enumerate(para):
             run = p.add_run()
-            run.text = para_text((span,), citation)
+            run.text = cite_text(span.cites, citation, j > 0) if span.cites else span.text
             font = run.font
             if span.cites and citation == "superscript":
                 font._rPr.set("baseline", "30000")

@@ -1,0 +1,90 @@
+"""Accessible, reproducible output: tagged PDF/UA, alt text everywhere, same bytes every time."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pikepdf
+import pytest
+
+from .conftest import EXAMPLE, ROOT, write
+
+FIGURE_BRIEF = """\
+title: Figure test
+date: 2026-11-24
+summary: Bottom line [@a].
+sections:
+  - heading: One
+    body: Text [@a].
+    figure: {path: chart.png, alt: Bar chart of five values, caption: Made-up data}
+sources:
+  - {id: a, title: A}
+handout:
+  link: https://example.org/x
+"""
+
+
+def figures(pdf):
+    found = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt")))
+            kids = node.get("/K")
+            if isinstance(kids, pikepdf.Array):
+                for kid in kids:
+                    walk(kid)
+            elif kids is not None:
+                walk(kids)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+@pytest.fixture(scope="module")
+def figure_build(tmp_path_factory):
+    from briefgen.build import build
+
+    folder = tmp_path_factory.mktemp("fig")
+    shutil.copy(ROOT / "tests" / "data" / "chart.png", folder / "chart.png")
+    return build(write(folder, FIGURE_BRIEF), folder / "out", theme="modern")
+
+
+@pytest.mark.parametrize("kind", ["memo", "handout"])
+def it_writes_tagged_pdf_ua_with_language_title_and_alt_text(figure_build, kind):
+    path = next(o.path for o in figure_build.outputs if o.kind == kind)
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.Root.Lang) == "en"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert str(pdf.docinfo.Title) == "Figure test"
+        alts = figures(pdf)
+        expected = {"memo": ["Policy Analysis Unit", "Bar chart of five values"],
+                    "handout": ["Policy Analysis Unit", "QR code: https://example.org/x"]}
+        assert alts == expected[kind]
+        with pdf.open_metadata() as meta:
+            assert meta.get("pdfuaid:part") == "1"
+
+
+@pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf is not installed")
+def it_passes_qpdf_check(figure_build):
+    for out in figure_build.outputs:
+        if out.path.suffix == ".pdf":
+            run = subprocess.run(["qpdf", "--check", str(out.path)], capture_output=True)
+            assert run.returncode == 0, run.stdout
+
+
+def it_gives_byte_identical_outputs_in_two_processes(tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+    for run in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "briefgen.cli", "build", str(EXAMPLE),
+                        "-o", str(tmp_path / run)], check=True, env=env, capture_output=True)
+    names = ["memo.pdf", "handout.pdf", "deck.pptx"]
+    for name in names:
+        a = (tmp_path / "a" / "sanctuary-cities" / name).read_bytes()
+        b = (tmp_path / "b" / "sanctuary-cities" / name).read_bytes()
+        assert a == b, name
+    with pikepdf.open(tmp_path / "a" / "sanctuary-cities" / "memo.pdf") as pdf:
+        assert str(pdf.docinfo.CreationDate).startswith("D:20251124")
