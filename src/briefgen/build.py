@@ -58,15 +58,17 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     target = Path(out_dir) / brief_path.stem
     with staged(target) as stage:
         stamp = build_time(brief)
+        # The handout first: it is the output most likely to fail (too long for one page).
+        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp)
+        write_pdf(handout, stage("handout.pdf"), origin)
+        result.outputs.append(Output("handout", target / "handout.pdf", 1, fit.describe()))
         memo = render_pdf(render_html(doc, chosen, "memo", paper, stamp=stamp), folder, roots,
                           origin)
         pages = write_pdf(memo, stage("memo.pdf"), origin)
         result.outputs.append(Output("memo", target / "memo.pdf", pages))
-        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp)
-        write_pdf(handout, stage("handout.pdf"), origin)
-        result.outputs.append(Output("handout", target / "handout.pdf", 1, fit.describe()))
         slides = write_pptx(deck, chosen, stage("deck.pptx"), stamp)
         result.outputs.append(Output("deck", target / "deck.pptx", slides))
+    result.outputs.sort(key=lambda o: ("memo", "handout", "deck").index(o.kind))
     result.seconds = time.perf_counter() - started
     return result
 

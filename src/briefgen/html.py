@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import jinja2
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .cite import format_reference
+from .errors import BriefError, Loc
 from .labels import format_date, labels_for
 from .model import Doc
 from .theme import Theme
@@ -40,5 +43,13 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
         **extra,
     )
-    css = env.get_template("style.css").render(context)
-    return env.get_template(f"{kind}.html").render(context, css=Markup(css))
+    try:
+        css = env.get_template("style.css").render(context)
+        return env.get_template(f"{kind}.html").render(context, css=Markup(css))
+    except jinja2.TemplateSyntaxError as e:
+        raise BriefError.at(Loc(e.filename or e.name or "template", e.lineno or 1),
+                            f"template error: {e.message}") from None
+    except (jinja2.TemplateError, SecurityError) as e:
+        where = Loc(str(theme.source))
+        raise BriefError.at(where, f"the theme's templates failed: {type(e).__name__}: {e}") \
+            from None

@@ -19,7 +19,10 @@ from .cite import GROUP_RE, parse_group
 from .errors import BriefError, Loc, Problem
 from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
-MAX_BYTES = 2_000_000
+MAX_BYTES = 1_000_000  # a 70-section brief is about 100 kB
+MAX_TEXT = 50_000  # characters in one field: about 8,000 words
+MAX_SECTIONS = 200
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,10 @@ class NodeReader:
             raise BriefError.at(Loc(self.label, line, col), f"not UTF-8 text (byte 0x{data[e.start]:02X}):"
                                 " save the file as UTF-8") from None
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
+        deep = _too_deep(self.src)
+        if deep is not None:
+            raise BriefError.at(self.loc_at(deep), f"brackets are nested more than {MAX_DEPTH} "
+                                                   "deep")
         try:
             # Anchors, aliases and foreign tags are refused before composing: an alias bomb is
             # expanded by the composer, and a tag like !!python/object has no place in a brief.
@@ -186,7 +193,10 @@ class NodeReader:
             raise BriefError(self.problems + [Problem(start, f"YAML error: {e}")])
         if self.problems:
             raise BriefError(self.problems)
-        node = yaml.compose(self.src, Loader=yaml.SafeLoader)
+        try:
+            node = yaml.compose(self.src, Loader=yaml.SafeLoader)
+        except RecursionError:
+            raise BriefError.at(start, "the YAML is nested too deeply") from None
         if node is None:
             raise BriefError.at(start, "the file is empty")
         return node
@@ -252,6 +262,10 @@ class NodeReader:
         if not value:
             if field.required:
                 self.error(node, f"'{name}' must not be empty")
+            return None
+        if len(value) > MAX_TEXT:
+            self.error(node, f"'{name}' is {len(value):,} characters long; a field may have at "
+                             f"most {MAX_TEXT:,}")
             return None
         bad = next((ch for ch in value if ch not in "\t\n"
                     and unicodedata.category(ch) in ("Cc", "Cs")), None)
@@ -383,6 +397,10 @@ class NodeReader:
         if top["sections_node"] is not None and isinstance(top["sections_node"],
                                                             yaml.SequenceNode) and not section_nodes:
             self.error(top["sections_node"], "'sections' needs at least one section")
+        if len(section_nodes) > MAX_SECTIONS:
+            self.error(top["sections_node"], f"{len(section_nodes)} sections; a brief may have at "
+                                             f"most {MAX_SECTIONS}")
+            section_nodes = []
         sections = [self.read_section(n) for n in section_nodes]
         summary = top["summary"]
         for text in [summary] + [t for s in sections if s for t in _section_texts(s)]:
@@ -506,6 +524,28 @@ class NodeReader:
         if self.src[start:start + len(group)] != group:
             return group_loc
         return self.loc_at(start + group.index("@" + source_id))
+
+
+def _too_deep(text: str) -> int | None:
+    """Where [ and { nest deeper than MAX_DEPTH, if they do. PyYAML's parser takes quadratic time
+    on deep flow nesting (20,000 levels: minutes), so this is checked before parsing."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    quote = None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return None
 
 
 def _image_problem(path: Path) -> str | None:

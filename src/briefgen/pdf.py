@@ -5,7 +5,6 @@ a fetcher that serves files from a few allowed folders and stops the build on an
 """
 from __future__ import annotations
 
-import mimetypes
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -17,6 +16,9 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 from .errors import BriefError, Loc
 
 MAX_RESOURCE_BYTES = 50_000_000
+# The few types a brief or theme supplies (mimetypes would read the system's mime.types).
+_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+          ".svg": "image/svg+xml", ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
 
 
 class RefusedResource(ValueError):
@@ -57,7 +59,7 @@ class FolderFetcher(URLFetcher):
             raise RefusedResource(f"{url}: not a regular file")
         if path.stat().st_size > MAX_RESOURCE_BYTES:
             raise RefusedResource(f"{url}: larger than {MAX_RESOURCE_BYTES:,} bytes")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        mime = _TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(path.as_uri(), path.read_bytes(),
                                   headers={"Content-Type": mime})
 

@@ -68,7 +68,8 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
         if plan.notes:
             slide.notes_slide.notes_text_frame.text = plan.notes
     props = prs.core_properties
-    props.title, props.author, props.subject = deck.title, deck.author, ""
+    # Core properties hold at most 255 characters (python-pptx refuses more).
+    props.title, props.author, props.subject = deck.title[:255], deck.author[:255], ""
     props.last_modified_by, props.revision = "briefgen", 1
     props.keywords, props.comments, props.category = "", "", ""
     naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BriefError, Loc, Problem
 from .load import Field, NodeReader
@@ -153,6 +154,11 @@ def load_theme(name: str | Path = "default") -> Theme:
                                            f"'{top['logo'].suffix}')")
         if not top.get("logo_alt"):
             reader.error(top["logo_node"], "a logo needs logo_alt: the text screen readers say")
+    for fam_name, fam in families.items():
+        for face in ("regular", "bold", "italic", "bold_italic"):
+            if fam.get(face) is not None and not _is_font(fam[face]):
+                reader.error(fam[f"{face}_node"], f"'{face}' is not a TrueType or OpenType font "
+                                                  f"file: {fam[face].name}")
     template = deck.get("template")
     size = deck.get("size")
     if template is not None:
@@ -169,7 +175,9 @@ def load_theme(name: str | Path = "default") -> Theme:
         return FontFamily(f["family"].value, f["regular"], f["bold"], f["italic"],
                           f["bold_italic"])
 
-    env = jinja2.Environment(
+    # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets a
+    # template reach Python internals.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder / "templates")),
                                     jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
         autoescape=jinja2.select_autoescape(["html"]),
@@ -204,6 +212,13 @@ def load_theme(name: str | Path = "default") -> Theme:
         },
         env=env,
     )
+
+
+def _is_font(path: Path) -> bool:
+    """A TrueType/OpenType font by its signature: WeasyPrint would silently fall back to a system
+    font for anything else, and the deck would be measured with nothing."""
+    with open(path, "rb") as f:
+        return f.read(4) in (b"\x00\x01\x00\x00", b"OTTO", b"true")
 
 
 def _val(text) -> str | None:

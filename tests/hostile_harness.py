@@ -1,0 +1,101 @@
+"""Run every case of tests/hostile/ through the CLI in this one process, watching what it touches.
+
+Run by tests/test_hostile.py in a child process (python -m tests.hostile_harness OUT.json), so
+that the audit hook below and the memory the cases use belong to that child alone.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import site
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ROOT / "tests" / "hostile"
+EARLIER = b"an earlier, good output"
+
+
+def _engine_temp(path: Path) -> bool:
+    """WeasyPrint's own temporary folder, where it keeps the theme's fonts for fontconfig."""
+    temp = Path(tempfile.gettempdir())
+    return path == temp or (path.is_relative_to(temp)
+                            and path.relative_to(temp).parts[0].startswith("weasyprint-"))
+
+
+def cases() -> list[tuple[str, list[str], Path]]:
+    """(name, CLI arguments, output folder the build would write) for every case."""
+    out = []
+    for brief in sorted(HOSTILE.glob("*.yaml")):
+        if brief.name == "expected.yaml":
+            continue
+        out.append((brief.name, [str(brief.relative_to(ROOT))], Path(brief.stem)))
+    for theme in sorted((HOSTILE / "themes").iterdir()):
+        out.append((f"themes/{theme.name}", ["briefs/sanctuary-cities.yaml", "--theme",
+                                              str(theme.relative_to(ROOT))],
+                    Path("sanctuary-cities")))
+    return out
+
+
+def main(report: str) -> int:
+    import briefgen.build  # noqa: F401  (the engines' import-time reads are not the cases')
+    from briefgen.cli import main as cli
+
+    work = Path(tempfile.mkdtemp(prefix="hostile-"))
+    allowed = [ROOT / "tests" / "hostile", ROOT / "themes", ROOT / "briefs", ROOT / "src",
+               work, Path(sys.prefix), Path(sys.base_prefix),
+               *(Path(p) for p in sysconfig.get_paths().values()),
+               *(Path(p) for p in site.getsitepackages())]
+    allowed = [p.resolve() for p in allowed]
+    current: dict = {}
+
+    def hook(event, args):
+        if not current:
+            return
+        if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            path = Path(os.fsdecode(args[0]))
+            if path == Path("/dev/null") or _engine_temp(path):
+                return
+            path = (Path.cwd() / path) if not path.is_absolute() else path
+            # Judge the path as given (before links), then where it leads.
+            for p in {os.path.normpath(path), os.path.realpath(path)}:
+                if not any(Path(p).is_relative_to(a) for a in allowed):
+                    current["outside"].append(str(p))
+        elif event.startswith("socket.") and event != "socket.__new__":
+            current["network"].append(f"{event} {args[1:] if len(args) > 1 else ''}")
+
+    sys.addaudithook(hook)
+    os.chdir(ROOT)
+    results = []
+    for name, args, produced in cases():
+        out = work / name.replace("/", "_")
+        earlier = out / produced / "memo.pdf"
+        earlier.parent.mkdir(parents=True)
+        earlier.write_bytes(EARLIER)
+        current.update(outside=[], network=[])
+        err = io.StringIO()
+        started = time.perf_counter()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = cli(["build", *args, "-o", str(out)])
+        seconds = time.perf_counter() - started
+        touched = dict(current)
+        current.clear()
+        files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+        results.append({
+            "case": name, "exit": code, "stderr": err.getvalue(), "seconds": seconds,
+            "outside": sorted(set(touched["outside"])), "network": touched["network"],
+            "earlier_kept": earlier.read_bytes() == EARLIER if code else True,
+            "files": files,
+            "memo": str(out / produced / "memo.pdf"),
+        })
+    Path(report).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
