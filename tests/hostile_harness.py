@@ -35,7 +35,7 @@ def cases() -> list[tuple[str, list[str], Path]]:
         if brief.name == "expected.yaml":
             continue
         out.append((brief.name, [str(brief.relative_to(ROOT))], Path(brief.stem)))
-    for theme in sorted((HOSTILE / "themes").iterdir()):
+    for theme in sorted(p for p in (HOSTILE / "themes").iterdir() if p.is_dir()):
         out.append((f"themes/{theme.name}", ["briefs/sanctuary-cities.yaml", "--theme",
                                               str(theme.relative_to(ROOT))],
                     Path("sanctuary-cities")))
