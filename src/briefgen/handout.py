@@ -15,7 +15,7 @@ from .cite import plain, short_name, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
 from .model import Doc
-from .pdf import content_height, render_pdf
+from .pdf import content_height, overfill, render_pdf
 from .theme import Theme
 
 TIGHT = 0.35  # the smallest spacing factor
@@ -63,7 +63,11 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
 
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
                 origin: Loc, stamp=None):
-    """Render the handout on exactly one page; returns (document, Fit) or raises BriefError."""
+    """Render the handout on exactly one page; returns (document, Fit) or raises BriefError.
+
+    Each rung of the ladder is searched by interpolation on how far the page over- or underfills
+    (measured in the render itself), not by bisection: three or four renders instead of six.
+    """
     ctx = handout_context(doc, theme)
     renders = 0
 
@@ -74,38 +78,53 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
                            short_sources=short, **ctx)
         return render_pdf(html, base, roots, origin)
 
-    def fits(document) -> bool:
-        return len(document.pages) == 1
-
-    best = attempt(1.0, 1.0, False)
-    if fits(best):
-        return best, Fit(1.0, 1.0, False, renders)
-    tight = attempt(TIGHT, 1.0, False)
-    if fits(tight):
-        lo, hi, best = TIGHT, 1.0, tight  # lo fits, hi does not
-        for _ in range(2):
-            mid = (lo + hi) / 2
-            d = attempt(mid, 1.0, False)
-            if fits(d):
-                lo, best = mid, d
-            else:
-                hi = mid
-        return best, Fit(round(lo, 2), 1.0, False, renders)
-    floor = theme.handout_floor
-    for short in (False, True):
-        d = attempt(TIGHT, floor, short)
-        if not fits(d):
+    first = attempt(1.0, 1.0, False)
+    if len(first.pages) == 1:
+        return first, Fit(1.0, 1.0, False, renders)
+    # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
+    rungs = [
+        (lambda x: attempt(x, 1.0, False), TIGHT, 0.05, lambda x: Fit(x, 1.0, False, renders)),
+        (lambda x: attempt(TIGHT, x, False), theme.handout_floor, 0.025,
+         lambda x: Fit(TIGHT, x, False, renders)),
+        (lambda x: attempt(TIGHT, x, True), theme.handout_floor, 0.025,
+         lambda x: Fit(TIGHT, x, True, renders)),
+    ]
+    known_hi = first  # the render at the top of the next rung, when one was already made
+    for render_at, lo, grid, fit in rungs:
+        at_lo = render_at(lo)
+        at_hi, known_hi = known_hi, None
+        if len(at_lo.pages) > 1:
+            # Rung 1's bottom (tight spacing, full type) is rung 2's top.
+            known_hi = at_lo if render_at is rungs[0][0] else None
             continue
-        lo, hi, best = floor, 1.0, d
-        for _ in range(4):
-            mid = (lo + hi) / 2
-            d = attempt(TIGHT, mid, short)
-            if fits(d):
-                lo, best = mid, d
-            else:
-                hi = mid
-        return best, Fit(TIGHT, round(lo, 3), short, renders)
+        at_hi = at_hi or render_at(1.0)
+        if len(at_hi.pages) == 1:
+            return at_hi, fit(1.0)
+        x, best = _interpolate(render_at, lo, at_lo, 1.0, at_hi, grid)
+        return best, fit(x)
     raise _too_long(doc, theme, paper, attempt)
+
+
+def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 3):
+    """The largest grid value in [lo, hi) whose render fits, found by the secant on overfill.
+
+    at_lo fits and at_hi does not; each try renders once at the value where the overfill,
+    interpolated between the two, reaches zero (rounded down to the grid).
+    """
+    for _ in range(tries):
+        e_lo, e_hi = overfill(at_lo), overfill(at_hi)
+        x = lo + (hi - lo) * (-e_lo) / (e_hi - e_lo)
+        x = round(int(x / grid + 1e-9) * grid, 3)
+        if x <= lo + 1e-9 or x >= hi - 1e-9:
+            break
+        at_x = render_at(x)
+        if len(at_x.pages) == 1:
+            lo, at_lo = x, at_x
+        else:
+            hi, at_hi = x, at_x
+        if hi - lo <= grid + 1e-9:
+            break
+    return lo, at_lo
 
 
 def _too_long(doc: Doc, theme: Theme, paper: str | None, attempt) -> BriefError:

@@ -103,3 +103,12 @@ def content_height(document) -> float:
     """Height in points of what the first page holds (render on a tall page to measure all)."""
     root = document.pages[0]._page_box.children[0]
     return root.margin_height() * 0.75
+
+
+def overfill(document) -> float:
+    """How far a render runs past its first page (positive) or falls short of filling it
+    (negative), in CSS pixels: what the handout's fitting ladder interpolates on."""
+    first = document.pages[0]._page_box
+    if len(document.pages) == 1:
+        return first.children[0].margin_height() - first.height
+    return sum(page._page_box.children[0].margin_height() for page in document.pages[1:])
