@@ -43,8 +43,13 @@ def cases() -> list[tuple[str, list[str], Path]]:
 
 
 def main(report: str) -> int:
-    import briefgen.build  # noqa: F401  (the engines' import-time reads are not the cases')
+    # The engines' import-time reads are not the cases': import them before watching.
+    import briefgen.pdf  # noqa: F401
+    import briefgen.pptx_out  # noqa: F401
     from briefgen.cli import main as cli
+
+    # One process: the audit hook's record lives here, and a forked child's opens would be lost.
+    os.environ["BRIEFGEN_JOBS"] = "1"
 
     work = Path(tempfile.mkdtemp(prefix="hostile-"))
     allowed = [ROOT / "tests" / "hostile", ROOT / "themes", ROOT / "briefs", ROOT / "src",

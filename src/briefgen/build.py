@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
+import signal
 import tempfile
 import time
 from contextlib import contextmanager
@@ -12,13 +15,11 @@ from pathlib import Path
 from .cite import number_citations
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
-from .handout import fit_handout
+from .handout import fit_handout, handout_context
 from .html import render_html
 from .fonts import uncovered_text
 from .load import load_brief
 from .model import Brief
-from .pdf import render_pdf, write_pdf
-from .pptx_out import write_pptx
 from .theme import load_theme
 
 
@@ -28,6 +29,7 @@ class Output:
     path: Path
     pages: int | None = None
     note: str = ""
+    fit: object = None  # the handout's Fit, which watch passes to the next build as a hint
 
 
 @dataclass
@@ -36,11 +38,18 @@ class BuildResult:
     outputs: list[Output] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)  # outputs left as they were (watch)
 
 
 def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | None = None,
-          paper: str | None = None, strict: bool = False) -> BuildResult:
-    """Build every output of one brief. Raises BriefError (and writes nothing) on bad input."""
+          paper: str | None = None, strict: bool = False, parallel: bool | None = None,
+          cache: dict | None = None) -> BuildResult:
+    """Build every output of one brief. Raises BriefError (and writes nothing) on bad input.
+
+    parallel: render the handout in a forked process while this one renders the memo and deck
+    (default: where fork exists and BRIEFGEN_JOBS is not 1). cache: a dict kept between calls
+    (briefgen watch); an output whose inputs are unchanged since the last call is not rebuilt.
+    """
     started = time.perf_counter()
     brief_path = Path(brief_path)
     brief = load_brief(brief_path)
@@ -56,21 +65,136 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     origin = Loc(str(brief_path))
     result = BuildResult(brief_path, warnings=warnings)
     target = Path(out_dir) / brief_path.stem
+    stamp = build_time(brief)
+    memo_html = render_html(doc, chosen, "memo", paper, stamp=stamp)
+    # What each output is made from: equal keys mean equal bytes, so watch can skip it.
+    keys = {} if cache is None else {
+        "handout": _digest(render_html(doc, chosen, "handout", paper, stamp=stamp,
+                                       short_sources=False, **handout_context(doc, chosen))),
+        "memo": _digest(memo_html),
+        "deck": _digest(repr((deck, chosen.template, stamp))),
+    }
+
+    # The engines are imported in the function that uses them: in a parallel build each output's
+    # process then imports only its own engine, and the imports run side by side.
+    def handout(path: Path) -> Output:
+        from .pdf import write_pdf
+
+        hint = cache.get("fit") if cache is not None else None
+        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
+        write_pdf(document, path, origin)
+        return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
+
+    def memo(path: Path) -> Output:
+        from .pdf import render_pdf, write_pdf
+
+        pages = write_pdf(render_pdf(memo_html, folder, roots, origin), path, origin)
+        return Output("memo", target / "memo.pdf", pages)
+
+    def slides(path: Path) -> Output:
+        from .pptx_out import write_pptx
+
+        return Output("deck", target / "deck.pptx", write_pptx(deck, chosen, path, stamp))
+
+    makers = {"handout": handout, "memo": memo, "deck": slides}
+    names = {"handout": "handout.pdf", "memo": "memo.pdf", "deck": "deck.pptx"}
+    todo = [kind for kind in makers
+            if cache is None or cache.get(kind) != keys[kind] or not (target / names[kind]).exists()]
     with staged(target) as stage:
-        stamp = build_time(brief)
-        # The handout first: it is the output most likely to fail (too long for one page).
-        handout, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp)
-        write_pdf(handout, stage("handout.pdf"), origin)
-        result.outputs.append(Output("handout", target / "handout.pdf", 1, fit.describe()))
-        memo = render_pdf(render_html(doc, chosen, "memo", paper, stamp=stamp), folder, roots,
-                          origin)
-        pages = write_pdf(memo, stage("memo.pdf"), origin)
-        result.outputs.append(Output("memo", target / "memo.pdf", pages))
-        slides = write_pptx(deck, chosen, stage("deck.pptx"), stamp)
-        result.outputs.append(Output("deck", target / "deck.pptx", slides))
+        paths = {kind: stage(names[kind]) for kind in todo}
+        calls = [lambda k=kind: makers[k](paths[k]) for kind in todo]
+        if parallel is None:
+            parallel = hasattr(os, "fork") and os.environ.get("BRIEFGEN_JOBS") != "1"
+        if parallel and len(todo) > 1:
+            result.outputs = _build_side_by_side(todo, calls)
+        else:
+            result.outputs = [call() for call in calls]
+    if cache is not None:
+        cache.update(keys)
+        cache.update(fit=next((o.fit for o in result.outputs if o.fit), cache.get("fit")))
+    result.skipped = [kind for kind in makers if kind not in todo]
     result.outputs.sort(key=lambda o: ("memo", "handout", "deck").index(o.kind))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _build_side_by_side(todo: list[str], calls: list) -> list[Output]:
+    """The deck in a child while this process imports WeasyPrint; then the handout (the slowest
+    output) in a child that inherits the import, while this process makes the memo."""
+    by_kind = dict(zip(todo, calls))
+    children = []
+    try:
+        if "deck" in by_kind:
+            children.append(spawn(by_kind["deck"]))
+        from . import pdf  # noqa: F401  (imported once, here, for both PDFs)
+        if "handout" in by_kind:
+            children.append(spawn(by_kind["handout"]))
+        here = [by_kind["memo"]()] if "memo" in by_kind else []
+    except BaseException:
+        stop(children)  # no orphans: stop the children, then report this error
+        raise
+    return collect(children) + here
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def spawn(call) -> tuple[int, int]:
+    """Run call in a forked child; collect() gets its result (or its BriefError) back."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, report, leave without running any cleanup
+        os.close(read)
+        try:
+            outcome = ("ok", call())
+        except BriefError as e:
+            outcome = ("error", e.problems)
+        except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
+            outcome = ("crash", f"{type(e).__name__}: {e}")
+        with os.fdopen(write, "wb") as f:
+            pickle.dump(outcome, f)
+        os._exit(0)
+    os.close(write)
+    return pid, read
+
+
+def collect(children: list[tuple[int, int]]) -> list:
+    results, failure = [], None
+    for pid, read in children:
+        with os.fdopen(read, "rb") as f:
+            data = f.read()
+        os.waitpid(pid, 0)
+        status, value = pickle.loads(data) if data else ("crash", "the worker died")
+        if status == "ok":
+            results.append(value)
+        elif failure is None:
+            failure = BriefError(value) if status == "error" else RuntimeError(value)
+    if failure is not None:
+        raise failure
+    return results
+
+
+def stop(children: list[tuple[int, int]]) -> None:
+    for pid, read in children:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read)
+
+
+def watched_files(brief_path: str | Path, theme: str | None) -> list[Path]:
+    """The files a build of this brief reads: the brief, its figures, the theme's folder."""
+    files = [Path(brief_path)]
+    try:
+        brief = load_brief(brief_path)
+    except BriefError:
+        return files  # a broken brief: watch it until it is fixed
+    files += [s.figure.path for s in brief.sections if s.figure]
+    try:
+        folder = theme_for(brief, theme).folder
+    except BriefError:
+        return files
+    return files + sorted(p for p in folder.rglob("*") if p.is_file())
 
 
 def build_time(brief: Brief) -> dt.datetime:

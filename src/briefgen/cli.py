@@ -54,7 +54,21 @@ def _parser() -> argparse.ArgumentParser:
                                    "default)")
     b.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the theme's)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="build N briefs at a time (default: one per core; 1 builds in order)")
     b.set_defaults(run=_build)
+
+    w = sub.add_parser("watch", help="rebuild a brief on every save",
+                       description="Build BRIEF, then rebuild it whenever the brief, its figures "
+                                   "or its theme change. Outputs whose inputs did not change are "
+                                   "left as they are. Stop with Ctrl-C.")
+    w.add_argument("brief", metavar="BRIEF")
+    w.add_argument("-o", "--out", default="build", help="output folder (default: build)")
+    w.add_argument("--theme", help="theme name or folder")
+    w.add_argument("--paper", choices=("letter", "a4"), help="paper size")
+    w.add_argument("--interval", type=float, default=0.05, help=argparse.SUPPRESS)
+    w.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # for tests
+    w.set_defaults(run=_watch)
 
     c = sub.add_parser("check", help="validate briefs without building",
                        description="Check briefs and report every problem; writes nothing.")
@@ -109,12 +123,23 @@ def _build(args) -> int:
     from .build import build
 
     started = time.perf_counter()
-    built = 0
-
-    def one(path: str) -> None:
-        nonlocal built
-        result = build(path, args.out, args.theme, args.paper, args.strict)
-        print(f"{path}")
+    jobs = args.jobs or min(os.cpu_count() or 1, len(args.briefs))
+    if jobs < 1:
+        print("briefgen build: -j needs a number of 1 or more", file=sys.stderr)
+        return 2
+    built = failed = 0
+    total = len(args.briefs)
+    for i, (path, result, problems) in enumerate(_builds(args, jobs), 1):
+        prefix = f"[{i}/{total}] " if total > 1 else ""
+        if problems is not None:
+            failed += 1
+            if total > 1:
+                print(f"{prefix}{path}: failed", file=sys.stderr)
+            for p in problems:
+                print(p, file=sys.stderr)
+            continue
+        built += 1
+        print(f"{prefix}{path} ({result.seconds:.2f} s)")
         for out in result.outputs:
             unit = "slide" if out.kind == "deck" else "page"
             pages = f" ({_count(out.pages, unit)})" if out.pages else ""
@@ -122,12 +147,83 @@ def _build(args) -> int:
             print(f"  wrote {out.path}{pages}{note}")
         for w in result.warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
-        built += 1
+    seconds = time.perf_counter() - started
+    per = f", {seconds / total:.2f} s per brief with {_count(jobs, 'job')}" if total > 1 else ""
+    print(f"built {built} of {_count(total, 'brief')} in {seconds:.2f} s{per}")
+    return 2 if failed else 0
 
-    status = _each(args.briefs, one)
-    print(f"built {built} of {_count(len(args.briefs), 'brief')} "
-          f"in {time.perf_counter() - started:.2f} s")
-    return status
+
+def _builds(args, jobs: int):
+    """(path, result, None) or (path, None, problems) for each brief, as each finishes.
+
+    With several jobs, worker processes are forked after the imports, so every brief after the
+    first costs only its own rendering; each builds its outputs one after another.
+    """
+    from .build import build
+
+    if jobs == 1 or len(args.briefs) == 1:
+        for path in args.briefs:
+            yield _build_one(path, args, parallel=None)
+        return
+    import multiprocessing
+
+    from . import pdf, pptx_out  # noqa: F401  (imported once, before the workers fork)
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
+        yield from pool.imap_unordered(_build_job, work)
+
+
+def _build_job(job):
+    path, out, theme, paper, strict = job
+    return _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict),
+                      parallel=False)
+
+
+def _build_one(path: str, args, parallel):
+    from .build import build
+
+    try:
+        return path, build(path, args.out, args.theme, args.paper, args.strict,
+                           parallel=parallel), None
+    except BriefError as e:
+        return path, None, e.problems
+
+
+def _watch(args) -> int:
+    from .build import build, watched_files
+
+    cache: dict = {}
+    print(f"watching {args.brief} (Ctrl-C to stop)")
+    seen: dict[str, float] = {}
+    while True:
+        files = watched_files(args.brief, args.theme)
+        stamps = {str(f): _mtime(f) for f in files}
+        if stamps != seen:
+            seen = stamps
+            started = time.perf_counter()
+            try:
+                result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
+            except BriefError as e:
+                _print_problems(e)
+            else:
+                made = ", ".join(o.path.name for o in result.outputs) or "nothing"
+                kept = f"; unchanged: {', '.join(result.skipped)}" if result.skipped else ""
+                print(f"{time.strftime('%H:%M:%S')} rebuilt {made} in "
+                      f"{time.perf_counter() - started:.2f} s{kept}", flush=True)
+                for w in result.warnings:
+                    print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
+            if args.once:
+                return 0
+        time.sleep(args.interval)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -1
 
 
 def _check(args) -> int:

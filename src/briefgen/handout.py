@@ -15,7 +15,6 @@ from .cite import plain, short_name, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
 from .model import Doc
-from .pdf import content_height, overfill, render_pdf
 from .theme import Theme
 
 TIGHT = 0.35  # the smallest spacing factor
@@ -62,12 +61,17 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
 
 
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
-                origin: Loc, stamp=None):
+                origin: Loc, stamp=None, hint: Fit | None = None):
     """Render the handout on exactly one page; returns (document, Fit) or raises BriefError.
 
     Each rung of the ladder is searched by interpolation on how far the page over- or underfills
     (measured in the render itself), not by bisection: three or four renders instead of six.
+    The answer is the largest step of the first rung that fits. hint, the last answer for this
+    brief (briefgen watch), is checked first: if it still fits and the next step up does not,
+    it is the answer again, after two renders.
     """
+    from .pdf import render_pdf  # WeasyPrint is imported where it is used: see build.build
+
     ctx = handout_context(doc, theme)
     renders = 0
 
@@ -78,10 +82,6 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
                            short_sources=short, **ctx)
         return render_pdf(html, base, roots, origin)
 
-    first = attempt(1.0, 1.0, False)
-    if len(first.pages) == 1:
-        return first, Fit(1.0, 1.0, False, renders)
-    # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
     rungs = [
         (lambda x: attempt(x, 1.0, False), TIGHT, 0.05, lambda x: Fit(x, 1.0, False, renders)),
         (lambda x: attempt(TIGHT, x, False), theme.handout_floor, 0.025,
@@ -89,6 +89,18 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         (lambda x: attempt(TIGHT, x, True), theme.handout_floor, 0.025,
          lambda x: Fit(TIGHT, x, True, renders)),
     ]
+    # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
+    # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
+    if hint is not None and not hint.short_sources and (hint.spacing, hint.scale) != (1.0, 1.0):
+        render_at, _, grid, fit = rungs[0] if hint.scale == 1.0 else rungs[1]
+        x = hint.spacing if hint.scale == 1.0 else hint.scale
+        at_x = render_at(x)
+        if len(at_x.pages) == 1 and len(render_at(round(x + grid, 3)).pages) > 1:
+            return at_x, fit(x)
+    first = attempt(1.0, 1.0, False)
+    if len(first.pages) == 1:
+        return first, Fit(1.0, 1.0, False, renders)
+    # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
     known_hi = first  # the render at the top of the next rung, when one was already made
     for render_at, lo, grid, fit in rungs:
         at_lo = render_at(lo)
@@ -105,16 +117,21 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     raise _too_long(doc, theme, paper, attempt)
 
 
-def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 3):
+def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 8):
     """The largest grid value in [lo, hi) whose render fits, found by the secant on overfill.
 
     at_lo fits and at_hi does not; each try renders once at the value where the overfill,
     interpolated between the two, reaches zero (rounded down to the grid).
     """
+    from .pdf import overfill
+
     for _ in range(tries):
         e_lo, e_hi = overfill(at_lo), overfill(at_hi)
         x = lo + (hi - lo) * (-e_lo) / (e_hi - e_lo)
         x = round(int(x / grid + 1e-9) * grid, 3)
+        # Stay strictly inside (lo, hi) so every try narrows the interval: the search ends with
+        # hi one step above lo, so lo is the largest step that fits.
+        x = min(max(x, round(lo + grid, 3)), round(hi - grid, 3))
         if x <= lo + 1e-9 or x >= hi - 1e-9:
             break
         at_x = render_at(x)
@@ -129,6 +146,8 @@ def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 3):
 
 def _too_long(doc: Doc, theme: Theme, paper: str | None, attempt) -> BriefError:
     """Say which section to shorten, and by roughly how much."""
+    from .pdf import content_height
+
     size = (paper or theme.paper).lower()
     page_h = PAPER_HEIGHT_PT.get(size, 792.0)
     width = "8.5in" if size == "letter" else "210mm"

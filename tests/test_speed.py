@@ -1,0 +1,79 @@
+"""The fast paths give the same files as the plain one: parallel, batch, and watch's reuse."""
+import shutil
+
+from briefgen.build import build
+from briefgen.cli import main
+
+from .conftest import EXAMPLE, MINIMAL, write
+
+
+def read_all(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def it_gives_the_same_bytes_in_parallel_and_in_sequence(tmp_path):
+    a = build(EXAMPLE, tmp_path / "seq", parallel=False)
+    b = build(EXAMPLE, tmp_path / "par", parallel=True)
+    assert read_all(tmp_path / "seq" / "sanctuary-cities") == \
+        read_all(tmp_path / "par" / "sanctuary-cities")
+    assert [o.kind for o in a.outputs] == [o.kind for o in b.outputs] == ["memo", "handout",
+                                                                           "deck"]
+
+
+def it_reports_a_failure_in_the_forked_handout_and_writes_nothing(tmp_path):
+    long = MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n    takeaway: \"" +
+                           "overlong " * 2500 + "\"")
+    brief = write(tmp_path, long)
+    try:
+        build(brief, tmp_path / "out", parallel=True)
+    except Exception as e:  # noqa: BLE001 - the type is what is checked
+        assert type(e).__name__ == "BriefError"
+        assert "the handout does not fit on one page" in str(e)
+    else:
+        raise AssertionError("the build should have failed")
+    assert not (tmp_path / "out").exists()
+
+
+def it_builds_a_batch_with_jobs_and_reports_each_brief(tmp_path, capsys):
+    briefs = []
+    for i in range(3):
+        briefs.append(write(tmp_path, EXAMPLE.read_text(encoding="utf-8"), f"b{i}.yaml"))
+    bad = write(tmp_path, MINIMAL.replace("@b", "@nope"), "bad.yaml")
+    code = main(["build", *map(str, briefs), str(bad), "-o", str(tmp_path / "out"), "-j", "2"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out.count(" wrote ") == 9
+    assert sorted(line.split()[1] for line in out.splitlines() if line.startswith("[")) == \
+        sorted(map(str, briefs))
+    assert f"{bad}: failed" in err and "unknown source id 'nope'" in err
+    assert "built 3 of 4 briefs in " in out and "per brief with 2 jobs" in out
+    assert read_all(tmp_path / "out" / "b0") == read_all(tmp_path / "out" / "b2")
+
+
+def it_rebuilds_only_the_outputs_whose_inputs_changed(tmp_path):
+    brief = write(tmp_path, EXAMPLE.read_text(encoding="utf-8"))
+    cache = {}
+    first = build(brief, tmp_path / "out", cache=cache)
+    assert first.skipped == []
+    again = build(brief, tmp_path / "out", cache=cache)
+    assert again.outputs == [] and sorted(again.skipped) == ["deck", "handout", "memo"]
+    brief.write_text(brief.read_text().replace('      - "Crime did not measurably increase',
+                                               '      - "Crime did not increase'))
+    deck_only = build(brief, tmp_path / "out", cache=cache)
+    assert [o.kind for o in deck_only.outputs] == ["deck"]
+    brief.write_text(brief.read_text().replace("No federal law compels", "No law compels"))
+    handout = build(brief, tmp_path / "out", cache=cache)
+    assert [o.kind for o in handout.outputs] == ["handout"]
+    # The warm handout (from the last fit as a hint) is the one a cold build makes.
+    shutil.copy(brief, tmp_path / "cold.yaml")
+    cold = build(tmp_path / "cold.yaml", tmp_path / "out")
+    assert (tmp_path / "out" / "brief" / "handout.pdf").read_bytes().replace(b"brief", b"") != b""
+    assert handout.outputs[0].note == cold.outputs[1].note
+    assert handout.outputs[0].fit.renders <= 2
+
+
+def it_watches_and_builds_once(tmp_path, capsys):
+    brief = write(tmp_path, MINIMAL)
+    assert main(["watch", str(brief), "-o", str(tmp_path / "out"), "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "rebuilt memo.pdf, handout.pdf, deck.pptx in " in out
