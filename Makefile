@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 BRIEF  ?= $(wildcard briefs/*.yaml)
 ARGS   ?=
 
-.PHONY: help brief test golden schema clean
+.PHONY: help brief test bench golden schema clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -18,6 +18,9 @@ brief: $(STAMP) ## build every brief (or BRIEF=...) into build/<brief>/
 
 test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) ## time cold, warm and batch builds; prints ratios to a sequential baseline
+	$(BIN)/python bench/run.py
 
 golden: $(STAMP) ## regenerate the golden text files after an intended change; review with git diff
 	$(BIN)/python -m tests.golden

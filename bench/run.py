@@ -1,0 +1,137 @@
+"""make bench: how fast briefgen goes from a brief to its three outputs, cold, warm and in batches.
+
+Every figure is a median of whole runs on this machine, and every speed-up is a ratio against the
+sequential baseline measured in the same run: the same build with BRIEFGEN_JOBS=1, one process
+that imports the engines and writes memo, handout and deck one after another. Not a test: nothing
+here passes or fails.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.briefs import EXAMPLE, batch, ten_x_brief  # noqa: E402
+
+BRIEFGEN = [sys.executable, "-m", "briefgen.cli"]
+
+
+def run(args: list[str], sequential: bool = False) -> tuple[float, int]:
+    """Wall seconds and peak memory (MB, the largest process) of one whole briefgen run."""
+    env = {**os.environ, "BRIEFGEN_JOBS": "1"} if sequential else dict(os.environ)
+    started = time.perf_counter()
+    proc = subprocess.Popen(BRIEFGEN + args, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"briefgen {' '.join(args)} failed: {proc.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def median_run(args, repeat, sequential=False):
+    runs = [run(args, sequential) for _ in range(repeat)]
+    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
+
+
+def warm(brief: Path, out: Path) -> dict[str, float]:
+    """Rebuild times in one process that keeps its imports, as briefgen watch does."""
+    code = f"""
+import time, json
+from pathlib import Path
+from briefgen.build import build
+brief, out, cache = Path({str(brief)!r}), {str(out)!r}, {{}}
+build(brief, out, cache=cache)
+text = brief.read_text()
+edits = {{
+    "body (memo and deck)": ("Sanctuary is not monolithic", "Sanctuary is not uniform"),
+    "bullet (deck only)": ("Crime did not measurably increase", "Crime did not increase"),
+    "takeaway (handout only)": ("No federal law compels", "No law compels"),
+    "summary (all three)": ("The result is a policy choice", "The outcome is a policy choice"),
+}}
+times = {{}}
+for name, (old, new) in edits.items():
+    assert old in text, old
+    text = text.replace(old, new)
+    brief.write_text(text)
+    samples = []
+    for i in range(3):
+        started = time.perf_counter()
+        build(brief, out, cache=cache)
+        samples.append(time.perf_counter() - started)
+        # Undo, then redo the edit, so that each sample really has something to rebuild.
+        text = text.replace(new, old) if i % 2 == 0 else text.replace(old, new)
+        brief.write_text(text)
+    times[name] = sorted(samples)[1]
+print(json.dumps(times))
+"""
+    out_text = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True).stdout
+    import json
+    return json.loads(out_text.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores, {model}; Python {platform.python_version()}, "
+            f"{platform.system()} {platform.machine()}")
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+    try:
+        tenx = work / "ten-x.yaml"
+        tenx.write_text(ten_x_brief(), encoding="utf-8")
+        print(f"machine: {machine()}")
+        print("cold: one whole `briefgen build` process per run (median)\n")
+        rows = []
+        for label, brief, repeat in (("seed brief", EXAMPLE, 5), ("10x brief (70 sections, "
+                                                                   "130 sources)", tenx, 3)):
+            args = ["build", str(brief), "-o", str(work / "out")]
+            seq, seq_mb = median_run(args, repeat, sequential=True)
+            par, par_mb = median_run(args, repeat)
+            rows.append((label, seq, par, par_mb))
+            print(f"  {label:38} sequential {seq:5.2f} s   side by side {par:5.2f} s"
+                  f"   ratio {par / seq:4.2f}   peak {par_mb} MB")
+
+        print("\nwarm: rebuild in a process that keeps its imports (briefgen watch), median of 3")
+        copy = work / "warm.yaml"
+        shutil.copy(EXAMPLE, copy)
+        seed_seq = rows[0][1]
+        for name, seconds in warm(copy, work / "warm-out").items():
+            print(f"  edit to the {name:26} {seconds:5.2f} s   ratio to a cold sequential build "
+                  f"{seconds / seed_seq:4.2f}")
+
+        print("\nbatch: 50 seed-sized briefs in one `briefgen build` call")
+        folder = work / "batch"
+        folder.mkdir()
+        paths = [str(p) for p in batch(folder)]
+        seq, _ = run(["build", *paths, "-o", str(work / "b1"), "-j", "1"], sequential=True)
+        par, mb = run(["build", *paths, "-o", str(work / "b2"), "-j", str(os.cpu_count() or 1)])
+        print(f"  sequential {seq:6.2f} s ({seq / 50:.2f} s per brief)   -j {os.cpu_count()} "
+              f"{par:6.2f} s ({par / 50:.2f} s per brief)   ratio {par / seq:4.2f}   "
+              f"peak {mb} MB per process")
+        print(f"  a cold sequential build of one seed brief takes {seed_seq:.2f} s: "
+              f"batching makes a brief {seq / 50 / seed_seq:.2f}x (sequential) and "
+              f"{par / 50 / seed_seq:.2f}x (-j) of that")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
