@@ -1,7 +1,6 @@
 import re
 import zipfile
 
-import pytest
 from pptx import Presentation
 from pptx.util import Pt
 

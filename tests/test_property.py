@@ -4,7 +4,6 @@ import re
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from pptx import Presentation
 
 from briefgen.build import build
 from briefgen.errors import BriefError

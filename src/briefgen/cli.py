@@ -45,27 +45,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"briefgen {_version()}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND", required=True)
 
-    b = sub.add_parser("build", help="build the outputs of one or more briefs",
+    # Where and how outputs are made: the same options for build and watch.
+    outputs = argparse.ArgumentParser(add_help=False)
+    outputs.add_argument("-o", "--out", default="build", help="output folder (default: build)")
+    outputs.add_argument("--theme", help="theme name or folder (default: the brief's theme:, "
+                                         "else default)")
+    outputs.add_argument("--paper", choices=("letter", "a4"),
+                         help="paper size (default: the theme's)")
+
+    b = sub.add_parser("build", parents=[outputs], help="build the outputs of one or more briefs",
                        description="Build memo.pdf, deck.pptx and handout.pdf for each brief "
                                    "into OUT/<brief>/.")
     b.add_argument("briefs", nargs="+", metavar="BRIEF", help="brief files (briefs/x.yaml)")
-    b.add_argument("-o", "--out", default="build", help="output folder (default: build)")
-    b.add_argument("--theme", help="theme name or folder (default: the brief's theme:, else "
-                                   "default)")
-    b.add_argument("--paper", choices=("letter", "a4"), help="paper size (default: the theme's)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build N briefs at a time (default: one per core; 1 builds in order)")
     b.set_defaults(run=_build)
 
-    w = sub.add_parser("watch", help="rebuild a brief on every save",
+    w = sub.add_parser("watch", parents=[outputs], help="rebuild a brief on every save",
                        description="Build BRIEF, then rebuild it whenever the brief, its figures "
                                    "or its theme change. Outputs whose inputs did not change are "
                                    "left as they are. Stop with Ctrl-C.")
     w.add_argument("brief", metavar="BRIEF")
-    w.add_argument("-o", "--out", default="build", help="output folder (default: build)")
-    w.add_argument("--theme", help="theme name or folder")
-    w.add_argument("--paper", choices=("letter", "a4"), help="paper size")
     w.add_argument("--interval", type=float, default=0.05, help=argparse.SUPPRESS)
     w.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # for tests
     w.set_defaults(run=_watch)
@@ -120,7 +121,6 @@ def _each(briefs: list[str], work) -> int:
 
 
 def _build(args) -> int:
-    from .build import build
 
     started = time.perf_counter()
     jobs = args.jobs or min(os.cpu_count() or 1, len(args.briefs))
@@ -159,7 +159,6 @@ def _builds(args, jobs: int):
     With several jobs, worker processes are forked after the imports, so every brief after the
     first costs only its own rendering; each builds its outputs one after another.
     """
-    from .build import build
 
     if jobs == 1 or len(args.briefs) == 1:
         for path in args.briefs:

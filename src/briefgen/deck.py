@@ -6,7 +6,6 @@ shrunk down to the theme's minimum size, and what still does not fit continues o
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
