@@ -46,7 +46,7 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
           cache: dict | None = None) -> BuildResult:
     """Build every output of one brief. Raises BriefError (and writes nothing) on bad input.
 
-    parallel: render the handout in a forked process while this one renders the memo and deck
+    parallel: make the deck and the handout in forked processes while this one makes the memo
     (default: where fork exists and BRIEFGEN_JOBS is not 1). cache: a dict kept between calls
     (briefgen watch); an output whose inputs are unchanged since the last call is not rebuilt.
     """
