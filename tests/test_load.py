@@ -108,3 +108,30 @@ def it_refuses_images_it_cannot_print(tmp_path):
         (13, "figure broken.svg is not a readable SVG image (no element found: line 1, "
              "column 46)"),
     ]
+
+
+def it_refuses_what_would_crash_later(tmp_path):
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    text = MINIMAL.replace("title: A brief", 'title: "A \\uFFFE brief"').replace(
+        "    body: Text [@b].", "    body: Text [@b].\n    figure: {path: loop.png, alt: A}")
+    text += "handout:\n  link: https://example.org/" + "x" * 2100 + "\n"
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [(p.loc.line, p.message) for p in e.value.problems] == [
+        (1, "'title' contains the unprintable character U+FFFE"),
+        (7, "figure 'loop.png' cannot be used: a loop of links"),
+        (14, "'link' is 2,120 characters long; an address may have at most 2,000"),
+    ]
+
+
+def it_checks_the_range_of_theme_numbers(tmp_path):
+    import shutil
+
+    from briefgen.theme import load_theme
+
+    shutil.copytree(ROOT / "themes" / "default", tmp_path / "t")
+    path = tmp_path / "t" / "theme.yaml"
+    path.write_text(path.read_text().replace("min_size: 14", "min_size: nan"))
+    with pytest.raises(BriefError) as e:
+        load_theme(tmp_path / "t")
+    assert e.value.problems[0].message == "'min_size' must be a number from 8 to 32, not 'nan'"

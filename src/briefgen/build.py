@@ -1,11 +1,13 @@
 """One brief -> its outputs in build/<brief>/, all written or none."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import pickle
 import signal
+import traceback
 import tempfile
 import time
 from contextlib import contextmanager
@@ -67,12 +69,18 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     target = Path(out_dir) / brief_path.stem
     stamp = build_time(brief)
     memo_html = render_html(doc, chosen, "memo", paper, stamp=stamp)
-    # What each output is made from: equal keys mean equal bytes, so watch can skip it.
+    # What each output is made from, so watch can skip an output whose inputs are all unchanged:
+    # its text, the theme's tokens, and every file it reads (by size and time: the HTML only
+    # names figures, fonts and templates).
+    read = watched_files(brief_path, theme, brief)[1:]  # the brief itself is in the text
+    files = repr(sorted((str(f), _mtime(f)) for f in read))
+    tokens = repr((chosen, stamp, paper))
     keys = {} if cache is None else {
-        "handout": _digest(render_html(doc, chosen, "handout", paper, stamp=stamp,
-                                       short_sources=False, **handout_context(doc, chosen))),
-        "memo": _digest(memo_html),
-        "deck": _digest(repr((deck, chosen.template, stamp))),
+        "handout": _digest(files + tokens + render_html(
+            doc, chosen, "handout", paper, stamp=stamp, short_sources=False,
+            **handout_context(doc, chosen))),
+        "memo": _digest(files + tokens + memo_html),
+        "deck": _digest(files + tokens + repr(deck)),
     }
 
     # The engines are imported in the function that uses them: in a parallel build each output's
@@ -143,29 +151,44 @@ def _digest(text: str) -> str:
 def spawn(call) -> tuple[int, int]:
     """Run call in a forked child; collect() gets its result (or its BriefError) back."""
     read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: do the work, report, leave without running any cleanup
+    try:
+        pid = os.fork()
+    except OSError:
         os.close(read)
+        os.close(write)
+        raise
+    if pid == 0:  # the child: whatever happens, it reports and leaves, never running on
+        code = 1
         try:
-            outcome = ("ok", call())
-        except BriefError as e:
-            outcome = ("error", e.problems)
-        except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises
-            outcome = ("crash", f"{type(e).__name__}: {e}")
-        with os.fdopen(write, "wb") as f:
-            pickle.dump(outcome, f)
-        os._exit(0)
+            os.close(read)
+            try:
+                outcome = ("ok", call())
+            except BriefError as e:
+                outcome = ("error", e.problems)
+            except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+                outcome = ("crash", traceback.format_exc())
+            with os.fdopen(write, "wb") as f:
+                pickle.dump(outcome, f)
+            code = 0
+        finally:
+            os._exit(code)
     os.close(write)
     return pid, read
 
 
 def collect(children: list[tuple[int, int]]) -> list:
+    """Every child's result, in order; the first failure is raised after all are reaped."""
     results, failure = [], None
     for pid, read in children:
-        with os.fdopen(read, "rb") as f:
-            data = f.read()
-        os.waitpid(pid, 0)
-        status, value = pickle.loads(data) if data else ("crash", "the worker died")
+        try:
+            with os.fdopen(read, "rb") as f:
+                data = f.read()
+        finally:
+            os.waitpid(pid, 0)
+        try:
+            status, value = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a child that died mid-report
+            status, value = "crash", "a worker process died"
         if status == "ok":
             results.append(value)
         elif failure is None:
@@ -177,16 +200,19 @@ def collect(children: list[tuple[int, int]]) -> list:
 
 def stop(children: list[tuple[int, int]]) -> None:
     for pid, read in children:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(read)
 
 
-def watched_files(brief_path: str | Path, theme: str | None) -> list[Path]:
+def watched_files(brief_path: str | Path, theme: str | None,
+                  brief: Brief | None = None) -> list[Path]:
     """The files a build of this brief reads: the brief, its figures, the theme's folder."""
     files = [Path(brief_path)]
     try:
-        brief = load_brief(brief_path)
+        brief = brief or load_brief(brief_path)
     except BriefError:
         return files  # a broken brief: watch it until it is fixed
     files += [s.figure.path for s in brief.sections if s.figure]
@@ -197,14 +223,26 @@ def watched_files(brief_path: str | Path, theme: str | None) -> list[Path]:
     return files + sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def _mtime(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return -1, -1
+
+
 def build_time(brief: Brief) -> dt.datetime:
     """The time outputs say they were made: SOURCE_DATE_EPOCH, else the brief's date.
 
     Never the clock, so the same brief and theme give byte-identical outputs.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BriefError.at(Loc("SOURCE_DATE_EPOCH"), f"'{epoch[:30]}' is not a time in "
+                                                          "seconds since 1970") from None
     return dt.datetime.combine(brief.date, dt.time(), dt.timezone.utc)
 
 
@@ -212,10 +250,14 @@ def theme_for(brief: Brief, override: str | None):
     """The CLI's theme, else the brief's (a bad name is reported at the brief's theme: line)."""
     if override or not brief.theme:
         return load_theme(override or "default")
+    named = brief.theme
+    if "/" in named or named.startswith("."):
+        # A folder written in the brief is relative to the brief, wherever briefgen runs.
+        named = str(brief.path.parent / named)
     try:
-        return load_theme(brief.theme)
+        return load_theme(named)
     except BriefError as e:
-        if e.problems[0].loc.file != brief.theme:
+        if e.problems[0].loc.file != named:
             raise  # the theme exists but is broken: its own file:line:col says where
         raise BriefError.at(brief.field_locs["theme"], e.problems[0].message) from None
 
@@ -248,7 +290,10 @@ def staged(target: Path):
     Renames within one folder are atomic, so readers see the old file or the new one, never half.
     """
     created = [d for d in (target, *target.parents) if not d.exists()]
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BriefError.at(Loc(str(target)), f"cannot write outputs here: {e.strerror}") from None
     temps: dict[str, Path] = {}
 
     def stage(name: str) -> Path:
@@ -259,16 +304,21 @@ def staged(target: Path):
 
     try:
         yield stage
-    except BaseException:
+        # mkstemp makes files private (0600); outputs are documents to share: honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        for tmp in temps.values():
+            os.chmod(tmp, 0o666 & ~umask)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())  # on disk before the rename makes it the output
+        for name, tmp in temps.items():
+            os.replace(tmp, target / name)
+    except BaseException as e:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
         for folder in created:  # deepest first: a failed first build leaves no empty folders
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()
+        if isinstance(e, OSError):
+            raise BriefError.at(Loc(str(target)), f"cannot write outputs here: {e}") from None
         raise
-    # mkstemp makes files private (0600); outputs are documents to share, so honour the umask.
-    umask = os.umask(0)
-    os.umask(umask)
-    for name, tmp in temps.items():
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target / name)

@@ -18,10 +18,12 @@ from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
 
 GROUP_RE = re.compile(r"\[@[^\[\]]*\]")
 _ITEM_RE = re.compile(r"@([A-Za-z0-9._-]+)\s*(?:,\s*(\S.*?))?")
-# Private-use placeholders stand in for citation groups while markdown parses the text around them.
-_MARK = 0xE000
-_MARK_RE = re.compile("[\uE000-\uF8FF]")
+# One private-use character stands in for each citation group, in order, while markdown parses
+# the text around them.
+_MARK = "\uE000"
 # A sentence ends at . ! or ? (after any citation groups), followed by space and a capital or quote.
+_ABBREVIATION_RE = re.compile(r"(?:\b(?:[A-Z]\.)+|\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|No|St|"
+                              r"Jr|Sr|Inc|Co|Gov|Sen|Rep)\.)$")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z\"“‘(])")
 
 _md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
@@ -45,7 +47,19 @@ def first_sentence(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     flat = " ".join(text.split())
-    return [s for s in _SENTENCE_END_RE.split(flat) if s]
+    pieces: list[str] = []
+    for piece in _SENTENCE_END_RE.split(flat):
+        # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis.
+        if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])):
+            pieces[-1] += " " + piece
+        elif piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _unbalanced(text: str) -> bool:
+    return (text.count("[") != text.count("]") or text.count("(") != text.count(")")
+            or text.count("*") % 2 == 1)
 
 
 def _citable_texts(section: Section) -> list[Text]:
@@ -134,10 +148,11 @@ def _parse_inline(value: str, numbers: dict[str, int]) -> Para:
         if items is None:
             return m.group(0)
         groups.append(tuple(Cite(numbers[i], loc) for i, loc in items))
-        return chr(_MARK + len(groups) - 1)
+        return _MARK
 
     marked = GROUP_RE.sub(hold, _clean(" ".join(value.split())))
     spans: list[Span] = []
+    pending = iter(groups)
     bold = italic = 0
     href = None
     tokens = _md.parseInline(marked)[0].children or []
@@ -156,14 +171,11 @@ def _parse_inline(value: str, numbers: dict[str, int]) -> Para:
             href = None
         elif tok.type in ("text", "softbreak"):
             content = tok.content if tok.type == "text" else " "
-            pos = 0
-            for m in _MARK_RE.finditer(content):
-                if m.start() > pos:
-                    spans.append(Span(content[pos:m.start()], bool(bold), bool(italic), href))
-                spans.append(Span(cites=groups[ord(m.group(0)) - _MARK]))
-                pos = m.end()
-            if pos < len(content):
-                spans.append(Span(content[pos:], bool(bold), bool(italic), href))
+            for i, piece in enumerate(content.split(_MARK)):
+                if i:
+                    spans.append(Span(cites=next(pending)))
+                if piece:
+                    spans.append(Span(piece, bool(bold), bool(italic), href))
     return _merge(spans)
 
 

@@ -123,10 +123,18 @@ def _each(briefs: list[str], work) -> int:
 def _build(args) -> int:
 
     started = time.perf_counter()
-    jobs = args.jobs or min(os.cpu_count() or 1, len(args.briefs))
+    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, len(args.briefs))
     if jobs < 1:
         print("briefgen build: -j needs a number of 1 or more", file=sys.stderr)
         return 2
+    stems: dict[str, str] = {}
+    for path in args.briefs:
+        other = stems.setdefault(Path(path).stem, path)
+        if other != path:
+            print(f"briefgen build: {other} and {path} would both write to "
+                  f"{Path(args.out) / Path(path).stem}/: rename one, or build them with "
+                  "different -o folders", file=sys.stderr)
+            return 2
     built = failed = 0
     total = len(args.briefs)
     for i, (path, result, problems) in enumerate(_builds(args, jobs), 1):
@@ -196,12 +204,14 @@ def _watch(args) -> int:
     cache: dict = {}
     print(f"watching {args.brief} (Ctrl-C to stop)")
     seen: dict[str, float] = {}
+    files: list[Path] = []
     while True:
-        files = watched_files(args.brief, args.theme)
+        # Only stat between changes: working out the file list means reading the brief.
         stamps = {str(f): _mtime(f) for f in files}
-        if stamps != seen:
-            seen = stamps
+        if not files or stamps != seen:
             started = time.perf_counter()
+            files = watched_files(args.brief, args.theme)
+            seen = {str(f): _mtime(f) for f in files}
             try:
                 result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
             except BriefError as e:

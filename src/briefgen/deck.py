@@ -196,7 +196,9 @@ class _Planner:
                                    bullets=False, notes=self.notes(self.doc.summary))
         for s in self.doc.sections:
             title, kicker = split_heading(s.heading)
-            slides += self.text_slides(para_text(title), kicker, s.bullets, bullets=True,
+            slides += self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
+                                       bullets=True,
+                                       title_cites=[c for sp in title for c in sp.cites],
                                        notes=self.notes(s.notes), figure=s.figure,
                                        section=s.number)
         slides += self.sources_slides()
@@ -272,8 +274,8 @@ class _Planner:
 
     # Text slides -------------------------------------------------------------------------------
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
-                    bullets: bool, notes: str, figure=None, section: int | None = None
-                    ) -> list[Slide]:
+                    bullets: bool, notes: str, figure=None, section: int | None = None,
+                    title_cites: list[Cite] | None = None) -> list[Slide]:
         slides: list[Slide] = []
         remaining = list(paras)
         part = 0
@@ -301,8 +303,8 @@ class _Planner:
             shown, remaining, size = self.take(remaining, box, bullets, largest)
             largest = size  # "(cont.)" slides keep the size the section started at
             body = Block(box, tuple(shown), size, bullets=bullets)
-            cited = [c for p in shown + ([kicker] if kicker_block else []) for s in p
-                     for c in s.cites]
+            cited = list(title_cites or []) + [c for p in shown + ([kicker] if kicker_block else [])
+                                               for s in p for c in s.cites]
             if caption is not None:
                 cited += [c for p in caption.paras for s in p for c in s.cites]
             slides.append(Slide("content", title_block, kicker_block, body,

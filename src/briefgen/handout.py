@@ -1,7 +1,8 @@
 """The one-page handout: what it shows, and the fitting ladder that keeps it to one page.
 
-WeasyPrint's render() gives the page count without writing, so each rung is one render: spacing
-first, then type down to the theme's floor, then short source entries, bisecting within a rung.
+WeasyPrint's render() gives the page count without writing, so each try is one render: spacing
+first, then type down to the theme's floor, then short source entries, interpolating within a rung
+on how far each render over- or underfills the page.
 """
 from __future__ import annotations
 
@@ -127,7 +128,8 @@ def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 8):
 
     for _ in range(tries):
         e_lo, e_hi = overfill(at_lo), overfill(at_hi)
-        x = lo + (hi - lo) * (-e_lo) / (e_hi - e_lo)
+        # at_lo fits (e_lo <= 0) and at_hi does not (e_hi > 0), so e_hi - e_lo > 0; guard anyway.
+        x = lo + (hi - lo) * (-e_lo) / max(e_hi - e_lo, 1e-6)
         x = round(int(x / grid + 1e-9) * grid, 3)
         # Stay strictly inside (lo, hi) so every try narrows the interval: the search ends with
         # hi one step above lo, so lo is the largest step that fits.

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import jinja2
-from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from .cite import format_reference
@@ -31,8 +30,9 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     b = doc.brief
     labels = labels_for(b.lang)
     env = theme.env
-    env.filters["css_string"] = css_string
-    env.globals["format_reference"] = format_reference
+    if "css_string" not in env.filters:  # once per theme: Jinja wants them set before loading
+        env.filters["css_string"] = css_string
+        env.globals["format_reference"] = format_reference
     date = format_date(b.date, b.lang)
     context = dict(
         # Never the clock: the same brief gives the same bytes.
@@ -49,7 +49,17 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     except jinja2.TemplateSyntaxError as e:
         raise BriefError.at(Loc(e.filename or e.name or "template", e.lineno or 1),
                             f"template error: {e.message}") from None
-    except (jinja2.TemplateError, SecurityError) as e:
-        where = Loc(str(theme.source))
-        raise BriefError.at(where, f"the theme's templates failed: {type(e).__name__}: {e}") \
-            from None
+    except Exception as e:  # noqa: BLE001 - a theme's template can raise anything; say where
+        raise BriefError.at(_template_loc(e) or Loc(str(theme.source)),
+                            f"the theme's templates failed: {type(e).__name__}: {e}") from None
+
+
+def _template_loc(e: BaseException) -> Loc | None:
+    """The template file and line a Jinja runtime error happened at, from its traceback."""
+    tb, found = e.__traceback__, None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".css")):
+            found = Loc(name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

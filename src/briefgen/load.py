@@ -23,6 +23,7 @@ MAX_BYTES = 1_000_000  # a 70-section brief is about 100 kB
 MAX_TEXT = 50_000  # characters in one field: about 8,000 words
 MAX_SECTIONS = 200
 MAX_DEPTH = 50
+MAX_URL = 2_000  # and a QR code holds about 2,300 characters
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Field:
     item: str | None = None  # the object name, for object and objects
     citable: bool = False
     choices: tuple[str, ...] = ()  # for kind "choice"
+    limits: tuple[float, float] = (0.0, 1e9)  # for kind "number"
 
 
 # The brief format, once: the loader reads it and `briefgen schema` publishes it as JSON Schema.
@@ -268,7 +270,7 @@ class NodeReader:
                              f"most {MAX_TEXT:,}")
             return None
         bad = next((ch for ch in value if ch not in "\t\n"
-                    and unicodedata.category(ch) in ("Cc", "Cs")), None)
+                    and (unicodedata.category(ch) in ("Cc", "Cs") or _nonchar(ch))), None)
         if bad is not None:
             self.error(node, f"'{name}' contains the unprintable character U+{ord(bad):04X}")
             return None
@@ -297,7 +299,7 @@ class NodeReader:
         """Read one field by its kind; returns None (with a recorded problem) when it is wrong."""
         kind = field.kind
         if kind == "texts":
-            if node is None:
+            if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
                 return None
             items = node.value if isinstance(node, yaml.SequenceNode) else [node]
             texts = [self.text(n, name, Field("text", "", True, citable=field.citable))
@@ -307,7 +309,7 @@ class NodeReader:
         if text is None:
             return None
         v = text.value
-        if kind == "freedate" and re.fullmatch(r"\d{4}-\d{1,2}(-\d{1,2})?", v):
+        if kind == "freedate" and re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", v):
             try:
                 dt.date.fromisoformat(v if v.count("-") == 2 else v + "-01")
             except ValueError:
@@ -323,6 +325,10 @@ class NodeReader:
             except ValueError:
                 self.error(node, f"'{name}' must be an ISO date like 2026-11-24, not '{v}'")
                 return None
+        if kind == "url" and len(v) > MAX_URL:
+            self.error(node, f"'{name}' is {len(v):,} characters long; an address may have at most "
+                             f"{MAX_URL:,}")
+            return None
         if kind == "url" and not _URL_RE.fullmatch(v):
             self.error(node, f"'{name}' must be an http:// or https:// address, not '{_short(v)}'")
             return None
@@ -349,11 +355,17 @@ class NodeReader:
             self.error(node, f"'{name}' must be letter or a4, not '{_short(v)}'")
             return None
         if kind == "number":
+            low, high = field.limits
             try:
-                return float(v)
+                number = float(v)
             except ValueError:
-                self.error(node, f"'{name}' must be a number, not '{_short(v)}'")
+                number = None
+            # float() also takes nan and inf: a nan minimum size would never fit anything.
+            if number is None or not low <= number <= high:
+                self.error(node, f"'{name}' must be a number from {low:g} to {high:g}, not "
+                                 f"'{_short(v)}'")
                 return None
+            return number
         if kind == "file":
             return self.file(text, f"'{name}'")
         return v if kind != "text" else text
@@ -411,17 +423,17 @@ class NodeReader:
         return Brief(
             path=self.path,
             title=top["title"].value,
-            subtitle=_val(top["subtitle"]),
+            subtitle=text_value(top["subtitle"]),
             date=top["date"],
             authors=tuple(t.value for t in top["authors"] or ()),
             lang=top["lang"] or "en",
             status=top["status"] or "final",
-            theme=_val(top["theme"]),
-            memo=Memo(_val(memo.get("to")), _val(memo.get("from")), _val(memo.get("subject"))),
+            theme=text_value(top["theme"]),
+            memo=Memo(text_value(memo.get("to")), text_value(memo.get("from")), text_value(memo.get("subject"))),
             summary=summary,
             sections=tuple(sections),
             sources=tuple(sources),
-            handout=Handout(_val(handout.get("headline")), _val(handout.get("contact")),
+            handout=Handout(text_value(handout.get("headline")), text_value(handout.get("contact")),
                             handout.get("link")),
             field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
         )
@@ -440,7 +452,7 @@ class NodeReader:
         if not f or f["id"] is None or f["title"] is None:
             return None
         return Source(f["id"], f["title"].value, tuple(t.value for t in f["author"] or ()),
-                      _val(f["publisher"]), f["date"], f["url"], f["accessed"], self.loc(node))
+                      text_value(f["publisher"]), f["date"], f["url"], f["accessed"], self.loc(node))
 
     def read_section(self, node) -> Section | None:
         f = self.read(node, "section")
@@ -469,14 +481,21 @@ class NodeReader:
             self.error(text.loc, f"{what} path must be relative to the {self.owner}'s folder, "
                                  f"not '{_short(name)}'")
             return None
-        target = (folder / name).resolve()
-        if not target.is_relative_to(folder):
+        try:
+            target = (folder / name).resolve()
+            inside = target.is_relative_to(folder)
+            is_dir, is_file = target.is_dir(), target.is_file()
+        except (OSError, RuntimeError) as e:  # a link loop, a name too long for the system
+            reason = getattr(e, "strerror", None) or "a loop of links"
+            self.error(text.loc, f"{what} '{_short(name)}' cannot be used: {reason}")
+            return None
+        if not inside:
             self.error(text.loc, f"{what} '{_short(name)}' is outside the {self.owner}'s folder")
             return None
-        if target.is_dir():
+        if is_dir:
             self.error(text.loc, f"{what} '{_short(name)}' is a folder, not a file")
             return None
-        if not target.is_file():
+        if not is_file:
             self.error(text.loc, f"{what} file not found: {_short(name)}")
             return None
         return target
@@ -490,7 +509,7 @@ class NodeReader:
             self.error(text.loc, f"{what} must be a PNG, JPEG, GIF or SVG image, not "
                                  f"'{target.suffix or target.name}'")
             return None
-        problem = _image_problem(target)
+        problem = image_problem(target)
         if problem:
             self.error(text.loc, f"{what} {_short(text.value)} {problem}")
             return None
@@ -523,7 +542,14 @@ class NodeReader:
         start = self._line_starts[group_loc.line - 1] + group_loc.col - 1
         if self.src[start:start + len(group)] != group:
             return group_loc
-        return self.loc_at(start + group.index("@" + source_id))
+        at = re.search("@" + re.escape(source_id) + r"(?![A-Za-z0-9._-])", group)
+        return self.loc_at(start + at.start()) if at else group_loc
+
+
+def _nonchar(ch: str) -> bool:
+    """Unicode noncharacters (U+FFFE, U+FDD0...): not allowed in XML, so no deck could hold them."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
 def _too_deep(text: str) -> int | None:
@@ -531,15 +557,11 @@ def _too_deep(text: str) -> int | None:
     on deep flow nesting (20,000 levels: minutes), so this is checked before parsing."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
+    # Quotes are not tracked: a stray apostrophe must not hide the nesting, and 50 brackets
+    # inside one string are not worth telling apart.
     depth = 0
-    quote = None
     for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'" and (i == 0 or text[i - 1] in " \t\n[{,:"):
-            quote = ch
-        elif ch in "[{":
+        if ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return i
@@ -548,7 +570,7 @@ def _too_deep(text: str) -> int | None:
     return None
 
 
-def _image_problem(path: Path) -> str | None:
+def image_problem(path: Path) -> str | None:
     """Why an image cannot be printed, read from its header (a huge image is never decoded)."""
     if path.suffix.lower() == ".svg":
         import xml.etree.ElementTree as ET
@@ -581,7 +603,7 @@ def _section_texts(s: Section) -> list[Text]:
     return [t for t in texts if t is not None]
 
 
-def _val(text: Text | None) -> str | None:
+def text_value(text: Text | None) -> str | None:
     return text.value if text is not None else None
 
 

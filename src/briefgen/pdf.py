@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
@@ -50,7 +50,8 @@ class FolderFetcher(URLFetcher):
             raise RefusedResource(f"{url}: only files inside the brief's or theme's folder may "
                                   "be used")
         try:
-            path = Path(url2pathname(unquote(parts.path))).resolve(strict=True)
+            # url2pathname decodes %XX itself: decoding twice would turn %2541 into A.
+            path = Path(url2pathname(parts.path)).resolve(strict=True)
         except (OSError, RuntimeError):
             raise RefusedResource(f"{url}: file not found") from None
         if not any(path.is_relative_to(root) for root in self.roots):

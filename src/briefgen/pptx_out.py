@@ -16,7 +16,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import INSET_X, INSET_Y, Block, Box, Deck, bullet_indent
+from .deck import INSET_X, INSET_Y, MARGIN, Block, Box, Deck, bullet_indent
 from .errors import BriefError, Loc
 from .theme import Theme, shown_path
 
@@ -82,7 +82,8 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
 
 def _fixed_zip_times(data: bytes, when: dt.datetime) -> bytes:
     """The same package with every member dated `when`: zipfile stamps members with the clock."""
-    stamp = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    # A zip member's date must fall in 1980-2107.
+    stamp = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31)).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -167,7 +168,7 @@ def _band(slide, deck: Deck, color: RGBColor) -> None:
 
 def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     w = 120.0
-    box = slide.shapes.add_textbox(Pt(deck.width - 43.2 - w if right else 43.2),
+    box = slide.shapes.add_textbox(Pt(deck.width - MARGIN - w if right else MARGIN),
                                    Pt(deck.height - 34 if right else 14), Pt(w), Pt(20))
     box.name = "Slide number" if right else "Draft mark"
     tf = box.text_frame

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import BriefError, Loc, Problem
-from .load import Field, NodeReader
+from .load import Field, NodeReader, image_problem, text_value
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -55,13 +55,15 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
     "page": {
         "size": Field("paper", "letter or a4. The CLI's --paper wins. Default: letter."),
         "margin": Field("length", "Left and right page margin. Default: 0.9in."),
-        "body_size": Field("number", "Memo body text size in points. Default: 10.5."),
+        "body_size": Field("number", "Memo body text size in points. Default: 10.5.",
+                           limits=(6, 24)),
         "handout_floor": Field("number", "Smallest type scale the handout may shrink to, as a "
-                               "fraction of normal size. Default: 0.8."),
+                               "fraction of normal size. Default: 0.8.", limits=(0.5, 1)),
     },
     "deck": {
         "font": Field("text", "Font name written into the deck. Default: the heading family."),
-        "min_size": Field("number", "Smallest text size on a slide, in points. Default: 14."),
+        "min_size": Field("number", "Smallest text size on a slide, in points. Default: 14.",
+                          limits=(8, 32)),
         "size": Field("choice", "Slide size. Default: the template's, else 16:9.",
                       choices=tuple(SLIDE_SIZES)),
         "template": Field("file", "A .pptx whose masters and layouts the deck is built on."),
@@ -111,7 +113,8 @@ class Theme:
     slide_size: tuple[float, float]
     template: Path | None
     layouts: dict[str, tuple[str, ...]]
-    env: jinja2.Environment
+    # Not part of what a theme says (two loads of one theme are equal, and print the same).
+    env: jinja2.Environment = field(repr=False, compare=False)
 
 
 def find_theme(name: str | Path) -> Path:
@@ -149,9 +152,12 @@ def load_theme(name: str | Path = "default") -> Theme:
     deck = reader.read(top.get("deck_node"), "deck")
     layouts = reader.read(deck.get("layouts_node"), "layouts")
     if top.get("logo"):
+        problem = image_problem(top["logo"])
         if top["logo"].suffix.lower() not in (".png", ".jpg", ".jpeg"):
             reader.error(top["logo_node"], "logo must be a PNG or JPEG image (slides cannot show "
                                            f"'{top['logo'].suffix}')")
+        elif problem:
+            reader.error(top["logo_node"], f"logo {top['logo'].name} {problem}")
         if not top.get("logo_alt"):
             reader.error(top["logo_node"], "a logo needs logo_alt: the text screen readers say")
     for fam_name, fam in families.items():
@@ -190,19 +196,19 @@ def load_theme(name: str | Path = "default") -> Theme:
         name=top["name"].value,
         folder=folder.resolve(),
         source=source,
-        description=_val(top.get("description")) or "",
+        description=text_value(top.get("description")) or "",
         colors={k: colors[k] for k in color_names},
         color_locs={k: reader.loc(colors[f"{k}_node"]) for k in color_names},
         heading=heading,
         body=family(families["body"]),
         logo=top.get("logo"),
-        logo_alt=_val(top.get("logo_alt")) or "",
+        logo_alt=text_value(top.get("logo_alt")) or "",
         citation=top.get("citation") or "brackets",
         paper=(page.get("size") or "letter").lower(),
         margin=page.get("margin") or "0.9in",
         body_size=page.get("body_size") or 10.5,
         handout_floor=page.get("handout_floor") or 0.8,
-        deck_font=_val(deck.get("font")) or heading.family,
+        deck_font=text_value(deck.get("font")) or heading.family,
         deck_min_size=deck.get("min_size") or 14,
         slide_size=SLIDE_SIZES[size] if isinstance(size, str) else size or SLIDE_SIZES["16:9"],
         template=template,
@@ -219,10 +225,6 @@ def _is_font(path: Path) -> bool:
     font for anything else, and the deck would be measured with nothing."""
     with open(path, "rb") as f:
         return f.read(4) in (b"\x00\x01\x00\x00", b"OTTO", b"true")
-
-
-def _val(text) -> str | None:
-    return text.value if text is not None else None
 
 
 def _layout_names(chosen, default: str) -> tuple[str, ...]:
