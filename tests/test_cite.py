@@ -53,7 +53,6 @@ sources:
     assert [(r.number, r.source.id) for r in doc.refs] == [
         (1, "c"), (2, "b"), (3, "d"), (4, "a"), (5, "e"), (6, "f")]
     assert [w.message for w in doc.warnings] == ["source 'g' is never cited"]
-    assert doc.sections[0].cited == (2, 3, 4, 5, 6, 1)
 
 
 def it_keeps_locators_and_inline_markdown(tmp_path):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cite import number_citations
+from .cite import number_citations, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .handout import fit_handout, handout_context
@@ -54,14 +54,7 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     """
     started = time.perf_counter()
     brief_path = Path(brief_path)
-    brief = load_brief(brief_path)
-    doc = number_citations(brief)
-    chosen = theme_for(brief, theme)
-    deck, deck_warnings = plan_deck(doc, chosen)
-    warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
-    if strict and warnings:
-        raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
-                          for w in warnings])
+    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict)
     folder = brief_path.parent.resolve()
     roots = [folder, chosen.folder]
     origin = Loc(str(brief_path))
@@ -124,6 +117,20 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     result.outputs.sort(key=lambda o: ("memo", "handout", "deck").index(o.kind))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False):
+    """Everything before rendering, which `check` runs alone: the brief, its resolved Doc, the
+    theme, the deck plan and every warning (errors under strict)."""
+    brief = load_brief(brief_path)
+    doc = number_citations(brief)
+    chosen = theme_for(brief, theme)
+    deck, deck_warnings = plan_deck(doc, chosen)
+    warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
+    if strict and warnings:
+        raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
+                          for w in warnings])
+    return brief, doc, chosen, deck, warnings
 
 
 def _build_side_by_side(todo: list[str], calls: list) -> list[Output]:
@@ -269,13 +276,9 @@ def font_warnings(brief: Brief, theme) -> list[Problem]:
                                  ("memo.subject", brief.memo.subject),
                                  ("handout.headline", brief.handout.headline),
                                  ("handout.contact", brief.handout.contact)) if value]
-    texts += [(brief.summary.loc, "summary", brief.summary.value)]
-    for s in brief.sections:
-        for name in ("heading", "body", "takeaway", "notes"):
-            text = getattr(s, name)
-            if text is not None:
-                texts.append((text.loc, name, text.value))
-        texts += [(b.loc, "bullets", b.value) for b in s.bullets or ()]
+    texts += [(t.loc, "text", t.value) for t in [brief.summary] + [
+        t for s in brief.sections for t in section_texts(s)]]
+    texts += [(s.figure.loc, "alt", s.figure.alt) for s in brief.sections if s.figure]
     for src in brief.sources:
         texts.append((src.loc, f"source {src.id}", " ".join(
             [src.title, *src.authors, src.publisher or ""])))

@@ -62,7 +62,8 @@ def _unbalanced(text: str) -> bool:
             or text.count("*") % 2 == 1)
 
 
-def _citable_texts(section: Section) -> list[Text]:
+def section_texts(section: Section) -> list[Text]:
+    """A section's text fields in reading order, the order citations are numbered in."""
     texts = [section.heading, section.body]
     texts += [section.takeaway] if section.takeaway else []
     texts += list(section.bullets or ())
@@ -76,7 +77,7 @@ def number_citations(brief: Brief) -> Doc:
     """Resolve every [@id] to its shared number; warn about sources nobody cites."""
     by_id = {s.id: s for s in brief.sources}
     numbers: dict[str, int] = {}
-    texts = [brief.summary] + [t for s in brief.sections for t in _citable_texts(s)]
+    texts = [brief.summary] + [t for s in brief.sections for t in section_texts(s)]
     for text in texts:
         for group, loc in zip(GROUP_RE.findall(text.value), _locs(text)):
             for source_id, _ in parse_group(group) or ():
@@ -104,9 +105,8 @@ def number_citations(brief: Brief) -> Doc:
         if s.figure:
             caption = para(s.figure.caption.value) if s.figure.caption else None
             figure = DocFigure(s.figure.path, s.figure.alt, caption)
-        cited = _cited_numbers([t.value for t in _citable_texts(s)], numbers)
         sections.append(DocSection(i, para(s.heading.value), body, takeaway, bullets, notes,
-                                   figure, cited))
+                                   figure))
 
     refs = tuple(Ref(numbers[s.id], s) for s in sorted(
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
@@ -120,15 +120,6 @@ def _locs(text: Text):
     yield from text.cite_locs
     while True:
         yield text.loc
-
-
-def _cited_numbers(values: list[str], numbers: dict[str, int]) -> tuple[int, ...]:
-    seen: dict[int, None] = {}
-    for value in values:
-        for group in GROUP_RE.findall(value):
-            for source_id, _ in parse_group(group) or ():
-                seen[numbers[source_id]] = None
-    return tuple(seen)
 
 
 def _clean(text: str) -> str:

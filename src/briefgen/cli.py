@@ -236,19 +236,10 @@ def _mtime(path: Path) -> float:
 
 
 def _check(args) -> int:
-    from .build import font_warnings, theme_for
-    from .cite import number_citations
-    from .deck import plan_deck
-    from .load import load_brief
+    from .build import prepare
 
     def one(path: str) -> None:
-        brief = load_brief(path)
-        doc = number_citations(brief)
-        theme = theme_for(brief, args.theme)
-        deck, deck_warnings = plan_deck(doc, theme)
-        warnings = list(doc.warnings) + font_warnings(brief, theme) + deck_warnings
-        if args.strict and warnings:
-            raise BriefError(warnings)
+        _, doc, theme, _, warnings = prepare(path, args.theme, args.strict)
         for w in warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
         print(f"{path}: ok ({_count(len(doc.sections), 'section')}, "

@@ -48,7 +48,6 @@ class Block:
     paras: tuple[Para, ...]
     size: float
     bold: bool = False
-    italic: bool = False
     color: str = "text"
     bullets: bool = False
     line: float = LINE

@@ -89,7 +89,8 @@ NEEDED = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 def missing_glyphs(path: Path) -> str:
     """The NEEDED characters a font file cannot draw ('' when it has them all)."""
-    cmap = TTFont(str(path), lazy=True).getBestCmap()
+    with TTFont(str(path), lazy=True) as font:
+        cmap = font.getBestCmap()
     return "".join(ch for ch in NEEDED if ord(ch) not in cmap)
 
 
@@ -109,7 +110,8 @@ def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
             if missing:
                 shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
                 more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                problems.append(Problem(loc, f"'{field}' has characters the theme's font "
+                what = "this text" if field == "text" else f"'{field}'"
+                problems.append(Problem(loc, f"{what} has characters the theme's font "
                                              f"{family} cannot draw: {shown}{more}; they would "
                                              "print as boxes"))
                 break

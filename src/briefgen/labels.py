@@ -7,7 +7,7 @@ import re
 _EN = {
     "memorandum": "Memorandum", "to": "To", "from": "From", "date": "Date", "subject": "Subject",
     "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
-    "draft": "DRAFT", "key_points": "Key points", "contents": "Contents", "notes": "Notes",
+    "draft": "DRAFT", "key_points": "Key points",
     "cont": "cont.", "accessed": "accessed", "and": "and", "et_al": "et al.",
     "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .cite import GROUP_RE, parse_group
+from .cite import GROUP_RE, parse_group, section_texts
 from .errors import BriefError, Loc, Problem
 from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
@@ -415,7 +415,7 @@ class NodeReader:
             section_nodes = []
         sections = [self.read_section(n) for n in section_nodes]
         summary = top["summary"]
-        for text in [summary] + [t for s in sections if s for t in _section_texts(s)]:
+        for text in [summary] + [t for s in sections if s for t in section_texts(s)]:
             if text is not None:
                 self.check_citations(text, first)
         if self.problems:
@@ -594,13 +594,6 @@ def image_problem(path: Path) -> str | None:
     except Exception as e:  # Pillow raises many types for a broken file
         return f"is not a readable image ({type(e).__name__})"
     return None
-
-
-def _section_texts(s: Section) -> list[Text]:
-    texts = [s.heading, s.body, s.takeaway, *(s.bullets or ()), s.notes]
-    if s.figure:
-        texts.append(s.figure.caption)
-    return [t for t in texts if t is not None]
 
 
 def text_value(text: Text | None) -> str | None:

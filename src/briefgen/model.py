@@ -120,7 +120,6 @@ class DocSection:
     bullets: tuple[Para, ...]
     notes: tuple[Para, ...]
     figure: DocFigure | None
-    cited: tuple[int, ...]
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             font.name = deck.font
             font.size = Pt(block.size)
             font.bold = block.bold or span.bold
-            font.italic = block.italic or span.italic
+            font.italic = span.italic
             font.color.rgb = colors["muted" if span.cites else block.color]
             if span.href:
                 run.hyperlink.address = span.href
