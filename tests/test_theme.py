@@ -83,7 +83,9 @@ def it_names_the_layout_it_looked_for_and_where(theme_copy, tmp_path, capsys, mo
     edit(theme_copy, "deck:\n", "deck:\n  template: corporate.pptx\n")
     assert main(["check-theme", str(theme_copy)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("mytheme/theme.yaml:1:1: couldn't find a slide layout named "
+    line = next(i for i, l in enumerate((theme_copy / "theme.yaml").read_text().splitlines(), 1)
+                if "template: corporate.pptx" in l)
+    assert err.startswith(f"mytheme/theme.yaml:{line}:13: couldn't find a slide layout named "
                           "'Title Slide' in mytheme/corporate.pptx (it has: 'Cover', "
                           "'Title and Content'")
     assert main(["build", str(EXAMPLE), "--theme", str(theme_copy), "-o", "out"]) == 2

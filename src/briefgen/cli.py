@@ -281,16 +281,16 @@ def _themes(args) -> int:
 
 
 def _check_theme(args) -> int:
-    from .errors import Loc, Problem
+    from .errors import Problem
     from .fonts import missing_glyphs
     from .pptx_out import check_template
-    from .theme import check_contrast, load_theme
+    from .theme import check_contrast, load_theme, theme_loc
 
     theme = load_theme(args.theme)
-    where = Loc(str(theme.source))
     problems = []
-    for family in (theme.heading, theme.body):
-        for path in family.files():
+    for role, family in (("heading", theme.heading), ("body", theme.body)):
+        for face, path in family.files().items():
+            where = theme_loc(theme, f"fonts.{role}.{face}")
             try:
                 missing = missing_glyphs(path)
             except Exception as e:  # fontTools raises many types for a broken file
@@ -298,7 +298,7 @@ def _check_theme(args) -> int:
                 continue
             if missing:
                 problems.append(Problem(where, f"font {path.name} has no glyph for: {missing}"))
-    problems += [Problem(where, m) for m in check_template(theme)]
+    problems += check_template(theme)
     problems += check_contrast(theme)
     if problems:
         raise BriefError(problems)

@@ -19,7 +19,6 @@ from .model import Doc
 from .theme import Theme
 
 TIGHT = 0.35  # the smallest spacing factor
-PAPER_HEIGHT_PT = {"letter": 792.0, "a4": 841.9}
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
             return at_hi, fit(1.0)
         x, best = _interpolate(render_at, lo, at_lo, 1.0, at_hi, grid)
         return best, fit(x)
-    raise _too_long(doc, theme, paper, attempt)
+    raise _too_long(doc, theme, paper, at_lo, attempt)
 
 
 def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 8):
@@ -146,17 +145,15 @@ def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 8):
     return lo, at_lo
 
 
-def _too_long(doc: Doc, theme: Theme, paper: str | None, attempt) -> BriefError:
-    """Say which section to shorten, and by roughly how much."""
-    from .pdf import content_height
+def _too_long(doc: Doc, theme: Theme, paper: str | None, smallest, attempt) -> BriefError:
+    """Say which section to shorten, and by roughly how much, measured at the smallest rung."""
+    from .pdf import content_height, page_height
 
-    size = (paper or theme.paper).lower()
-    page_h = PAPER_HEIGHT_PT.get(size, 792.0)
-    width = "8.5in" if size == "letter" else "210mm"
-    # On a very tall page the whole handout is one page, and its height is the content height.
-    tall = attempt(TIGHT, theme.handout_floor, True, f"{width} 400in")
-    needed = content_height(tall)
-    available = page_h - 2 * (0.5 + 0.1 * TIGHT) * 72
+    # On a very tall page the whole handout is one page, and its height is what it needs (the
+    # pages of an overflowing render would count an item too big for any page more than once).
+    width = "210mm" if (paper or theme.paper).lower() == "a4" else "8.5in"
+    needed = content_height(attempt(TIGHT, theme.handout_floor, True, f"{width} 400in"))
+    available = page_height(smallest)
     excess = max(needed - available, 1.0) / needed
     texts = [plain(p) for p in doc.summary]
     texts += [plain(s.takeaway) for s in doc.sections]

@@ -101,9 +101,14 @@ def _refusals(fetcher: FolderFetcher, origin: Loc):
 
 
 def content_height(document) -> float:
-    """Height in points of what the first page holds (render on a tall page to measure all)."""
-    root = document.pages[0]._page_box.children[0]
-    return root.margin_height() * 0.75
+    """The height of what the first page holds, in CSS pixels: on a page tall enough for all of
+    it, the height the content needs."""
+    return document.pages[0]._page_box.children[0].margin_height()
+
+
+def page_height(document) -> float:
+    """The height a page gives its content, in CSS pixels (like overfill)."""
+    return document.pages[0]._page_box.height
 
 
 def overfill(document) -> float:

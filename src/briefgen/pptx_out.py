@@ -17,8 +17,8 @@ from pptx.util import Pt
 
 from .cite import cite_text
 from .deck import INSET_X, INSET_Y, MARGIN, Block, Box, Deck, bullet_indent
-from .errors import BriefError, Loc
-from .theme import Theme, shown_path
+from .errors import BriefError
+from .theme import Theme, shown_path, theme_loc
 
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "bottom": MSO_ANCHOR.BOTTOM, "middle": MSO_ANCHOR.MIDDLE}
 
@@ -102,8 +102,8 @@ def open_template(theme: Theme):
     try:
         prs = Presentation(str(theme.template))
     except Exception as e:  # python-pptx raises many types for a broken package
-        raise BriefError.at(Loc(str(theme.source)), f"cannot open the deck template "
-                                                    f"{theme.template}: {e}") from None
+        raise BriefError.at(theme_loc(theme, "deck.template"), f"cannot open the deck template "
+                                                               f"{theme.template}: {e}") from None
     ids = prs.slides._sldIdLst
     for slide_id in list(ids):
         prs.part.drop_rel(slide_id.rId)
@@ -121,25 +121,27 @@ def find_layout(prs, theme: Theme, kind: str):
     found = {layout.name: layout for layout in prs.slide_layouts}
     layout = next((found[n] for n in names if n in found), None)
     if layout is None:
-        raise BriefError.at(Loc(str(theme.source)), (
+        raise BriefError.at(theme_loc(theme, f"deck.layouts.{kind}"
+                                      if f"deck.layouts.{kind}" in theme.field_locs
+                                      else "deck.template"), (
             f"couldn't find a slide layout named {' or '.join(map(repr, names))} in "
             f"{_where(theme)} (it has: {', '.join(map(repr, found)) or 'no layouts'})"))
     kinds = {ph.placeholder_format.type for ph in layout.placeholders}
     if not kinds & {PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}:
-        raise BriefError.at(Loc(str(theme.source)), (
+        raise BriefError.at(theme_loc(theme, "deck.template"), (
             f"the slide layout {layout.name!r} in {_where(theme)} has no title placeholder; "
             "slides need one for their titles (screen readers list slides by title)"))
     return layout
 
 
-def check_template(theme: Theme) -> list[str]:
-    """What is wrong with the theme's deck template, as messages; empty when it is usable."""
+def check_template(theme: Theme) -> list:
+    """What is wrong with the theme's deck template, as located problems; empty when usable."""
     try:
         prs = open_template(theme)
         for kind in ("title", "content"):
             find_layout(prs, theme, kind)
     except BriefError as e:
-        return [p.message for p in e.problems]
+        return e.problems
     return []
 
 

@@ -87,8 +87,9 @@ class FontFamily:
     italic: Path
     bold_italic: Path
 
-    def files(self) -> tuple[Path, ...]:
-        return (self.regular, self.bold, self.italic, self.bold_italic)
+    def files(self) -> dict[str, Path]:
+        return {"regular": self.regular, "bold": self.bold, "italic": self.italic,
+                "bold_italic": self.bold_italic}
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,14 @@ class Theme:
     slide_size: tuple[float, float]
     template: Path | None
     layouts: dict[str, tuple[str, ...]]
+    field_locs: dict[str, Loc]  # "deck.template", "fonts.body.bold", ...: where each stands
     # Not part of what a theme says (two loads of one theme are equal, and print the same).
     env: jinja2.Environment = field(repr=False, compare=False)
+
+
+def theme_loc(theme: Theme, key: str) -> Loc:
+    """Where a theme field stands, else the top of theme.yaml."""
+    return theme.field_locs.get(key, Loc(str(theme.source)))
 
 
 def find_theme(name: str | Path) -> Path:
@@ -216,6 +223,9 @@ def load_theme(name: str | Path = "default") -> Theme:
             "title": _layout_names(layouts.get("title"), "Title Slide"),
             "content": _layout_names(layouts.get("content"), "Title and Content"),
         },
+        field_locs=reader.field_locs(("", top), ("deck.", deck), ("deck.layouts.", layouts),
+                                     ("fonts.heading.", families["heading"]),
+                                     ("fonts.body.", families["body"])),
         env=env,
     )
 
