@@ -1,4 +1,4 @@
-"""briefgen's command line: build, check, new, themes, schema."""
+"""briefgen's command line: build, watch, check, new, themes, check-theme, schema."""
 from __future__ import annotations
 
 import argparse
@@ -121,7 +121,6 @@ def _each(briefs: list[str], work) -> int:
 
 
 def _build(args) -> int:
-
     started = time.perf_counter()
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, len(args.briefs))
     if jobs < 1:
@@ -167,7 +166,6 @@ def _builds(args, jobs: int):
     With several jobs, worker processes are forked after the imports, so every brief after the
     first costs only its own rendering; each builds its outputs one after another.
     """
-
     if jobs == 1 or len(args.briefs) == 1:
         for path in args.briefs:
             yield _build_one(path, args, parallel=None)
