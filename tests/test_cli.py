@@ -115,3 +115,32 @@ def it_makes_outputs_readable_by_others(tmp_path):
     os.umask(umask)
     for f in (tmp_path / "out" / "brief").iterdir():
         assert stat.S_IMODE(f.stat().st_mode) == 0o666 & ~umask
+
+
+def it_says_why_new_cannot_write(tmp_path, capsys):
+    (tmp_path / "file").write_text("")
+    assert main(["new", "x", "-d", str(tmp_path / "file")]) == 2
+    assert capsys.readouterr().err.startswith(f"briefgen new: cannot make the folder "
+                                              f"{tmp_path / 'file'}: ")
+    assert main(["new", "y" * 300, "-d", str(tmp_path)]) == 2
+    assert "File name too long" in capsys.readouterr().err
+
+
+def it_leaves_no_temporary_font_folders(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    subprocess.run([sys.executable, "-m", "briefgen.cli", "build", str(EXAMPLE), "-o",
+                    str(tmp_path / "out")], check=True, capture_output=True,
+                   env={**os.environ, "TMPDIR": str(temp)})
+    assert list(temp.iterdir()) == []
+
+
+def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):
+    theme = ROOT / "tests" / "hostile" / "themes" / "t48-css-import"
+    assert main(["check-theme", str(theme)]) == 2
+    assert "rendering a sample brief: refused to read file:///etc/passwd" in \
+        capsys.readouterr().err

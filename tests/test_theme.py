@@ -121,3 +121,16 @@ def it_reports_a_bad_theme_yaml_with_file_line_col(theme_copy):
         "panel, background",
         "17:14: 'regular' file not found: fonts/Nope.ttf",
     ]
+
+
+def it_reports_named_layouts_the_template_lacks_even_with_a_fallback(theme_copy, capsys):
+    renamed_template(theme_copy / "corporate.pptx", {})
+    edit(theme_copy, "deck:\n", "deck:\n  template: corporate.pptx\n"
+                                "  layouts: {title: Nope Title, content: Nope Content}\n")
+    assert main(["check-theme", str(theme_copy)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 1)[1] for line in err] == [
+        f"no slide layout named 'Nope Title' in {theme_copy}/corporate.pptx: the deck would use "
+        "'Title Slide' instead",
+        f"no slide layout named 'Nope Content' in {theme_copy}/corporate.pptx: the deck would use "
+        "'Title and Content' instead"]

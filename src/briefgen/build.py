@@ -79,17 +79,23 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     # The engines are imported in the function that uses them: in a parallel build each output's
     # process then imports only its own engine, and the imports run side by side.
     def handout(path: Path) -> Output:
-        from .pdf import write_pdf
+        from .pdf import release, write_pdf
 
         hint = cache.get("fit") if cache is not None else None
-        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
-        write_pdf(document, path, origin)
+        try:
+            document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
+            write_pdf(document, path, origin)
+        finally:
+            release()
         return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
 
     def memo(path: Path) -> Output:
-        from .pdf import render_pdf, write_pdf
+        from .pdf import release, render_pdf, write_pdf
 
-        pages = write_pdf(render_pdf(memo_html, folder, roots, origin), path, origin)
+        try:
+            pages = write_pdf(render_pdf(memo_html, folder, roots, origin), path, origin)
+        finally:
+            release()
         return Output("memo", target / "memo.pdf", pages)
 
     def slides(path: Path) -> Output:
@@ -246,6 +252,8 @@ def build_time(brief: Brief) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
+            if not epoch.isdigit():  # the spec: a non-negative decimal integer
+                raise ValueError(epoch)
             return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise BriefError.at(Loc("SOURCE_DATE_EPOCH"), f"'{epoch[:30]}' is not a time in "
@@ -296,7 +304,8 @@ def staged(target: Path):
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise BriefError.at(Loc(str(target)), f"cannot write outputs here: {e.strerror}") from None
+        raise BriefError.at(Loc(str(target.parent)), f"cannot write outputs into this folder: "
+                                                     f"{e.strerror}") from None
     temps: dict[str, Path] = {}
 
     def stage(name: str) -> Path:

@@ -258,14 +258,24 @@ def _new(args) -> int:
               file=sys.stderr)
         return 2
     target = folder / f"{name}.yaml"
-    if target.exists():
-        print(f"briefgen new: {target} already exists; choose another name", file=sys.stderr)
-        return 2
-    target.parent.mkdir(parents=True, exist_ok=True)
     starter = STARTER.read_text(encoding="utf-8")
     starter = starter.replace("briefs/THIS-FILE.yaml", str(target))
     starter = starter.replace("2026-01-31", dt.date.today().isoformat())
-    target.write_text(starter, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"briefgen new: cannot make the folder {target.parent}: "
+              f"{e.strerror or 'not a folder'}", file=sys.stderr)
+        return 2
+    try:
+        with open(target, "x", encoding="utf-8") as f:  # "x": never overwrite a brief
+            f.write(starter)
+    except FileExistsError:
+        print(f"briefgen new: {target} already exists; choose another name", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"briefgen new: cannot write {target}: {e.strerror}", file=sys.stderr)
+        return 2
     print(f"wrote {target}\nnext: edit it, then run: briefgen build {target}")
     return 0
 
@@ -298,6 +308,7 @@ def _check_theme(args) -> int:
                 problems.append(Problem(where, f"font {path.name} has no glyph for: {missing}"))
     problems += check_template(theme)
     problems += check_contrast(theme)
+    problems += _trial_render(theme)
     if problems:
         raise BriefError(problems)
     template = theme.template.name if theme.template else "python-pptx's default template"
@@ -305,6 +316,27 @@ def _check_theme(args) -> int:
           f" layouts {theme.layouts['title'][0]!r} and {theme.layouts['content'][0]!r} in "
           f"{template}, contrast AA")
     return 0
+
+
+def _trial_render(theme) -> list:
+    """Render the starter brief's memo and handout with the theme: its template overrides and
+    styles get the same checks (sandbox, folder-only reads) a build gives them."""
+    import tempfile
+
+    from .build import build
+    from .errors import Loc, Problem
+
+    with tempfile.TemporaryDirectory() as work:
+        brief = Path(work) / "starter.yaml"
+        brief.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+        try:
+            build(brief, Path(work) / "out", str(theme.folder), parallel=False)
+        except BriefError as e:
+            # A problem placed in the sample brief is the theme's: say so, at theme.yaml.
+            return [p if p.loc.file != str(brief) else
+                    Problem(Loc(str(theme.source)), f"rendering a sample brief: {p.message}")
+                    for p in e.problems]
+    return []
 
 
 def _schema(args) -> int:

@@ -135,14 +135,29 @@ def find_layout(prs, theme: Theme, kind: str):
 
 
 def check_template(theme: Theme) -> list:
-    """What is wrong with the theme's deck template, as located problems; empty when usable."""
+    """What is wrong with the theme's deck template, as located problems; empty when usable.
+
+    Stricter than a build: a layout the theme names but the template lacks is reported even
+    though the build would fall back to the standard one.
+    """
     try:
         prs = open_template(theme)
-        for kind in ("title", "content"):
-            find_layout(prs, theme, kind)
     except BriefError as e:
         return e.problems
-    return []
+    problems = []
+    names = {layout.name for layout in prs.slide_layouts}
+    for kind in ("title", "content"):
+        try:
+            find_layout(prs, theme, kind)
+        except BriefError as e:
+            problems += e.problems
+            continue
+        chosen = theme.layouts[kind][0]
+        if len(theme.layouts[kind]) > 1 and chosen not in names:
+            problems += BriefError.at(theme_loc(theme, f"deck.layouts.{kind}"), (
+                f"no slide layout named {chosen!r} in {_where(theme)}: the deck would use "
+                f"{theme.layouts[kind][1]!r} instead")).problems
+    return problems
 
 
 def _body_placeholder(slide):
