@@ -72,7 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     w.set_defaults(run=_watch)
 
     c = sub.add_parser("check", help="validate briefs without building",
-                       description="Check briefs and report every problem; writes nothing.")
+                       description="Check briefs against the format, the theme's fonts and the "
+                                   "deck plan, and report every problem; writes nothing. It does "
+                                   "not render: a handout too long for one page, or a figure "
+                                   "that reaches outside its folder, is found by build.")
     c.add_argument("briefs", nargs="+", metavar="BRIEF")
     c.add_argument("--theme", help="theme to check against (default: the brief's, else default)")
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
