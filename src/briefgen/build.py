@@ -62,19 +62,8 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     target = Path(out_dir) / brief_path.stem
     stamp = build_time(brief)
     memo_html = render_html(doc, chosen, "memo", paper, stamp=stamp)
-    # What each output is made from, so watch can skip an output whose inputs are all unchanged:
-    # its text, the theme's tokens, and every file it reads (by size and time: the HTML only
-    # names figures, fonts and templates).
-    read = watched_files(brief_path, theme, brief)[1:]  # the brief itself is in the text
-    files = repr(sorted((str(f), _mtime(f)) for f in read))
-    tokens = repr((chosen, stamp, paper))
-    keys = {} if cache is None else {
-        "handout": _digest(files + tokens + render_html(
-            doc, chosen, "handout", paper, stamp=stamp, short_sources=False,
-            **handout_context(doc, chosen))),
-        "memo": _digest(files + tokens + memo_html),
-        "deck": _digest(files + tokens + repr(deck)),
-    }
+    # With a cache (watch), an output whose inputs are all unchanged is not made again.
+    keys = {} if cache is None else _input_keys(brief, doc, chosen, deck, memo_html, paper, stamp)
 
     # The engines are imported in the function that uses them: in a parallel build each output's
     # process then imports only its own engine, and the imports run side by side.
@@ -155,6 +144,17 @@ def _build_side_by_side(todo: list[str], calls: list) -> list[Output]:
         stop(children)  # no orphans: stop the children, then report this error
         raise
     return collect(children) + here
+
+
+def _input_keys(brief, doc, theme, deck, memo_html, paper, stamp) -> dict[str, str]:
+    """What each output is made from: its text, the theme's tokens, and every file it reads (by
+    size and time, since the HTML only names figures, fonts and templates)."""
+    read = watched_files(brief.path, str(theme.folder), brief)[1:]  # the brief is in the text
+    common = repr(sorted((str(f), _mtime(f)) for f in read)) + repr((theme, stamp, paper))
+    handout_html = render_html(doc, theme, "handout", paper, stamp=stamp, short_sources=False,
+                               **handout_context(doc, theme))
+    return {"handout": _digest(common + handout_html), "memo": _digest(common + memo_html),
+            "deck": _digest(common + repr(deck))}
 
 
 def _digest(text: str) -> str:
