@@ -117,11 +117,13 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     raise _too_long(doc, theme, paper, at_lo, attempt)
 
 
-def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 8):
+def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 16):
     """The largest grid value in [lo, hi) whose render fits, found by the secant on overfill.
 
     at_lo fits and at_hi does not; each try renders once at the value where the overfill,
-    interpolated between the two, reaches zero (rounded down to the grid).
+    interpolated between the two, reaches zero (rounded down to the grid). Each try narrows the
+    interval by at least a step, and 16 tries cover the longest rung (13 steps): the search
+    always ends on the largest step, which the warm hint relies on.
     """
     from .pdf import overfill
 
