@@ -150,7 +150,7 @@ def _input_keys(brief, doc, theme, deck, memo_html, paper, stamp) -> dict[str, s
     """What each output is made from: its text, the theme's tokens, and every file it reads (by
     size and time, since the HTML only names figures, fonts and templates)."""
     read = watched_files(brief.path, str(theme.folder), brief)[1:]  # the brief is in the text
-    common = repr(sorted((str(f), _mtime(f)) for f in read)) + repr((theme, stamp, paper))
+    common = repr(sorted((str(f), file_stamp(f)) for f in read)) + repr((theme, stamp, paper))
     handout_html = render_html(doc, theme, "handout", paper, stamp=stamp, short_sources=False,
                                **handout_context(doc, theme))
     return {"handout": _digest(common + handout_html), "memo": _digest(common + memo_html),
@@ -236,7 +236,8 @@ def watched_files(brief_path: str | Path, theme: str | None,
     return files + sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def _mtime(path: Path) -> tuple[int, int]:
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size; (-1, -1) when it is gone."""
     try:
         st = path.stat()
         return st.st_mtime_ns, st.st_size

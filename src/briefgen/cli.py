@@ -200,19 +200,21 @@ def _build_one(path: str, args, parallel):
 
 
 def _watch(args) -> int:
-    from .build import build, watched_files
+    from .build import build, file_stamp, watched_files
+
+    def stamps(files: list[Path]) -> dict:
+        return {str(f): file_stamp(f) for f in files}
 
     cache: dict = {}
     print(f"watching {args.brief} (Ctrl-C to stop)")
-    seen: dict[str, float] = {}
+    seen: dict = {}
     files: list[Path] = []
     while True:
         # Only stat between changes: working out the file list means reading the brief.
-        stamps = {str(f): _mtime(f) for f in files}
-        if not files or stamps != seen:
+        if not files or stamps(files) != seen:
             started = time.perf_counter()
             files = watched_files(args.brief, args.theme)
-            seen = {str(f): _mtime(f) for f in files}
+            seen = stamps(files)
             try:
                 result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
             except BriefError as e:
@@ -227,13 +229,6 @@ def _watch(args) -> int:
             if args.once:
                 return 0
         time.sleep(args.interval)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return -1
 
 
 def _check(args) -> int:
