@@ -1,5 +1,7 @@
 """The fast paths give the same files as the plain one: parallel, batch, and watch's reuse."""
 import shutil
+import subprocess
+import sys
 
 from briefgen.build import build
 from briefgen.cli import main
@@ -77,3 +79,14 @@ def it_watches_and_builds_once(tmp_path, capsys):
     assert main(["watch", str(brief), "-o", str(tmp_path / "out"), "--once"]) == 0
     out = capsys.readouterr().out
     assert "rebuilt memo.pdf, handout.pdf, deck.pptx in " in out
+
+
+def it_loads_weasyprint_without_starting_a_program():
+    # ctypes' library search runs ldconfig and gcc for every name WeasyPrint tries: 0.15 s.
+    code = ("import sys; seen = []\n"
+            "sys.addaudithook(lambda e, a: seen.append(a[0]) if e == 'subprocess.Popen' else 0)\n"
+            "import briefgen.pdf, weasyprint.text.ffi as f\n"
+            "assert f.pango is not None and f.harfbuzz is not None\n"
+            "print(len(seen))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0", out.stderr
