@@ -91,3 +91,18 @@ def it_fails_when_an_svg_reaches_outside(folders):
     with pytest.raises(BriefError) as e:
         write_pdf(doc, folders / "out.pdf", Loc("brief.yaml"))
     assert "refused to read file:///etc/hostname" in str(e.value)
+
+
+def it_fetches_a_shared_font_again_for_other_folders(folders, tmp_path):
+    # Renders share loaded fonts, and a loaded font is not fetched again: the allowed folders
+    # must be part of what is shared, or a second render could use a font it may not read.
+    font = ROOT / "themes" / "default" / "fonts" / "Carlito-Regular.ttf"
+    (folders / "f.ttf").write_bytes(font.read_bytes())
+    html = (f'<style>@font-face {{ font-family: T; src: url("{(folders / "f.ttf").as_uri()}") }}'
+            '</style><p style="font-family: T">x</p>')
+    assert len(render(html, folders).pages) == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.raises(BriefError) as e:
+        render_pdf(html, elsewhere, [elsewhere], Loc("brief.yaml"))
+    assert "outside the brief's and theme's folders" in str(e.value)

@@ -2,6 +2,7 @@
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from briefgen.build import build
 from briefgen.cli import main
@@ -36,7 +37,10 @@ def it_reports_a_failure_in_the_forked_handout_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def it_builds_a_batch_with_jobs_and_reports_each_brief(tmp_path, capsys):
+def it_builds_a_batch_with_jobs_and_reports_each_brief(tmp_path, capsys, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # where WeasyPrint puts its font copies
     briefs = []
     for i in range(3):
         briefs.append(write(tmp_path, EXAMPLE.read_text(encoding="utf-8"), f"b{i}.yaml"))
@@ -50,6 +54,8 @@ def it_builds_a_batch_with_jobs_and_reports_each_brief(tmp_path, capsys):
     assert f"{bad}: failed" in err and "unknown source id 'nope'" in err
     assert "built 3 of 4 briefs in " in out and "per brief with 2 jobs" in out
     assert read_all(tmp_path / "out" / "b0") == read_all(tmp_path / "out" / "b2")
+    # The workers keep their fonts from brief to brief, and delete them when they finish.
+    assert list(temp.iterdir()) == []
 
 
 def it_rebuilds_only_the_outputs_whose_inputs_changed(tmp_path):

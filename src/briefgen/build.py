@@ -7,6 +7,7 @@ import hashlib
 import os
 import pickle
 import signal
+import sys
 import traceback
 import tempfile
 import time
@@ -68,24 +69,23 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     # The engines are imported in the function that uses them: in a parallel build each output's
     # process then imports only its own engine, and the imports run side by side.
     def handout(path: Path) -> Output:
-        from .pdf import release, write_pdf
+        from .pdf import write_pdf
 
         hint = cache.get("fit") if cache is not None else None
-        try:
-            document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
-            write_pdf(document, path, origin)
-        finally:
-            release()
+        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
+        write_pdf(document, path, origin)
         return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
 
     def memo(path: Path) -> Output:
-        from .pdf import release, render_pdf, write_pdf
+        from .pdf import render_pdf, write_pdf
 
-        try:
-            pages = write_pdf(render_pdf(memo_html, folder, roots, origin), path, origin)
-        finally:
-            release()
+        pages = write_pdf(render_pdf(memo_html, folder, roots, origin), path, origin)
         return Output("memo", target / "memo.pdf", pages)
+
+    def warm_up() -> None:
+        from .pdf import warm_up
+
+        warm_up(memo_html, folder, roots, origin, brief.lang)
 
     def slides(path: Path) -> Output:
         from .pptx_out import write_pptx
@@ -102,7 +102,7 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
         if parallel is None:
             parallel = hasattr(os, "fork") and os.environ.get("BRIEFGEN_JOBS") != "1"
         if parallel and len(todo) > 1:
-            result.outputs = _build_side_by_side(todo, calls)
+            result.outputs = _build_side_by_side(todo, calls, warm_up)
         else:
             result.outputs = [call() for call in calls]
     if cache is not None:
@@ -128,15 +128,17 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     return brief, doc, chosen, deck, warnings
 
 
-def _build_side_by_side(todo: list[str], calls: list) -> list[Output]:
-    """The deck in a child while this process imports WeasyPrint; then the handout (the slowest
-    output) in a child that inherits the import, while this process makes the memo."""
+def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
+    """The deck in a child while this process imports WeasyPrint and warms it up; then the
+    handout (the slowest output) in a child that inherits both, while this process makes the
+    memo."""
     by_kind = dict(zip(todo, calls))
     children = []
     try:
         if "deck" in by_kind:
             children.append(spawn(by_kind["deck"]))
-        from . import pdf  # noqa: F401  (imported once, here, for both PDFs)
+        if "handout" in by_kind and "memo" in by_kind:
+            warm_up()  # once here, not once in each PDF's process
         if "handout" in by_kind:
             children.append(spawn(by_kind["handout"]))
         here = [by_kind["memo"]()] if "memo" in by_kind else []
@@ -184,7 +186,12 @@ def spawn(call) -> tuple[int, int]:
                 pickle.dump(outcome, f)
             code = 0
         finally:
-            os._exit(code)
+            try:
+                pdf = sys.modules.get("briefgen.pdf")
+                if pdf is not None:  # _exit skips atexit: delete this child's font folders
+                    pdf.release()
+            finally:
+                os._exit(code)
     os.close(write)
     return pid, read
 

@@ -178,9 +178,20 @@ def _builds(args, jobs: int):
     from . import pdf, pptx_out  # noqa: F401  (imported once, before the workers fork)
 
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_start_worker) as pool:
         work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
         yield from pool.imap_unordered(_build_job, work)
+        pool.close()  # let the workers finish, and run their finalizers, rather than be killed
+        pool.join()
+
+
+def _start_worker() -> None:
+    from multiprocessing.util import Finalize
+
+    from . import pdf
+
+    # A worker keeps its fonts from brief to brief, and leaves by _exit, which skips atexit.
+    Finalize(None, pdf.release, exitpriority=0)
 
 
 def _build_job(job):

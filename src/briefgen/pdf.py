@@ -5,14 +5,20 @@ a fetcher that serves files from a few allowed folders and stops the build on an
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
+import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+
+import pyphen
 
 from .errors import BriefError, Loc
 
@@ -53,7 +59,10 @@ with _direct_library_loading():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 MAX_RESOURCE_BYTES = 50_000_000
-_font_configs: list = []
+_fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made it, config)
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+_FILE_URL = re.compile(r"""file:[^"')\s]+""")
 # The few types a brief or theme supplies (mimetypes would read the system's mime.types).
 _TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
           ".svg": "image/svg+xml", ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
@@ -106,26 +115,66 @@ class FolderFetcher(URLFetcher):
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
     fetcher = FolderFetcher(roots)
-    fonts = FontConfiguration()
-    _font_configs.append(fonts)
     with _refusals(fetcher, origin):
         document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
-            font_config=fonts)
+            font_config=_font_config(html, fetcher.roots))
     _raise_refused(fetcher, origin)
     return document
 
 
-def release() -> None:
-    """Delete the temporary font folders of every render made so far in this process.
+def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str) -> None:
+    """Do once, before forking, what every render of this HTML would otherwise do again in each
+    process: load its fonts, its hyphenation patterns and WeasyPrint's C types."""
+    pyphen.Pyphen(lang=pyphen.language_fallback(lang) or "en")
+    style = "".join(_STYLE.findall(html))
+    render_pdf(f"<html lang='{escape(lang)}'><style>{style}</style><p>Warm <b>up</b></p>",
+               base, roots, origin)
 
-    WeasyPrint copies a theme's fonts into a temp folder per render and deletes it only when the
-    render is garbage-collected, which never happens in a forked child that leaves with _exit:
-    every build left about 12 MB behind in /tmp.
+
+def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
+    """The font configuration for this HTML's @font-face rules, shared by every render of them.
+
+    WeasyPrint keeps a face it has loaded and skips it the next time, so sharing saves a fifth of
+    a handout render. A face is fetched once per configuration, so the allowed folders are part
+    of the key, and so are the files' stamps: briefgen watch sees an edited font.
     """
-    while _font_configs:
-        folder = _font_configs.pop()._folder
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
+    faces = _FONT_FACE.findall(html)
+    stamps = [_stamp(url) for face in faces for url in _FILE_URL.findall(face)]
+    key = (tuple(map(str, roots)), tuple(faces), tuple(stamps))
+    if key not in _fonts:
+        if len(_fonts) >= 4:  # a long watch or a batch of many themes: drop the oldest
+            _drop(_fonts.pop(next(iter(_fonts))))
+        _fonts[key] = (os.getpid(), FontConfiguration())
+    return _fonts[key][1]
+
+
+def _stamp(url: str) -> tuple[int, int]:
+    try:
+        st = Path(url2pathname(urlsplit(url).path)).stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return -1, -1
+
+
+def release() -> None:
+    """Delete the temporary font folders this process made; run at exit.
+
+    WeasyPrint copies a configuration's fonts into a temp folder and deletes it only when the
+    configuration is garbage-collected, which never happens in a forked child that leaves with
+    _exit: every build left about 12 MB behind in /tmp. A child forgets the configurations it
+    inherited, and leaves their folders to the process that made them.
+    """
+    while _fonts:
+        _drop(_fonts.popitem()[1])
+
+
+def _drop(entry: tuple[int, FontConfiguration]) -> None:
+    pid, config = entry
+    if pid == os.getpid() and config._folder:
+        shutil.rmtree(config._folder, ignore_errors=True)
+
+
+atexit.register(release)
 
 
 def write_pdf(document, target: Path, origin: Loc) -> int:
