@@ -1,11 +1,16 @@
 import re
 
+import pytest
 from pptx import Presentation
 
-from briefgen.build import build
+from briefgen.build import build, prepare
 from briefgen.cli import main
+from briefgen.errors import Loc
+from briefgen.handout import fit_handout, handout_context
+from briefgen.html import render_html
+from briefgen.pdf import render_pdf
 
-from .conftest import cite_numbers, pdf_pages, write
+from .conftest import EXAMPLE, cite_numbers, pdf_pages, write
 from .test_deck import deck_sources, memo_sources, output, sources_map
 
 
@@ -104,3 +109,22 @@ def it_adds_no_full_stop_after_a_heading_that_ends_in_a_question_mark(tmp_path):
     result = build(write(tmp_path, text), tmp_path / "out")
     [page] = pdf_pages(output(result, "handout"))
     assert "Does it work? It does." in page and "Plain heading. Yes." in page
+
+
+@pytest.mark.parametrize("sections, words", [(None, None), (12, 38), (18, 28)])
+def it_takes_the_largest_step_that_fits(tmp_path, sections, words):
+    path = EXAMPLE if sections is None else write(tmp_path, long_brief(sections, words))
+    _, doc, theme, _, _ = prepare(path)
+    folder = path.parent.resolve()
+    roots = [folder, theme.folder]
+    document, fit = fit_handout(doc, theme, None, folder, roots, Loc(str(path)))
+    assert len(document.pages) == 1
+    assert (fit.spacing, fit.scale) != (1.0, 1.0)  # else there is no step up to try
+    # One step up, more spacing or bigger type, runs onto a second page.
+    if fit.scale == 1.0:
+        up = {"sp": round(fit.spacing + 0.05, 3), "scale": 1.0}
+    else:
+        up = {"sp": fit.spacing, "scale": round(fit.scale + 0.025, 3)}
+    html = render_html(doc, theme, "handout", None, short_sources=fit.short_sources, **up,
+                       **handout_context(doc, theme))
+    assert len(render_pdf(html, folder, roots, Loc(str(path))).pages) > 1

@@ -1,11 +1,13 @@
+import gc
 import os
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from briefgen.errors import BriefError, Loc
-from briefgen.pdf import render_pdf, write_pdf
+from briefgen.pdf import release, render_pdf, write_pdf
 
 from .conftest import ROOT
 
@@ -106,3 +108,27 @@ def it_fetches_a_shared_font_again_for_other_folders(folders, tmp_path):
     with pytest.raises(BriefError) as e:
         render_pdf(html, elsewhere, [elsewhere], Loc("brief.yaml"))
     assert "outside the brief's and theme's folders" in str(e.value)
+
+
+def it_leaves_the_fonts_a_forked_child_inherited_to_their_maker(folders, tmp_path, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    font = ROOT / "themes" / "default" / "fonts" / "Carlito-Regular.ttf"
+    (folders / "f.ttf").write_bytes(font.read_bytes())
+    html = (f'<style>@font-face {{ font-family: T2; src: url("{(folders / "f.ttf").as_uri()}") }}'
+            '</style><p style="font-family: T2">x</p>')
+    render(html, folders)
+    [copies] = temp.iterdir()  # WeasyPrint's copy of the font, which later renders reuse
+    pid = os.fork()
+    if pid == 0:  # a child leaving as build's children do: release, then _exit
+        try:
+            release()
+            gc.collect()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert list(copies.iterdir()), "the child deleted its parent's font copies"
+    assert len(render(html, folders).pages) == 1
+    release()
+    assert list(temp.iterdir()) == []

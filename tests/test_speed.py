@@ -96,3 +96,4 @@ def it_loads_weasyprint_without_starting_a_program():
             "print(len(seen))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0", out.stderr
+

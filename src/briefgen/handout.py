@@ -6,6 +6,7 @@ on how far each render over- or underfills the page.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from .model import Doc
 from .theme import Theme
 
 TIGHT = 0.35  # the smallest spacing factor
+PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
 
 
 @dataclass(frozen=True)
@@ -60,103 +62,147 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
     }
 
 
+@dataclass
+class Try:
+    """One render on the way to a fit: where it was made, and how far its content runs past one
+    page (positive) or falls short of filling it (negative), in CSS pixels."""
+    x: float
+    excess: float
+    page: object = None  # the render itself, when it is on the real paper and fits
+    need: float = math.inf  # the content's height, from a tall page
+
+
+@dataclass(frozen=True)
+class Rung:
+    at: object  # x -> (spacing, scale, short sources)
+    lo: float
+    grid: float
+
+
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
                 origin: Loc, stamp=None, hint: Fit | None = None):
     """Render the handout on exactly one page; returns (document, Fit) or raises BriefError.
 
-    Each rung of the ladder is searched by interpolation on how far the page over- or underfills
-    (measured in the render itself), not by bisection: three or four renders instead of six.
-    The answer is the largest step of the first rung that fits. hint, the last answer for this
-    brief (briefgen watch), is checked first: if it still fits and the next step up does not,
-    it is the answer again, after two renders.
+    The answer is the largest step of the first rung that fits. Where a render is expected to
+    overflow it is made on a page 400 inches tall, whose content height is exactly what the
+    handout needs: a smooth measure to interpolate on, where a real page that overflows only says
+    which whole blocks moved over. Spacing changes that need in a straight line, so the example
+    settles in three renders. hint, the last answer for this brief (briefgen watch), is checked
+    first: if it still fits and the next step up does not, it is the answer again.
     """
-    from .pdf import render_pdf  # WeasyPrint is imported where it is used: see build.build
+    from .pdf import content_height, margins, overfill, render_pdf
 
     ctx = handout_context(doc, theme)
+    size = (paper or theme.paper).lower()
+    width, height = PAPER[size]
     renders = 0
 
-    def attempt(sp: float, scale: float, short: bool, page: str | None = paper):
+    def measure(rung: Rung, x: float, real: bool) -> Try:
         nonlocal renders
         renders += 1
-        html = render_html(doc, theme, "handout", page, stamp=stamp, sp=sp, scale=scale,
-                           short_sources=short, **ctx)
-        return render_pdf(html, base, roots, origin)
+        sp, scale, short = rung.at(x)
+        html = render_html(doc, theme, "handout", paper if real else f"{width}px 400in",
+                           stamp=stamp, sp=sp, scale=scale, short_sources=short, **ctx)
+        document = render_pdf(html, base, roots, origin)
+        if real:  # exact on one page; on more, it counts only what moved over
+            one = len(document.pages) == 1
+            return Try(x, overfill(document), document if one else None)
+        need = sum(content_height(page) for page in document.pages)
+        if len(document.pages) > 1:  # longer than 400 inches: far too long for any rung
+            return Try(x, math.inf, need=need)
+        return Try(x, need - (height - margins(document)), need=need)
 
-    rungs = [
-        (lambda x: attempt(x, 1.0, False), TIGHT, 0.05, lambda x: Fit(x, 1.0, False, renders)),
-        (lambda x: attempt(TIGHT, x, False), theme.handout_floor, 0.025,
-         lambda x: Fit(TIGHT, x, False, renders)),
-        (lambda x: attempt(TIGHT, x, True), theme.handout_floor, 0.025,
-         lambda x: Fit(TIGHT, x, True, renders)),
-    ]
+    rungs = [Rung(lambda x: (x, 1.0, False), TIGHT, 0.05),
+             Rung(lambda x: (TIGHT, x, False), theme.handout_floor, 0.025),
+             Rung(lambda x: (TIGHT, x, True), theme.handout_floor, 0.025)]
+
+    def done(rung: Rung, found: Try) -> tuple:
+        sp, scale, short = rung.at(found.x)
+        return found.page, Fit(sp, scale, short, renders)
+
     # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
     # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
-    if hint is not None and not hint.short_sources and (hint.spacing, hint.scale) != (1.0, 1.0):
-        render_at, _, grid, fit = rungs[0] if hint.scale == 1.0 else rungs[1]
+    last = hint and (hint.spacing, hint.scale, hint.short_sources)
+    if last == (1.0, 1.0, False):  # it fitted at full size last time
+        full = measure(rungs[0], 1.0, real=True)
+        if full.page:
+            return done(rungs[0], full)
+    elif last and not hint.short_sources:
+        rung = rungs[0] if hint.scale == 1.0 else rungs[1]
         x = hint.spacing if hint.scale == 1.0 else hint.scale
-        at_x = render_at(x)
-        if len(at_x.pages) == 1 and len(render_at(round(x + grid, 3)).pages) > 1:
-            return at_x, fit(x)
-    first = attempt(1.0, 1.0, False)
-    if len(first.pages) == 1:
-        return first, Fit(1.0, 1.0, False, renders)
+        at_x = measure(rung, x, real=True)
+        if at_x.page and measure(rung, round(x + rung.grid, 3), real=False).excess > 0:
+            return done(rung, at_x)
     # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
-    known_hi = first  # the render at the top of the next rung, when one was already made
-    for render_at, lo, grid, fit in rungs:
-        at_lo = render_at(lo)
-        at_hi, known_hi = known_hi, None
-        if len(at_lo.pages) > 1:
-            # Rung 1's bottom (tight spacing, full type) is rung 2's top.
-            known_hi = at_lo if render_at is rungs[0][0] else None
+    top = None
+    for rung in rungs:
+        if top is None:  # rungs 1 and 3 start at full-size type
+            top = measure(rung, 1.0, real=False)
+            if top.excess <= 0:
+                full = measure(rung, 1.0, real=True)
+                if full.page:
+                    return done(rung, full)
+                top = full  # the page disagrees with the tall page: believe the page
+        bottom = measure(rung, rung.lo, real=False)
+        if bottom.excess > 0:
+            # Rung 1's bottom (tight spacing, full-size type) is rung 2's top.
+            top = Try(1.0, bottom.excess) if rung is rungs[0] else None
             continue
-        at_hi = at_hi or render_at(1.0)
-        if len(at_hi.pages) == 1:
-            return at_hi, fit(1.0)
-        x, best = _interpolate(render_at, lo, at_lo, 1.0, at_hi, grid)
-        return best, fit(x)
-    raise _too_long(doc, theme, paper, at_lo, attempt)
+        found = _search(rung, bottom, top, measure)
+        if found is not None:
+            return done(rung, found)
+        top = None
+    raise _too_long(doc, theme, bottom)
 
 
-def _interpolate(render_at, lo, at_lo, hi, at_hi, grid, tries: int = 16):
-    """The largest grid value in [lo, hi) whose render fits, found by the secant on overfill.
+def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:
+    """The largest grid step in [lo, hi) that fits, rendered on the real page; None if none does.
 
-    at_lo fits and at_hi does not; each try renders once at the value where the overfill,
-    interpolated between the two, reaches zero (rounded down to the grid). Each try narrows the
-    interval by at least a step, and 16 tries cover the longest rung (13 steps): the search
-    always ends on the largest step, which the warm hint relies on.
+    lo fits and hi does not. Each try renders the real page at the step where the excess,
+    interpolated between the two, reaches zero (rounded down to the grid), so a try that fits is
+    the answer's own render. When that render lands on the interpolating line, the excess is a
+    straight line here (as it is for spacing), and the step above is known not to fit without
+    rendering it.
     """
-    from .pdf import overfill
-
-    for _ in range(tries):
-        e_lo, e_hi = overfill(at_lo), overfill(at_hi)
-        # at_lo fits (e_lo <= 0) and at_hi does not (e_hi > 0), so e_hi - e_lo > 0; guard anyway.
-        x = lo + (hi - lo) * (-e_lo) / max(e_hi - e_lo, 1e-6)
-        x = round(int(x / grid + 1e-9) * grid, 3)
-        # Stay strictly inside (lo, hi) so every try narrows the interval: the search ends with
-        # hi one step above lo, so lo is the largest step that fits.
-        x = min(max(x, round(lo + grid, 3)), round(hi - grid, 3))
-        if x <= lo + 1e-9 or x >= hi - 1e-9:
-            break
-        at_x = render_at(x)
-        if len(at_x.pages) == 1:
-            lo, at_lo = x, at_x
+    grid = rung.grid
+    while True:
+        if hi.x - lo.x <= grid + 1e-9:
+            if lo.page is not None:
+                return lo
+            real = measure(rung, lo.x, real=True)
+            if real.page is not None:
+                return real
+            # The page disagrees with the tall page (a layout that depends on the page height):
+            # believe the page, and search below it with the rung's real bottom.
+            if lo.x <= rung.lo + 1e-9:
+                return None
+            hi, lo = real, measure(rung, rung.lo, real=True)
+            if lo.page is None:
+                return None
+            continue
+        if math.isfinite(hi.excess):
+            x = lo.x + (hi.x - lo.x) * (-lo.excess) / max(hi.excess - lo.excess, 1e-6)
         else:
-            hi, at_hi = x, at_x
-        if hi - lo <= grid + 1e-9:
-            break
-    return lo, at_lo
+            x = (lo.x + hi.x) / 2
+        x = round(int(x / grid + 1e-9) * grid, 3)
+        # Strictly inside (lo, hi), so that every try narrows the interval.
+        x = min(max(x, round(lo.x + grid, 3)), round(hi.x - grid, 3))
+        at_x = measure(rung, x, real=True)
+        if at_x.page is None:
+            hi = at_x
+            continue
+        if math.isfinite(hi.excess):
+            slope = (hi.excess - lo.excess) / (hi.x - lo.x)
+            on_line = abs(lo.excess + slope * (x - lo.x) - at_x.excess) <= 0.5
+            if on_line and at_x.excess + slope * grid > 0.5:
+                return at_x
+        lo = at_x
 
 
-def _too_long(doc: Doc, theme: Theme, paper: str | None, smallest, attempt) -> BriefError:
-    """Say which section to shorten, and by roughly how much, measured at the smallest rung."""
-    from .pdf import content_height, page_height
-
-    # On a very tall page the whole handout is one page, and its height is what it needs (the
-    # pages of an overflowing render would count an item too big for any page more than once).
-    width = "210mm" if (paper or theme.paper).lower() == "a4" else "8.5in"
-    needed = content_height(attempt(TIGHT, theme.handout_floor, True, f"{width} 400in"))
-    available = page_height(smallest)
-    excess = max(needed - available, 1.0) / needed
+def _too_long(doc: Doc, theme: Theme, smallest: Try) -> BriefError:
+    """Say which section to shorten, and by roughly how much, from the render at the smallest
+    rung (on the tall page, whose content height is what the handout needs)."""
+    excess = max(smallest.excess, 1.0) / smallest.need
     texts = [plain(p) for p in doc.summary]
     texts += [plain(s.takeaway) for s in doc.sections]
     words = sum(len(t.split()) for t in texts)

@@ -170,7 +170,10 @@ def release() -> None:
 
 def _drop(entry: tuple[int, FontConfiguration]) -> None:
     pid, config = entry
-    if pid == os.getpid() and config._folder:
+    if pid != os.getpid():
+        # Inherited: its own __del__ would delete the folder its maker still reads from.
+        config._folder = None
+    elif config._folder:
         shutil.rmtree(config._folder, ignore_errors=True)
 
 
@@ -203,21 +206,22 @@ def _refusals(fetcher: FolderFetcher, origin: Loc):
         raise BriefError.at(origin, f"refused to read {reason}") from None
 
 
-def content_height(document) -> float:
-    """The height of what the first page holds, in CSS pixels: on a page tall enough for all of
-    it, the height the content needs."""
-    return document.pages[0]._page_box.children[0].margin_height()
+def content_height(page) -> float:
+    """The height of what a page holds, in CSS pixels: on a page tall enough for all of it, the
+    height the content needs."""
+    return page._page_box.children[0].margin_height()
 
 
-def page_height(document) -> float:
-    """The height a page gives its content, in CSS pixels (like overfill)."""
-    return document.pages[0]._page_box.height
+def margins(document) -> float:
+    """The first page's margins, top and bottom together, in CSS pixels."""
+    box = document.pages[0]._page_box
+    return box.margin_height() - box.height
 
 
 def overfill(document) -> float:
     """How far a render runs past its first page (positive) or falls short of filling it
-    (negative), in CSS pixels: what the handout's fitting ladder interpolates on."""
-    first = document.pages[0]._page_box
+    (negative), in CSS pixels. Exact on one page; on more it counts only the blocks that moved
+    over, not the space they left."""
     if len(document.pages) == 1:
-        return first.children[0].margin_height() - first.height
-    return sum(page._page_box.children[0].margin_height() for page in document.pages[1:])
+        return content_height(document.pages[0]) - document.pages[0]._page_box.height
+    return sum(content_height(page) for page in document.pages[1:])
