@@ -211,6 +211,7 @@ def _build_one(path: str, args, parallel):
 
 
 def _watch(args) -> int:
+    from . import pdf, pptx_out  # noqa: F401  (both engines imported once, kept warm)
     from .build import build, file_stamp, watched_files
 
     def stamps(files: list[Path]) -> dict:

@@ -29,6 +29,9 @@ class Fit:
     scale: float
     short_sources: bool
     renders: int
+    # How fast the excess grows with spacing (px per unit), where the answer was on rung 1: the
+    # next build checks the hint with one render, if the step above is then clearly too tall.
+    slope: float | None = None
 
     def describe(self) -> str:
         parts = [f"type {self.scale:.0%}", f"spacing {self.spacing:.0%}"]
@@ -70,6 +73,7 @@ class Try:
     excess: float
     page: object = None  # the render itself, when it is on the real paper and fits
     need: float = math.inf  # the content's height, from a tall page
+    slope: float | None = None  # the excess's rate of change here, once known to be a line
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
 
     def done(rung: Rung, found: Try) -> tuple:
         sp, scale, short = rung.at(found.x)
-        return found.page, Fit(sp, scale, short, renders)
+        return found.page, Fit(sp, scale, short, renders, found.slope if rung is rungs[0] else None)
 
     # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
     # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
@@ -131,8 +135,14 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         rung = rungs[0] if hint.scale == 1.0 else rungs[1]
         x = hint.spacing if hint.scale == 1.0 else hint.scale
         at_x = measure(rung, x, real=True)
-        if at_x.page and measure(rung, round(x + rung.grid, 3), real=False).excess > 0:
+        if at_x.page and hint.slope and at_x.excess + hint.slope * rung.grid > 2.0:
+            at_x.slope = hint.slope  # spacing's line: an edit moves its slope by a pixel or so
             return done(rung, at_x)
+        if at_x.page:
+            above = measure(rung, round(x + rung.grid, 3), real=False)
+            if above.excess > 0:
+                at_x.slope = (above.excess - at_x.excess) / rung.grid
+                return done(rung, at_x)
     # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
     top = None
     for rung in rungs:
@@ -195,6 +205,7 @@ def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:
             slope = (hi.excess - lo.excess) / (hi.x - lo.x)
             on_line = abs(lo.excess + slope * (x - lo.x) - at_x.excess) <= 0.5
             if on_line and at_x.excess + slope * grid > 0.5:
+                at_x.slope = slope
                 return at_x
         lo = at_x
 

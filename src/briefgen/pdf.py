@@ -125,7 +125,9 @@ def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
 def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str) -> None:
     """Do once, before forking, what every render of this HTML would otherwise do again in each
     process: load its fonts, its hyphenation patterns and WeasyPrint's C types."""
-    pyphen.Pyphen(lang=pyphen.language_fallback(lang) or "en")
+    pyphen.Pyphen(lang=pyphen.language_fallback(lang) or "en")  # kept by pyphen once loaded
+    if _font_key(html, [Path(r).resolve() for r in roots]) in _fonts:
+        return  # warm already: a later build in the same process (briefgen watch)
     style = "".join(_STYLE.findall(html))
     render_pdf(f"<html lang='{escape(lang)}'><style>{style}</style><p>Warm <b>up</b></p>",
                base, roots, origin)
@@ -138,14 +140,18 @@ def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
     a handout render. A face is fetched once per configuration, so the allowed folders are part
     of the key, and so are the files' stamps: briefgen watch sees an edited font.
     """
-    faces = _FONT_FACE.findall(html)
-    stamps = [_stamp(url) for face in faces for url in _FILE_URL.findall(face)]
-    key = (tuple(map(str, roots)), tuple(faces), tuple(stamps))
+    key = _font_key(html, roots)
     if key not in _fonts:
         if len(_fonts) >= 4:  # a long watch or a batch of many themes: drop the oldest
             _drop(_fonts.pop(next(iter(_fonts))))
         _fonts[key] = (os.getpid(), FontConfiguration())
     return _fonts[key][1]
+
+
+def _font_key(html: str, roots: list[Path]) -> tuple:
+    faces = _FONT_FACE.findall(html)
+    stamps = [_stamp(url) for face in faces for url in _FILE_URL.findall(face)]
+    return tuple(map(str, roots)), tuple(faces), tuple(stamps)
 
 
 def _stamp(url: str) -> tuple[int, int]:

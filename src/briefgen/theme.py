@@ -188,15 +188,6 @@ def load_theme(name: str | Path = "default") -> Theme:
         return FontFamily(f["family"].value, f["regular"], f["bold"], f["italic"],
                           f["bold_italic"])
 
-    # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets a
-    # template reach Python internals.
-    env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder / "templates")),
-                                    jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
-    )
     heading = family(families["heading"])
     color_names = THEME_SCHEMA["colors"]
     return Theme(
@@ -226,8 +217,34 @@ def load_theme(name: str | Path = "default") -> Theme:
         field_locs=reader.field_locs(("", top), ("deck.", deck), ("deck.layouts.", layouts),
                                      ("fonts.heading.", families["heading"]),
                                      ("fonts.body.", families["body"])),
-        env=env,
+        env=_template_env(folder),
     )
+
+
+_envs: dict[tuple, jinja2.Environment] = {}
+
+
+def _template_env(folder: Path) -> jinja2.Environment:
+    """The theme's templates, then the built-in ones. One environment per theme folder, kept:
+    it holds the compiled templates (a tenth of a second to compile), and reloads any template
+    whose file changes, so briefgen watch sees edits. A template added to the theme is a new
+    environment, since the kept one would go on using the built-in template it replaces."""
+    overrides = folder / "templates"
+    # The folder as given names templates in error messages; resolved, it is the same one from
+    # any working folder.
+    names = sorted(p.name for p in overrides.iterdir()) if overrides.is_dir() else []
+    key = (folder.resolve(), str(folder), tuple(names))
+    if key not in _envs:
+        # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets
+        # a template reach Python internals.
+        _envs[key] = SandboxedEnvironment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder / "templates")),
+                                        jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
+            autoescape=jinja2.select_autoescape(["html"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+    return _envs[key]
 
 
 def _is_font(path: Path) -> bool:
