@@ -115,3 +115,22 @@ def it_rebuilds_with_a_theme_template_added_or_edited(tmp_path):
     (theme / "templates" / "memo.html").write_text(page.replace("one", "two"))
     build(brief, tmp_path / "out", theme=str(theme), cache=cache)
     assert "Override two" in pdf_pages(memo)[0]
+
+
+def it_gives_each_brief_of_a_batch_the_handout_it_gets_alone(tmp_path, capsys):
+    # A batch checks the last brief's fit first; a wrong guess must cost renders, not results.
+    from .test_handout import long_brief
+
+    paths = [write(tmp_path, EXAMPLE.read_text(encoding="utf-8"), "a.yaml"),
+             write(tmp_path, long_brief(12, 38), "b.yaml"),
+             write(tmp_path, long_brief(8, 30), "c.yaml"),
+             write(tmp_path, EXAMPLE.read_text(encoding="utf-8"), "d.yaml")]
+    assert main(["build", *map(str, paths), "-o", str(tmp_path / "batch"), "-j", "1"]) == 0
+    for path in paths:
+        assert main(["build", str(path), "-o", str(tmp_path / "alone")]) == 0
+        name = path.stem
+        assert (tmp_path / "batch" / name / "handout.pdf").read_bytes() == \
+            (tmp_path / "alone" / name / "handout.pdf").read_bytes()
+    out = capsys.readouterr().out
+    notes = {line.split("), ", 1)[1] for line in out.splitlines() if "handout.pdf" in line}
+    assert len(notes) == 3, notes  # the briefs do need different fits

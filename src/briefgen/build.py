@@ -46,11 +46,12 @@ class BuildResult:
 
 def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | None = None,
           paper: str | None = None, strict: bool = False, parallel: bool | None = None,
-          cache: dict | None = None) -> BuildResult:
+          cache: dict | None = None, hint=None) -> BuildResult:
     """Build every output of one brief. Raises BriefError (and writes nothing) on bad input.
 
     parallel: make the deck and the handout in forked processes while this one makes the memo
-    (default: where fork exists and BRIEFGEN_JOBS is not 1). cache: a dict kept between calls
+    (default: where fork exists and BRIEFGEN_JOBS is not 1). hint: another brief's handout Fit
+    (a batch), checked first. cache: a dict kept between calls
     (briefgen watch); an output whose inputs are unchanged since the last call is not rebuilt.
     """
     started = time.perf_counter()
@@ -71,8 +72,8 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     def handout(path: Path) -> Output:
         from .pdf import write_pdf
 
-        hint = cache.get("fit") if cache is not None else None
-        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, hint)
+        last = cache.get("fit") if cache is not None else hint
+        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, last)
         write_pdf(document, path, origin)
         return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -169,9 +170,12 @@ def _builds(args, jobs: int):
     With several jobs, worker processes are forked after the imports, so every brief after the
     first costs only its own rendering; each builds its outputs one after another.
     """
+    global _last_fit
+    _last_fit = None  # briefs of an earlier call in this process (tests) are no guide
+    work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
     if jobs == 1 or len(args.briefs) == 1:
-        for path in args.briefs:
-            yield _build_one(path, args, parallel=None)
+        for one in work:
+            yield _build_job(one, parallel=None)
         return
     import multiprocessing
 
@@ -179,7 +183,6 @@ def _builds(args, jobs: int):
 
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_start_worker) as pool:
-        work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
         yield from pool.imap_unordered(_build_job, work)
         pool.close()  # let the workers finish, and run their finalizers, rather than be killed
         pool.join()
@@ -194,18 +197,28 @@ def _start_worker() -> None:
     Finalize(None, pdf.release, exitpriority=0)
 
 
-def _build_job(job):
+_last_fit = None  # in a batch worker: the handout fit of the brief it built before
+
+
+def _build_job(job, parallel=False):
+    global _last_fit
     path, out, theme, paper, strict = job
-    return _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict),
-                      parallel=False)
+    done = _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict),
+                      parallel=parallel, hint=_last_fit)
+    if done[1] is not None:
+        fit = next((o.fit for o in done[1].outputs if o.fit), None)
+        # Briefs in a batch are often alike, so the last fit is a good first guess: it is
+        # checked with two renders. Its slope belongs to the other brief, so it is not used.
+        _last_fit = fit and dataclasses.replace(fit, slope=None)
+    return done
 
 
-def _build_one(path: str, args, parallel):
+def _build_one(path: str, args, parallel, hint=None):
     from .build import build
 
     try:
         return path, build(path, args.out, args.theme, args.paper, args.strict,
-                           parallel=parallel), None
+                           parallel=parallel, hint=hint), None
     except BriefError as e:
         return path, None, e.problems
 
