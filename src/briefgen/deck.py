@@ -101,7 +101,11 @@ def block_lines(block: Block, theme: Theme) -> list[list[str]]:
 
 
 def block_height(block: Block, theme: Theme) -> float:
-    lines = block_lines(block, theme)
+    return stacked_height(block_lines(block, theme), block)
+
+
+def stacked_height(lines: list[list[str]], block: Block) -> float:
+    """The height of paragraphs wrapped into these lines, set as block sets them."""
     body = sum(len(ls) for ls in lines) * block.size * block.line
     gaps = max(len(lines) - 1, 0) * block.size * block.gap
     return body + gaps + 2 * INSET_Y
@@ -324,8 +328,10 @@ class _Planner:
         if size is not None:
             return list(paras), [], size
         size = max(pack, self.min_size)
+        packed = replace(block, size=size)
+        lines = block_lines(packed, self.theme)  # wrapped once: a paragraph wraps on its own
         for count in range(len(paras) - 1, 0, -1):
-            if fits(replace(block, paras=tuple(paras[:count]), size=size), self.theme):
+            if stacked_height(lines[:count], packed) <= box.h + 0.01:
                 return paras[:count], paras[count:], size
         # Not even the first paragraph fits: cut it after the lines that do.
         first = replace(block, paras=(paras[0],), size=size)

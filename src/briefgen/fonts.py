@@ -20,6 +20,7 @@ class Metrics:
         self._widths = {code: hmtx[name][0] for code, name in cmap.items()}
         self._space = self._widths.get(32, self.units // 4)
         self._known: dict[str, int] = {}
+        self._wrapped: dict[tuple, list[str]] = {}
         # A character the font lacks is drawn from a fallback font: assume a wide glyph.
         self._missing = max(self._widths.get(ord("M"), self.units), self.units)
         font.close()
@@ -44,6 +45,16 @@ class Metrics:
     def wrap(self, text: str, size: float, width: float) -> list[str]:
         """Greedy word wrap at spaces, as PowerPoint does; a word wider than the line is broken
         between characters, as PowerPoint does with long URLs."""
+        # Packing a slide tries ever fewer paragraphs, each try wrapping them all again: 130
+        # sources made that 27,000 wraps. Remember them.
+        key = (text, size, width)
+        if key not in self._wrapped:
+            if len(self._wrapped) >= 100_000:
+                self._wrapped.clear()
+            self._wrapped[key] = self._wrap(text, size, width)
+        return list(self._wrapped[key])
+
+    def _wrap(self, text: str, size: float, width: float) -> list[str]:
         limit = width * self.units / (size * SAFETY)
         space = self._space
         lines: list[str] = []
