@@ -41,41 +41,57 @@ def median_run(args, repeat, sequential=False):
     return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
-def warm(brief: Path, out: Path) -> dict[str, float]:
-    """Rebuild times in one process that keeps its imports, as briefgen watch does."""
-    code = f"""
-import time, json
-from pathlib import Path
-from briefgen.build import build
-brief, out, cache = Path({str(brief)!r}), {str(out)!r}, {{}}
-build(brief, out, cache=cache)
-text = brief.read_text()
-edits = {{
+EDITS = {
     "body (memo and deck)": ("Sanctuary is not monolithic", "Sanctuary is not uniform"),
     "bullet (deck only)": ("Crime did not measurably increase", "Crime did not increase"),
     "takeaway (handout only)": ("No federal law compels", "No law compels"),
     "summary (all three)": ("The result is a policy choice", "The outcome is a policy choice"),
-}}
-times = {{}}
-for name, (old, new) in edits.items():
-    assert old in text, old
-    text = text.replace(old, new)
-    brief.write_text(text)
-    samples = []
-    for i in range(3):
-        started = time.perf_counter()
-        build(brief, out, cache=cache)
-        samples.append(time.perf_counter() - started)
-        # Undo, then redo the edit, so that each sample really has something to rebuild.
-        text = text.replace(new, old) if i % 2 == 0 else text.replace(old, new)
-        brief.write_text(text)
-    times[name] = sorted(samples)[1]
-print(json.dumps(times))
-"""
-    out_text = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              check=True).stdout
-    import json
-    return json.loads(out_text.strip().splitlines()[-1])
+}
+
+
+def save(path: Path, text: str) -> None:
+    """Save as editors do: whole, so that watch never reads half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def warm(brief: Path, out: Path, repeat: int = 5) -> dict[str, float]:
+    """Seconds from saving the brief to `briefgen watch` saying all its outputs are written:
+    the whole path a user waits for, polling included. Median of `repeat` saves per edit."""
+    proc = subprocess.Popen(BRIEFGEN + ["watch", str(brief), "-o", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def rebuilt() -> str:
+        for line in proc.stdout:
+            if " rebuilt " in line or "error" in line:
+                return line
+        sys.exit("briefgen watch stopped")
+
+    try:
+        rebuilt()  # the first, cold build
+        text = brief.read_text(encoding="utf-8")
+        times = {}
+        for name, (old, new) in EDITS.items():
+            assert old in text, old
+            samples = []
+            for i in range(repeat):
+                # Alternate the edit and its undo, so that each save has something to rebuild.
+                text = text.replace(old, new) if i % 2 == 0 else text.replace(new, old)
+                started = time.perf_counter()
+                save(brief, text)
+                line = rebuilt()
+                samples.append(time.perf_counter() - started)
+                if "error" in line:
+                    sys.exit(f"briefgen watch failed: {line}")
+            text = text.replace(new, old)  # an odd number of saves: undo, unmeasured
+            save(brief, text)
+            rebuilt()
+            times[name] = statistics.median(samples)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait()
 
 
 def machine() -> str:
@@ -108,7 +124,7 @@ def main() -> int:
             print(f"  {label:38} sequential {seq:5.2f} s   side by side {par:5.2f} s"
                   f"   ratio {par / seq:4.2f}   peak {par_mb} MB")
 
-        print("\nwarm: rebuild in a process that keeps its imports (briefgen watch), median of 3")
+        print("\nwarm: `briefgen watch`, from saving the brief to all outputs written (median of 5)")
         copy = work / "warm.yaml"
         shutil.copy(EXAMPLE, copy)
         seed_seq = rows[0][1]

@@ -1,8 +1,10 @@
 """The fast paths give the same files as the plain one: parallel, batch, and watch's reuse."""
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from briefgen.build import build
 from briefgen.cli import main
@@ -134,3 +136,25 @@ def it_gives_each_brief_of_a_batch_the_handout_it_gets_alone(tmp_path, capsys):
     out = capsys.readouterr().out
     notes = {line.split("), ", 1)[1] for line in out.splitlines() if "handout.pdf" in line}
     assert len(notes) == 3, notes  # the briefs do need different fits
+
+
+def it_forks_only_once_other_threads_have_ended(monkeypatch):
+    # A fork copies the locks other threads hold (Pango's run after a render): the child of
+    # such a fork can wait forever, so spawn waits for them, and else runs the call here.
+    import threading
+
+    from briefgen import build as b
+
+    monkeypatch.setattr(b, "FORK_WAIT", 0.5)
+    here = os.getpid()
+    short = threading.Thread(target=time.sleep, args=(0.05,))
+    short.start()
+    assert b.collect([b.spawn(os.getpid)]) != [here]  # forked, once the thread had ended
+    long = threading.Event()
+    waiting = threading.Thread(target=long.wait)
+    waiting.start()
+    try:
+        assert b.collect([b.spawn(os.getpid)]) == [here]  # ran here
+    finally:
+        long.set()
+        waiting.join()

@@ -137,7 +137,7 @@ def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
     children = []
     try:
         if "deck" in by_kind:
-            children.append(spawn(by_kind["deck"]))
+            children.append(spawn(_yielding(by_kind["deck"])))
         if "handout" in by_kind and "memo" in by_kind:
             warm_up()  # once here, not once in each PDF's process
         if "handout" in by_kind:
@@ -147,6 +147,17 @@ def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
         stop(children)  # no orphans: stop the children, then report this error
         raise
     return collect(children) + here
+
+
+def _yielding(call):
+    """call, in a process that lets the others run first: the deck starts first, on the core
+    left idle while WeasyPrint imports, but on a long brief it would then take CPU from the
+    memo and handout, which take longer."""
+    def run():
+        with contextlib.suppress(OSError):
+            os.nice(5)
+        return call()
+    return run
 
 
 def _input_keys(brief, doc, theme, deck, memo_html, paper, stamp) -> dict[str, str]:
@@ -164,8 +175,15 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def spawn(call) -> tuple[int, int]:
-    """Run call in a forked child; collect() gets its result (or its BriefError) back."""
+def spawn(call) -> tuple[int | None, object]:
+    """Run call in a forked child; collect() gets its result (or its BriefError) back.
+
+    Pango runs short-lived threads ("[pango] FcInit", "[pango] FcFontSetSort") after a render. A
+    fork while one runs copies its locks held and the child waits forever, so the fork waits
+    until this process is down to its one thread; if that takes too long, call runs here.
+    """
+    if not single_threaded():
+        return None, _outcome(call)
     read, write = os.pipe()
     try:
         pid = os.fork()
@@ -177,12 +195,7 @@ def spawn(call) -> tuple[int, int]:
         code = 1
         try:
             os.close(read)
-            try:
-                outcome = ("ok", call())
-            except BriefError as e:
-                outcome = ("error", e.problems)
-            except BaseException:  # noqa: BLE001 - reported to the parent, which raises
-                outcome = ("crash", traceback.format_exc())
+            outcome = _outcome(call)
             with os.fdopen(write, "wb") as f:
                 pickle.dump(outcome, f)
             code = 0
@@ -197,19 +210,48 @@ def spawn(call) -> tuple[int, int]:
     return pid, read
 
 
-def collect(children: list[tuple[int, int]]) -> list:
+def _outcome(call) -> tuple[str, object]:
+    try:
+        return "ok", call()
+    except BriefError as e:
+        return "error", e.problems
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        return "crash", traceback.format_exc()
+
+
+FORK_WAIT = 2.0  # seconds to wait for other threads to end before forking
+
+
+def single_threaded() -> bool:
+    """Whether this process runs one thread, waiting up to FORK_WAIT seconds for others to end."""
+    deadline = time.monotonic() + FORK_WAIT
+    while True:
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+        except OSError:
+            return False  # no way to tell (not Linux): do not fork
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+
+
+def collect(children: list[tuple[int | None, object]]) -> list:
     """Every child's result, in order; the first failure is raised after all are reaped."""
     results, failure = [], None
     for pid, read in children:
-        try:
-            with os.fdopen(read, "rb") as f:
-                data = f.read()
-        finally:
-            os.waitpid(pid, 0)
-        try:
-            status, value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a child that died mid-report
-            status, value = "crash", "a worker process died"
+        if pid is None:  # it ran here: read is its outcome
+            status, value = read
+        else:
+            try:
+                with os.fdopen(read, "rb") as f:
+                    data = f.read()
+            finally:
+                os.waitpid(pid, 0)
+            try:
+                status, value = pickle.loads(data)
+            except Exception:  # noqa: BLE001 - a child that died mid-report
+                status, value = "crash", "a worker process died"
         if status == "ok":
             results.append(value)
         elif failure is None:
@@ -219,8 +261,10 @@ def collect(children: list[tuple[int, int]]) -> list:
     return results
 
 
-def stop(children: list[tuple[int, int]]) -> None:
+def stop(children: list[tuple[int | None, object]]) -> None:
     for pid, read in children:
+        if pid is None:
+            continue
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)

@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                                    "or its theme change. Outputs whose inputs did not change are "
                                    "left as they are. Stop with Ctrl-C.")
     w.add_argument("brief", metavar="BRIEF")
-    w.add_argument("--interval", type=float, default=0.05, help=argparse.SUPPRESS)
+    # Polling a few files every 20 ms costs about a millisecond a second, and a save waits 10 ms.
+    w.add_argument("--interval", type=float, default=0.02, help=argparse.SUPPRESS)
     w.add_argument("--once", action="store_true", help=argparse.SUPPRESS)  # for tests
     w.set_defaults(run=_watch)
 
@@ -173,7 +174,10 @@ def _builds(args, jobs: int):
     global _last_fit
     _last_fit = None  # briefs of an earlier call in this process (tests) are no guide
     work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
-    if jobs == 1 or len(args.briefs) == 1:
+    from .build import single_threaded
+
+    # The workers are forked: not while another thread (Pango's, after a render) holds a lock.
+    if jobs == 1 or len(args.briefs) == 1 or not single_threaded():
         for one in work:
             yield _build_job(one, parallel=None)
         return
