@@ -20,6 +20,8 @@ test: $(STAMP) ## run the test suite
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) ## time cold, warm and batch builds; prints ratios to a sequential baseline
+	@# Byte-compiled as on a user's machine, even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
 
 golden: $(STAMP) ## regenerate the golden text files after an intended change; review with git diff
