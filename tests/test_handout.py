@@ -4,6 +4,7 @@ import pytest
 from pptx import Presentation
 
 from briefgen.build import build, prepare
+from briefgen.cite import plain
 from briefgen.cli import main
 from briefgen.errors import Loc
 from briefgen.handout import fit_handout, handout_context
@@ -128,3 +129,14 @@ def it_takes_the_largest_step_that_fits(tmp_path, sections, words):
     html = render_html(doc, theme, "handout", None, short_sources=fit.short_sources, **up,
                        **handout_context(doc, theme))
     assert len(render_pdf(html, folder, roots, Loc(str(path))).pages) > 1
+
+
+def it_says_what_to_cut_even_when_a_page_400_inches_tall_overflows(tmp_path):
+    # Then the excess is infinite; the advice comes from the height the text needs.
+    from briefgen.handout import Try, _too_long
+
+    _, doc, theme, _, _ = prepare(write(tmp_path, long_brief(3, 30)))
+    error = _too_long(doc, theme, Try(1.0, float("inf"), need=76_800.0, room=900.0))
+    words = int(re.search(r"shorten it by about (\d+) words", str(error)).group(1))
+    total = sum(len(plain(t).split()) for t in [*doc.summary, *(s.takeaway for s in doc.sections)])
+    assert total - 10 <= words <= total  # nearly all: it needs 85 pages' height for one

@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 
-from briefgen.build import build
+from briefgen.build import build, file_stamp, watched_files
 from briefgen.cli import main
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, pdf_pages, write
@@ -109,9 +109,11 @@ def it_rebuilds_with_a_theme_template_added_or_edited(tmp_path):
     memo = tmp_path / "out" / "brief" / "memo.pdf"
     build(brief, tmp_path / "out", theme=str(theme), cache=cache)
     assert "Override" not in pdf_pages(memo)[0]
+    seen = {p: file_stamp(p) for p in watched_files(brief, str(theme))}
     (theme / "templates").mkdir()
     page = '{% extends "base.html" %}{% block content %}<p>Override one</p>{% endblock %}'
     (theme / "templates" / "memo.html").write_text(page)
+    assert {p: file_stamp(p) for p in seen} != seen  # watch sees a file added to the theme
     build(brief, tmp_path / "out", theme=str(theme), cache=cache)
     assert "Override one" in pdf_pages(memo)[0]
     (theme / "templates" / "memo.html").write_text(page.replace("one", "two"))
@@ -138,23 +140,46 @@ def it_gives_each_brief_of_a_batch_the_handout_it_gets_alone(tmp_path, capsys):
     assert len(notes) == 3, notes  # the briefs do need different fits
 
 
-def it_forks_only_once_other_threads_have_ended(monkeypatch):
+def it_forks_only_when_no_other_thread_runs(monkeypatch):
     # A fork copies the locks other threads hold (Pango's run after a render): the child of
-    # such a fork can wait forever, so spawn waits for them, and else runs the call here.
+    # such a fork can wait forever. spawn waits for such threads, and does not fork beside a
+    # caller's own threads: it runs the call here, at once and at its own priority.
     import threading
 
     from briefgen import build as b
 
-    monkeypatch.setattr(b, "FORK_WAIT", 0.5)
     here = os.getpid()
-    short = threading.Thread(target=time.sleep, args=(0.05,))
-    short.start()
-    assert b.collect([b.spawn(os.getpid)]) != [here]  # forked, once the thread had ended
-    long = threading.Event()
-    waiting = threading.Thread(target=long.wait)
+    assert b.collect([b.spawn(os.getpid)]) != [here]  # forked
+    done = threading.Event()
+    waiting = threading.Thread(target=done.wait)
     waiting.start()
     try:
-        assert b.collect([b.spawn(os.getpid)]) == [here]  # ran here
+        started, niceness = time.perf_counter(), os.nice(0)
+        assert b.collect([b.spawn(os.getpid, nice=5)]) == [here]  # ran here
+        assert time.perf_counter() - started < b.FORK_WAIT / 4
+        assert os.nice(0) == niceness  # the nice was for a child only
     finally:
-        long.set()
+        done.set()
         waiting.join()
+
+
+def it_cleans_up_when_watch_is_stopped_with_sigterm(tmp_path):
+    # watch keeps WeasyPrint's font copies between rebuilds; a plain `kill` must delete them.
+    import signal
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    brief = write(tmp_path, MINIMAL)
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "watch", str(brief), "-o",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    try:
+        for line in proc.stdout:
+            if " rebuilt " in line:
+                break
+        assert list(temp.iterdir()), "expected WeasyPrint's font copies while watching"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 128 + signal.SIGTERM
+    finally:
+        proc.kill()
+    assert list(temp.iterdir()) == []

@@ -134,3 +134,14 @@ def it_reports_named_layouts_the_template_lacks_even_with_a_fallback(theme_copy,
         "'Title Slide' instead",
         f"no slide layout named 'Nope Content' in {theme_copy}/corporate.pptx: the deck would use "
         "'Title and Content' instead"]
+
+
+@pytest.mark.parametrize("written", ["./mytheme", "mytheme/"])
+def it_finds_a_theme_folder_the_brief_names_from_the_briefs_own_folder(
+        theme_copy, tmp_path, monkeypatch, written):
+    from .conftest import MINIMAL
+
+    (tmp_path / "brief.yaml").write_text(f"theme: {written}\n" + MINIMAL, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "brief.yaml", "-o", "out"]) == 0
+    assert (tmp_path / "out" / "brief" / "memo.pdf").exists()

@@ -10,6 +10,7 @@ import signal
 import sys
 import traceback
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -137,7 +138,9 @@ def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
     children = []
     try:
         if "deck" in by_kind:
-            children.append(spawn(_yielding(by_kind["deck"])))
+            # At a lower priority: it starts on the core left idle while WeasyPrint imports,
+            # but on a long brief it would then take CPU from the memo, the slowest output.
+            children.append(spawn(by_kind["deck"], nice=5))
         if "handout" in by_kind and "memo" in by_kind:
             warm_up()  # once here, not once in each PDF's process
         if "handout" in by_kind:
@@ -147,17 +150,6 @@ def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
         stop(children)  # no orphans: stop the children, then report this error
         raise
     return collect(children) + here
-
-
-def _yielding(call):
-    """call, in a process that lets the others run first: the deck starts first, on the core
-    left idle while WeasyPrint imports, but on a long brief it would then take CPU from the
-    memo and handout, which take longer."""
-    def run():
-        with contextlib.suppress(OSError):
-            os.nice(5)
-        return call()
-    return run
 
 
 def _input_keys(brief, doc, theme, deck, memo_html, paper, stamp) -> dict[str, str]:
@@ -175,7 +167,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def spawn(call) -> tuple[int | None, object]:
+def spawn(call, nice: int = 0) -> tuple[int | None, object]:
     """Run call in a forked child; collect() gets its result (or its BriefError) back.
 
     Pango runs short-lived threads ("[pango] FcInit", "[pango] FcFontSetSort") after a render. A
@@ -195,6 +187,9 @@ def spawn(call) -> tuple[int | None, object]:
         code = 1
         try:
             os.close(read)
+            if nice:
+                with contextlib.suppress(OSError):
+                    os.nice(nice)
             outcome = _outcome(call)
             with os.fdopen(write, "wb") as f:
                 pickle.dump(outcome, f)
@@ -223,7 +218,10 @@ FORK_WAIT = 2.0  # seconds to wait for other threads to end before forking
 
 
 def single_threaded() -> bool:
-    """Whether this process runs one thread, waiting up to FORK_WAIT seconds for others to end."""
+    """Whether this process runs one thread, waiting up to FORK_WAIT seconds for others (Pango's)
+    to end. A caller's own Python threads are not waited for: they may run for good."""
+    if threading.active_count() > 1:
+        return False
     deadline = time.monotonic() + FORK_WAIT
     while True:
         try:
@@ -274,7 +272,8 @@ def stop(children: list[tuple[int | None, object]]) -> None:
 
 def watched_files(brief_path: str | Path, theme: str | None,
                   brief: Brief | None = None) -> list[Path]:
-    """The files a build of this brief reads: the brief, its figures, the theme's folder."""
+    """The files a build of this brief reads: the brief, its figures, the theme's folder. The
+    folders are listed too: a file added to one (a template override) changes its time."""
     files = [Path(brief_path)]
     try:
         brief = brief or load_brief(brief_path)
@@ -285,7 +284,7 @@ def watched_files(brief_path: str | Path, theme: str | None,
         folder = theme_for(brief, theme).folder
     except BriefError:
         return files
-    return files + sorted(p for p in folder.rglob("*") if p.is_file())
+    return files + [folder] + sorted(folder.rglob("*"))
 
 
 def file_stamp(path: Path) -> tuple[int, int]:
@@ -320,8 +319,9 @@ def theme_for(brief: Brief, override: str | None):
         return load_theme(override or "default")
     named = brief.theme
     if "/" in named or named.startswith("."):
-        # A folder written in the brief is relative to the brief, wherever briefgen runs.
-        named = str(brief.path.parent / named)
+        # A folder written in the brief is relative to the brief, wherever briefgen runs. Joined
+        # as text: Path('.') / './t' would drop the './' that marks it as a folder, not a name.
+        named = os.path.join(str(brief.path.parent), named)
     try:
         return load_theme(named)
     except BriefError as e:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     # the CLI reports the tool's own warnings instead.
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    previous = _exit_on_signals()
     try:
         return args.run(args)
     except BriefError as e:
@@ -36,6 +38,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefgen: internal error: {type(e).__name__}: {e}\n"
               "Please report it; BRIEFGEN_DEBUG=1 shows the details.", file=sys.stderr)
         return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _exit_on_signals() -> dict:
+    """Leave by SystemExit on SIGTERM and SIGHUP, as on Ctrl-C: half-written outputs are removed
+    and the fonts WeasyPrint copied to the temp folder are deleted (Python's default is to die
+    on the spot). Forked workers inherit it. Returns the handlers to put back."""
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            previous[signum] = signal.signal(signum, lambda n, _: sys.exit(128 + n))
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+    return previous
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -73,6 +73,7 @@ class Try:
     excess: float
     page: object = None  # the render itself, when it is on the real paper and fits
     need: float = math.inf  # the content's height, from a tall page
+    room: float = 0.0  # the height the real page gives it, from a tall page
     slope: float | None = None  # the excess's rate of change here, once known to be a line
 
 
@@ -112,9 +113,10 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
             one = len(document.pages) == 1
             return Try(x, overfill(document), document if one else None)
         need = sum(content_height(page) for page in document.pages)
+        room = height - margins(document)
         if len(document.pages) > 1:  # longer than 400 inches: far too long for any rung
-            return Try(x, math.inf, need=need)
-        return Try(x, need - (height - margins(document)), need=need)
+            return Try(x, math.inf, need=need, room=room)
+        return Try(x, need - room, need=need, room=room)
 
     rungs = [Rung(lambda x: (x, 1.0, False), TIGHT, 0.05),
              Rung(lambda x: (TIGHT, x, False), theme.handout_floor, 0.025),
@@ -213,7 +215,7 @@ def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:
 def _too_long(doc: Doc, theme: Theme, smallest: Try) -> BriefError:
     """Say which section to shorten, and by roughly how much, from the render at the smallest
     rung (on the tall page, whose content height is what the handout needs)."""
-    excess = max(smallest.excess, 1.0) / smallest.need
+    excess = max(smallest.need - smallest.room, 1.0) / smallest.need
     texts = [plain(p) for p in doc.summary]
     texts += [plain(s.takeaway) for s in doc.sections]
     words = sum(len(t.split()) for t in texts)

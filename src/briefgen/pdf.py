@@ -149,7 +149,7 @@ def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
 
 
 def _font_key(html: str, roots: list[Path]) -> tuple:
-    faces = _FONT_FACE.findall(html)
+    faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))  # not in a brief's own text
     stamps = [_stamp(url) for face in faces for url in _FILE_URL.findall(face)]
     return tuple(map(str, roots)), tuple(faces), tuple(stamps)
 

@@ -235,6 +235,8 @@ def _template_env(folder: Path) -> jinja2.Environment:
     names = sorted(p.name for p in overrides.iterdir()) if overrides.is_dir() else []
     key = (folder.resolve(), str(folder), tuple(names))
     if key not in _envs:
+        if len(_envs) >= 8:  # a long watch that adds and removes templates
+            _envs.pop(next(iter(_envs)))
         # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets
         # a template reach Python internals.
         _envs[key] = SandboxedEnvironment(
