@@ -112,13 +112,14 @@ def it_adds_no_full_stop_after_a_heading_that_ends_in_a_question_mark(tmp_path):
     assert "Does it work? It does." in page and "Plain heading. Yes." in page
 
 
-@pytest.mark.parametrize("sections, words", [(None, None), (12, 38), (18, 28)])
-def it_takes_the_largest_step_that_fits(tmp_path, sections, words):
+@pytest.mark.parametrize("sections, words, paper", [(None, None, None), (12, 38, None),
+                                                    (18, 28, None), (None, None, "a4")])
+def it_takes_the_largest_step_that_fits(tmp_path, sections, words, paper):
     path = EXAMPLE if sections is None else write(tmp_path, long_brief(sections, words))
     _, doc, theme, _, _ = prepare(path)
     folder = path.parent.resolve()
     roots = [folder, theme.folder]
-    document, fit = fit_handout(doc, theme, None, folder, roots, Loc(str(path)))
+    document, fit = fit_handout(doc, theme, paper, folder, roots, Loc(str(path)))
     assert len(document.pages) == 1
     assert (fit.spacing, fit.scale) != (1.0, 1.0)  # else there is no step up to try
     # One step up, more spacing or bigger type, runs onto a second page.
@@ -126,7 +127,7 @@ def it_takes_the_largest_step_that_fits(tmp_path, sections, words):
         up = {"sp": round(fit.spacing + 0.05, 3), "scale": 1.0}
     else:
         up = {"sp": fit.spacing, "scale": round(fit.scale + 0.025, 3)}
-    html = render_html(doc, theme, "handout", None, short_sources=fit.short_sources, **up,
+    html = render_html(doc, theme, "handout", paper, short_sources=fit.short_sources, **up,
                        **handout_context(doc, theme))
     assert len(render_pdf(html, folder, roots, Loc(str(path))).pages) > 1
 
