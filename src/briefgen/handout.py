@@ -2,7 +2,7 @@
 
 WeasyPrint's render() gives the page count without writing, so each try is one render: spacing
 first, then type down to the theme's floor, then short source entries, interpolating within a rung
-on how far each render over- or underfills the page.
+on how much height the handout needs, measured on a page tall enough to hold all of it.
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         x = hint.spacing if hint.scale == 1.0 else hint.scale
         at_x = measure(rung, x, real=True)
         if at_x.page and hint.slope and at_x.excess + hint.slope * rung.grid > 2.0:
-            at_x.slope = hint.slope  # spacing's line: an edit moves its slope by a pixel or so
+            at_x.slope = hint.slope  # an edit moves one step's rise by about a pixel, not 2
             return done(rung, at_x)
         if at_x.page:
             above = measure(rung, round(x + rung.grid, 3), real=False)

@@ -32,8 +32,8 @@ def _direct_library_loading():
     """While WeasyPrint loads Pango and its kin, answer ctypes' library search at once.
 
     WeasyPrint tries each library under its Windows and macOS names before the Linux one, and for
-    every miss cffi asks ctypes.util.find_library, which runs ldconfig and gcc: about 50 processes
-    and 0.15 s of every cold build (WeasyPrint issue #1125). Where every Linux name loads directly,
+    every miss cffi asks ctypes.util.find_library, which runs ldconfig and gcc: 54 processes
+    and 0.12 s of every cold build (WeasyPrint issue #1125). Where every Linux name loads directly,
     the search can only say "not found" to the other names, so it is skipped; anywhere else
     WeasyPrint searches as it always does.
     """
