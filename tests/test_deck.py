@@ -225,3 +225,22 @@ def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path)
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     assert "_x00" not in xml
     assert_deck_fits(deck, load_theme("default"))
+
+
+def it_sets_every_run_in_the_theme_font_size_and_colours(example_build):
+    # The writer sets run properties as XML directly; python-pptx must read them back as set.
+    from briefgen.theme import load_theme
+
+    theme = load_theme("default")
+    colours = {c.lstrip("#").upper() for c in theme.colors.values()}
+    prs = Presentation(output(example_build, "deck"))
+    runs = [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs]
+    assert len(runs) > 100
+    for run in runs:
+        font = run.font
+        assert font.name == theme.deck_font
+        assert font.size.pt >= theme.deck_min_size - 4  # footers are smaller than body text
+        assert str(font.color.rgb) in colours
+        assert font.bold in (True, False)
+    assert any(r.font.bold for r in runs) and not all(r.font.bold for r in runs)
