@@ -175,7 +175,7 @@ def spawn(call, nice: int = 0) -> tuple[int | None, object]:
     until this process is down to its one thread; if that takes too long, call runs here.
     """
     if not single_threaded():
-        return None, _outcome(call)
+        return None, ("ok", call())  # its errors, Ctrl-C included, are raised here, as they come
     read, write = os.pipe()
     try:
         pid = os.fork()
