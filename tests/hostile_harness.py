@@ -44,7 +44,7 @@ def cases() -> list[tuple[str, list[str], Path]]:
 
 def main(report: str) -> int:
     # The engines' import-time reads are not the cases': import them before watching.
-    import briefgen.pdf  # noqa: F401
+    import briefgen.pdf
     import briefgen.pptx_out  # noqa: F401
     from briefgen.cli import main as cli
 
@@ -55,7 +55,8 @@ def main(report: str) -> int:
     allowed = [ROOT / "tests" / "hostile", ROOT / "themes", ROOT / "briefs", ROOT / "src",
                work, Path(sys.prefix), Path(sys.base_prefix),
                *(Path(p) for p in sysconfig.get_paths().values()),
-               *(Path(p) for p in site.getsitepackages())]
+               *(Path(p) for p in site.getsitepackages()),
+               briefgen.pdf.cache_folder()]  # its own cache of hyphenation patterns
     allowed = [p.resolve() for p in allowed]
     current: dict = {}
 

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from briefgen.errors import BriefError, Loc
-from briefgen.pdf import release, render_pdf, write_pdf
+from briefgen.pdf import load_hyphenation, release, render_pdf, write_pdf
 
 from .conftest import ROOT
 
@@ -132,3 +132,62 @@ def it_leaves_the_fonts_a_forked_child_inherited_to_their_maker(folders, tmp_pat
     assert len(render(html, folders).pages) == 1
     release()
     assert list(temp.iterdir()) == []
+
+
+@pytest.fixture
+def hyphenation(tmp_path, monkeypatch):
+    """An empty cache folder, and pyphen as if it had loaded no dictionary in this process."""
+    import pyphen
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    return tmp_path / "cache" / "briefgen"
+
+
+def _words(lang, words):
+    import pyphen
+
+    dic = pyphen.Pyphen(lang=lang)
+    return [list(dic.iterate(w)) for w in words]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en-US", ["jurisdictions", "immigration", "enforcement", "cooperation"]),
+    # Catalan's l·l splits as l-l: patterns that carry data beyond a number
+    ("ca", ["col·lecció", "intel·ligent"]),
+])
+def it_loads_hyphenation_patterns_from_its_cache_as_pyphen_parses_them(hyphenation, monkeypatch,
+                                                                       lang, words):
+    import pyphen
+
+    load_hyphenation(lang)
+    kept = list(hyphenation.glob("hyphenation-*.pickle"))
+    assert len(kept) == 1
+    parsed = _words(lang, words)
+    assert any(parsed), "the sample words must hyphenate somewhere"
+
+    pyphen.hdcache.clear()  # a new process: the pickle, and no parsing at all
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
+    load_hyphenation(lang)
+    assert _words(lang, words) == parsed
+
+
+def it_parses_again_over_a_damaged_cache_and_never_fails_over_one(hyphenation, tmp_path):
+    import pickle
+
+    import pyphen
+
+    load_hyphenation("en")
+    kept = next(hyphenation.glob("*.pickle"))
+    kept.write_bytes(kept.read_bytes()[:1000])  # cut short, as by a full disk
+    pyphen.hdcache.clear()
+    load_hyphenation("en")
+    assert isinstance(pickle.loads(kept.read_bytes()), pyphen.HyphDict)  # written whole again
+
+    pyphen.hdcache.clear()
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    os.environ["XDG_CACHE_HOME"] = str(blocked)  # restored by the fixture's monkeypatch
+    load_hyphenation("en")
+    assert pyphen.hdcache, "loaded all the same"
+    load_hyphenation("xx")  # no dictionary: WeasyPrint does not hyphenate it, nor is it loaded

@@ -9,9 +9,11 @@ import atexit
 import ctypes
 import ctypes.util
 import os
+import pickle
 import re
 import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -63,6 +65,7 @@ _fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
 _FILE_URL = re.compile(r"""file:[^"')\s]+""")
+_LANG = re.compile(r"""<html[^>]*\slang=["']([^"']*)["']""", re.I)
 # The few types a brief or theme supplies (mimetypes would read the system's mime.types).
 _TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
           ".svg": "image/svg+xml", ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
@@ -114,6 +117,9 @@ class FolderFetcher(URLFetcher):
 
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
+    lang = _LANG.search(html)
+    if lang:
+        load_hyphenation(lang.group(1))
     fetcher = FolderFetcher(roots)
     with _refusals(fetcher, origin):
         document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
@@ -125,12 +131,64 @@ def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
 def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str) -> None:
     """Do once, before forking, what every render of this HTML would otherwise do again in each
     process: load its fonts, its hyphenation patterns and WeasyPrint's C types."""
-    pyphen.Pyphen(lang=pyphen.language_fallback(lang) or "en")  # kept by pyphen once loaded
+    load_hyphenation(lang)
     if _font_key(html, [Path(r).resolve() for r in roots]) in _fonts:
         return  # warm already: a later build in the same process (briefgen watch)
     style = "".join(_STYLE.findall(html))
     render_pdf(f"<html lang='{escape(lang)}'><style>{style}</style><p>Warm <b>up</b></p>",
                base, roots, origin)
+
+
+def load_hyphenation(lang: str) -> None:
+    """Put lang's hyphenation patterns in pyphen's own cache, from a pickle of them in the user's
+    cache folder (XDG_CACHE_HOME, else ~/.cache). Pyphen parses its text dictionary on first use
+    in every process: 0.08 s of each cold build in English, 0.8 s in German, where the pickle
+    loads in 6 ms. A missing, stale or damaged pickle is parsed again and rewritten; one that
+    cannot be written is skipped.
+    """
+    name = pyphen.language_fallback(lang)
+    path = pyphen.LANGUAGES.get(name) if name else None
+    if path is None or path in pyphen.hdcache:
+        return  # WeasyPrint does not hyphenate this language, or it is loaded
+    try:
+        st = os.stat(path)
+        # The dictionary's size and time and pyphen's version name the pickle: any change to
+        # either parses the dictionary again.
+        kept = (cache_folder() / f"hyphenation-{name}-pyphen{pyphen.__version__}-"
+                f"{st.st_size}-{st.st_mtime_ns}.pickle")
+    except (OSError, TypeError, RuntimeError):  # inside a zip, or no home folder
+        return
+    try:
+        patterns = pickle.loads(kept.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, cut short or from another pyphen: parse it
+        patterns = None
+    if isinstance(patterns, pyphen.HyphDict):
+        pyphen.hdcache[path] = patterns
+        return
+    pyphen.hdcache[path] = patterns = pyphen.HyphDict(path)
+    _write_quietly(kept, pickle.dumps(patterns, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def cache_folder() -> Path:
+    """Where briefgen keeps what it can make again: XDG_CACHE_HOME/briefgen, else ~/.cache."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefgen"
+
+
+def _write_quietly(target: Path, data: bytes) -> None:
+    """Write whole or not at all (a build running beside this one may read it), and never fail
+    a build over a cache."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
 
 
 def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
