@@ -126,17 +126,30 @@ def it_says_why_new_cannot_write(tmp_path, capsys):
     assert "File name too long" in capsys.readouterr().err
 
 
-def it_leaves_no_temporary_font_folders(tmp_path):
+def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tmp_path):
+    # The command skips the interpreter's teardown: its exit handlers and output must not be.
     import os
     import subprocess
     import sys
 
     temp = tmp_path / "tmp"
     temp.mkdir()
-    subprocess.run([sys.executable, "-m", "briefgen.cli", "build", str(EXAMPLE), "-o",
-                    str(tmp_path / "out")], check=True, capture_output=True,
-                   env={**os.environ, "TMPDIR": str(temp)})
+
+    # Buffered output, as on most machines (this one may set PYTHONUNBUFFERED).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+    def briefgen(*args):
+        return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], capture_output=True,
+                              text=True, env={**env, "TMPDIR": str(temp)})
+
+    done = briefgen("build", str(EXAMPLE), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
     assert list(temp.iterdir()) == []
+    assert done.stdout.splitlines()[-1].startswith("built 1 of 1 brief in ")  # piped: buffered
+    bad = write(tmp_path, MINIMAL.replace("@b", "@zz"))
+    failed = briefgen("build", str(bad), "-o", str(tmp_path / "out"))
+    assert failed.returncode == 2
+    assert f"{bad}:" in failed.stderr and "zz" in failed.stderr
 
 
 def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):

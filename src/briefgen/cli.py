@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import gc
 import json
@@ -16,6 +17,24 @@ from pathlib import Path
 from .errors import BriefError
 
 STARTER = Path(__file__).resolve().parent / "templates" / "starter.yaml"
+
+
+def run() -> None:
+    """The `briefgen` command: main(), then leave without tearing the interpreter down.
+
+    Freeing a build's objects one by one took 0.09 s, a tenth of a cold build, where the system
+    frees a process's memory at once (mypy leaves the same way). The exit handlers (which delete
+    WeasyPrint's font copies) run first and the output is flushed; every file a command writes
+    is closed before main() returns. --help and usage errors leave by SystemExit, as usual.
+    """
+    code = main()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (briefgen ... | head): nothing to save
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -412,4 +431,4 @@ def _print_problems(e: BriefError) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
