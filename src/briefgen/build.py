@@ -19,7 +19,7 @@ from pathlib import Path
 from .cite import number_citations, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
-from .handout import fit_handout, handout_context, start_fit
+from .handout import fit_handout, handout_context
 from .html import render_html
 from .fonts import uncovered_text
 from .load import load_brief
@@ -70,13 +70,11 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
 
     # The engines are imported in the function that uses them: in a parallel build each output's
     # process then imports only its own engine, and the imports run side by side.
-    last = cache.get("fit") if cache is not None else hint
-    tried = {}  # the handout's renders made ahead, in warm_up
-
     def handout(path: Path) -> Output:
         from .pdf import write_pdf
 
-        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, last, tried)
+        last = cache.get("fit") if cache is not None else hint
+        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, last)
         write_pdf(document, path, origin)
         return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
 
@@ -89,12 +87,7 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     def warm_up() -> None:
         from .pdf import warm_up
 
-        if last is None:
-            # The handout's first render warms WeasyPrint up as well as a token render would, and
-            # the handout's process, the slowest, inherits it.
-            tried.update(start_fit(doc, chosen, paper, folder, roots, origin, stamp))
-        else:
-            warm_up(memo_html, folder, roots, origin, brief.lang)
+        warm_up(memo_html, folder, roots, origin, brief.lang)
 
     def slides(path: Path) -> Output:
         from .pptx_out import write_pptx

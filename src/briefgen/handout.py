@@ -85,7 +85,7 @@ class Rung:
 
 
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
-                origin: Loc, stamp=None, hint: Fit | None = None, tried: dict | None = None):
+                origin: Loc, stamp=None, hint: Fit | None = None):
     """Render the handout on exactly one page; returns (document, Fit) or raises BriefError.
 
     The answer is the largest step of the first rung that fits. Where a render is expected to
@@ -93,18 +93,30 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     handout needs: a smooth measure to interpolate on, where a real page that overflows only says
     which whole blocks moved over. Spacing changes that need in a straight line, so the example
     settles in three renders. hint, the last answer for this brief (briefgen watch), is checked
-    first: if it still fits and the next step up does not, it is the answer again. tried, keyed
-    (rung, x, real page), holds renders made ahead (start_fit) and gets every one made here.
+    first: if it still fits and the next step up does not, it is the answer again.
     """
-    tried = {} if tried is None else tried
+    from .pdf import content_height, margins, overfill, render_pdf
+
     ctx = handout_context(doc, theme)
+    size = (paper or theme.paper).lower()
+    width, height = PAPER[size]
+    renders = 0
 
     def measure(rung: Rung, x: float, real: bool) -> Try:
-        key = (rungs.index(rung), x, real)
-        if key not in tried:
-            tried[key] = _measure(doc, theme, paper, base, roots, origin, stamp, ctx,
-                                  rung.at(x), x, real)
-        return tried[key]
+        nonlocal renders
+        renders += 1
+        sp, scale, short = rung.at(x)
+        html = render_html(doc, theme, "handout", paper if real else f"{width}px 400in",
+                           stamp=stamp, sp=sp, scale=scale, short_sources=short, **ctx)
+        document = render_pdf(html, base, roots, origin)
+        if real:  # exact on one page; on more, it counts only what moved over
+            one = len(document.pages) == 1
+            return Try(x, overfill(document), document if one else None)
+        need = sum(content_height(page) for page in document.pages)
+        room = height - margins(document)
+        if len(document.pages) > 1:  # longer than 400 inches: far too long for any rung
+            return Try(x, math.inf, need=need, room=room)
+        return Try(x, need - room, need=need, room=room)
 
     rungs = [Rung(lambda x: (x, 1.0, False), TIGHT, 0.05),
              Rung(lambda x: (TIGHT, x, False), theme.handout_floor, 0.025),
@@ -112,8 +124,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
 
     def done(rung: Rung, found: Try) -> tuple:
         sp, scale, short = rung.at(found.x)
-        slope = found.slope if rung is rungs[0] else None
-        return found.page, Fit(sp, scale, short, len(tried), slope)
+        return found.page, Fit(sp, scale, short, renders, found.slope if rung is rungs[0] else None)
 
     # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
     # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
@@ -154,40 +165,6 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
             return done(rung, found)
         top = None
     raise _too_long(doc, theme, bottom)
-
-
-def start_fit(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
-              origin: Loc, stamp=None) -> dict:
-    """The render a fit without a hint begins with, made ahead of the fit; pass it on as tried.
-
-    A side-by-side build makes it in the parent as its warm-up (fonts, hyphenation, the
-    handout's template): the memo then starts warm, and the handout's process, which is the
-    slowest, inherits the render instead of making it.
-    """
-    ctx = handout_context(doc, theme)
-    # Keyed as fit_handout keys its renders: rung 1, full-size spacing, the tall page.
-    return {(0, 1.0, False): _measure(doc, theme, paper, base, roots, origin, stamp, ctx,
-                                      (1.0, 1.0, False), 1.0, False)}
-
-
-def _measure(doc, theme, paper, base, roots, origin, stamp, ctx, at, x, real) -> Try:
-    """One render at `at` (spacing, type scale, short sources), as the Try for x on its rung."""
-    from .pdf import content_height, margins, overfill, render_pdf
-
-    sp, scale, short = at
-    size = (paper or theme.paper).lower()
-    width, height = PAPER[size]
-    html = render_html(doc, theme, "handout", paper if real else f"{width}px 400in",
-                       stamp=stamp, sp=sp, scale=scale, short_sources=short, **ctx)
-    document = render_pdf(html, base, roots, origin)
-    if real:  # exact on one page; on more, it counts only what moved over
-        one = len(document.pages) == 1
-        return Try(x, overfill(document), document if one else None)
-    need = sum(content_height(page) for page in document.pages)
-    room = height - margins(document)
-    if len(document.pages) > 1:  # longer than 400 inches: far too long for any rung
-        return Try(x, math.inf, need=need, room=room)
-    return Try(x, need - room, need=need, room=room)
 
 
 def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:
