@@ -17,6 +17,7 @@ from pathlib import Path
 from .errors import BriefError
 
 STARTER = Path(__file__).resolve().parent / "templates" / "starter.yaml"
+_THRESHOLDS = gc.get_threshold()  # the garbage collector's, as briefgen found them
 
 
 def run() -> None:
@@ -41,9 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # A build makes objects by the hundred thousand (modules, boxes, XML), few of them garbage
     # cycles: at Python's default thresholds the collector took a tenth of a cold build (0.12 s,
-    # mostly full collections while the engines import). Collecting ten times less often costs
-    # at most 6 MB more (the 10x brief).
-    thresholds = gc.get_threshold()
+    # full collections mostly). Collecting ten times less often costs at most 6 MB more (the 10x
+    # brief). Batch and watch, which run on, go back to the defaults (_collect_as_usual).
     gc.set_threshold(20_000, 10, 10)
     # WeasyPrint logs CSS it ignores, and fontTools complains about harmless font headers;
     # the CLI reports the tool's own warnings instead.
@@ -65,9 +65,15 @@ def main(argv: list[str] | None = None) -> int:
               "Please report it; BRIEFGEN_DEBUG=1 shows the details.", file=sys.stderr)
         return 1
     finally:
-        gc.set_threshold(*thresholds)
+        _collect_as_usual()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _collect_as_usual() -> None:
+    """Python's collection thresholds again: a batch worker at main()'s raised ones peaked 30 MB
+    higher (garbage kept across briefs) and gained 2% at most."""
+    gc.set_threshold(*_THRESHOLDS)
 
 
 def _exit_on_signals() -> dict:
@@ -221,6 +227,8 @@ def _builds(args, jobs: int):
     """
     global _last_fit
     _last_fit = None  # briefs of an earlier call in this process (tests) are no guide
+    if len(args.briefs) > 1:
+        _collect_as_usual()
     work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
     from .build import single_threaded
 
@@ -276,6 +284,7 @@ def _build_one(path: str, args, parallel, hint=None):
 
 
 def _watch(args) -> int:
+    _collect_as_usual()
     from . import pdf, pptx_out  # noqa: F401  (both engines imported once, kept warm)
     from .build import build, file_stamp, watched_files
 
