@@ -3,6 +3,7 @@ import os
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -161,28 +162,43 @@ def it_loads_hyphenation_patterns_from_its_cache_as_pyphen_parses_them(hyphenati
     import pyphen
 
     load_hyphenation(lang)
-    kept = list(hyphenation.glob("hyphenation-*.pickle"))
+    kept = list(hyphenation.glob("hyphenation-*.json"))
     assert len(kept) == 1
+    assert hyphenation.stat().st_mode & 0o777 == 0o700  # only this user may change hyphenation
     parsed = _words(lang, words)
     assert any(parsed), "the sample words must hyphenate somewhere"
 
-    pyphen.hdcache.clear()  # a new process: the pickle, and no parsing at all
+    pyphen.hdcache.clear()  # a new process: the copy, and no parsing at all
     monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
     load_hyphenation(lang)
     assert _words(lang, words) == parsed
 
 
-def it_parses_again_over_a_damaged_cache_and_never_fails_over_one(hyphenation, tmp_path):
-    import pickle
+def it_parses_again_over_a_damaged_or_stale_cache_and_never_fails_over_one(hyphenation,
+                                                                          tmp_path):
+    import json
 
     import pyphen
 
+    stale = hyphenation / "hyphenation-hyph_en_GB-pyphen0.1-1.json"  # from an older pyphen
+    hyphenation.mkdir(parents=True)
+    stale.write_text("{}")
     load_hyphenation("en")
-    kept = next(hyphenation.glob("*.pickle"))
-    kept.write_bytes(kept.read_bytes()[:1000])  # cut short, as by a full disk
-    pyphen.hdcache.clear()
-    load_hyphenation("en")
-    assert isinstance(pickle.loads(kept.read_bytes()), pyphen.HyphDict)  # written whole again
+    [kept] = hyphenation.glob("*.json")  # the stale copy is gone
+    whole = kept.read_bytes()
+    parsed = _words("en", ["jurisdictions", "cooperation"])
+    wrong = json.loads(whole)
+    first = next(iter(wrong["points"]))
+    wrong["points"][first][1] = ["2"]  # the right shape, a wrong type: would fail mid-render
+    for damage in (whole[:1000],  # cut short, as by a full disk
+                   whole.replace(b"[", b'["x",', 1),  # JSON, but not patterns
+                   json.dumps(wrong).encode()):
+        kept.write_bytes(damage)
+        pyphen.hdcache.clear()
+        load_hyphenation("en")
+        assert kept.read_bytes() == whole  # parsed again and written whole
+        assert _words("en", ["jurisdictions", "cooperation"]) == parsed
+    assert json.loads(whole)["maxlen"] > 0
 
     pyphen.hdcache.clear()
     blocked = tmp_path / "file"
@@ -190,4 +206,14 @@ def it_parses_again_over_a_damaged_cache_and_never_fails_over_one(hyphenation, t
     os.environ["XDG_CACHE_HOME"] = str(blocked)  # restored by the fixture's monkeypatch
     load_hyphenation("en")
     assert pyphen.hdcache, "loaded all the same"
-    load_hyphenation("xx")  # no dictionary: WeasyPrint does not hyphenate it, nor is it loaded
+    load_hyphenation("xx")  # no dictionary: WeasyPrint does not hyphenate it
+    assert len(pyphen.hdcache) == 1
+
+
+def it_ignores_a_relative_cache_home_as_the_xdg_spec_asks(monkeypatch):
+    from briefgen.pdf import cache_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache_folder() == Path.home() / ".cache" / "briefgen"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
+    assert cache_folder() == Path("/abs/cache/briefgen")
