@@ -129,6 +129,7 @@ def it_says_why_new_cannot_write(tmp_path, capsys):
 def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tmp_path):
     # The command skips the interpreter's teardown: its exit handlers and output must not be.
     import os
+    import shlex
     import subprocess
     import sys
 
@@ -150,6 +151,15 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
     failed = briefgen("build", str(bad), "-o", str(tmp_path / "out"))
     assert failed.returncode == 2
     assert f"{bad}:" in failed.stderr and "zz" in failed.stderr
+
+    # Output that cannot be written is a failure, said on stderr; no stdout at all is not.
+    command = [sys.executable, "-m", "briefgen.cli", "themes"]
+    with open("/dev/full", "w") as full:
+        lost = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+    assert lost.returncode == 1
+    assert "could not write the output" in lost.stderr
+    closed = subprocess.run(shlex.join(command) + " >&-", shell=True, env=env)
+    assert closed.returncode == 0
 
 
 def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):
