@@ -181,19 +181,27 @@ def it_parses_again_over_a_damaged_or_stale_cache_and_never_fails_over_one(hyphe
     import pyphen
 
     stale = hyphenation / "hyphenation-hyph_en_GB-pyphen0.1-1.json"  # from an older pyphen
-    hyphenation.mkdir(parents=True)
+    hyphenation.mkdir(parents=True, mode=0o755)
     stale.write_text("{}")
     load_hyphenation("en")
+    assert hyphenation.stat().st_mode & 0o777 == 0o700  # closed to others, though it was open
     [kept] = hyphenation.glob("*.json")  # the stale copy is gone
     whole = kept.read_bytes()
     parsed = _words("en", ["jurisdictions", "cooperation"])
     wrong = json.loads(whole)
     first = next(iter(wrong["points"]))
     wrong["points"][first][1] = ["2"]  # the right shape, a wrong type: would fail mid-render
+    no_split = json.loads(whole)
+    no_split["data"][first] = [[0, "xx", 0, 1]]  # a break pyphen cannot split at "="
     for damage in (whole[:1000],  # cut short, as by a full disk
                    whole.replace(b"[", b'["x",', 1),  # JSON, but not patterns
-                   json.dumps(wrong).encode()):
-        kept.write_bytes(damage)
+                   json.dumps(wrong).encode(), json.dumps(no_split).encode(),
+                   None):  # a named pipe, which a read would wait on for ever
+        kept.unlink()
+        if damage is None:
+            os.mkfifo(kept)
+        else:
+            kept.write_bytes(damage)
         pyphen.hdcache.clear()
         load_hyphenation("en")
         assert kept.read_bytes() == whole  # parsed again and written whole

@@ -144,9 +144,9 @@ def load_hyphenation(lang: str) -> None:
     """Put lang's hyphenation patterns in pyphen's own cache, from a copy of them already parsed
     in the user's cache folder. Pyphen parses its text dictionary on first use in every process:
     0.08 s of each cold build in English (the copy loads in 15 ms), 0.5 to 0.8 s in German (0.1
-    s). The copy is plain JSON, so a cache folder that others can write to changes hyphenation at
-    worst, never runs code; a missing, stale or damaged copy is parsed again and rewritten, and
-    one that cannot be written is skipped.
+    s). The copy is plain JSON in a folder only this user may open, checked before use: a
+    missing, stale or damaged copy is parsed again and rewritten, one that cannot be written is
+    skipped, and nothing in the folder can run code.
     """
     name = pyphen.language_fallback(lang)
     path = pyphen.LANGUAGES.get(name) if name else None
@@ -155,7 +155,11 @@ def load_hyphenation(lang: str) -> None:
     try:
         st = os.stat(path)
         folder = cache_folder()
+        private = _private(folder)
     except (OSError, TypeError, RuntimeError):  # inside a zip, or no home folder
+        private = False
+    if not private:  # parsed as it would be without briefgen
+        pyphen.hdcache[path] = pyphen.HyphDict(path)
         return
     # One copy per dictionary (en and en-GB share one), named by pyphen's version and the
     # dictionary's size, so that every venv with this pyphen shares it; another pyphen parses
@@ -184,9 +188,26 @@ def _patterns_json(hd) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _private(folder: Path) -> bool:
+    """Whether folder is this user's and closed to others, making it so where it can: a copy
+    that others could write would let them choose how briefgen's documents hyphenate."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return False
+        if st.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+        return True
+    except OSError:
+        return False
+
+
 def _read_patterns(kept: Path):
     """The parsed dictionary in a copy written by _patterns_json, else None."""
     try:
+        if not kept.is_file():  # reading a pipe or a device could wait for ever
+            return None
         copy = json.loads(kept.read_bytes())
         patterns = {key: (start, tuple(values)) for key, (start, values) in copy["points"].items()}
         if {type(v) for _, values in patterns.values() for v in values} | \
@@ -196,6 +217,8 @@ def _read_patterns(kept: Path):
             start, values = patterns[key]
             values = list(values)
             for i, change, index, cut in marks:
+                if str(change).count("=") != 1:  # pyphen splits it at its one "="
+                    return None
                 values[i] = pyphen.DataInt(values[i], (str(change), int(index), int(cut)))
             patterns[key] = start, tuple(values)
         hd = pyphen.HyphDict.__new__(pyphen.HyphDict)  # as its __init__ would have left it
@@ -213,10 +236,9 @@ def cache_folder() -> Path:
 
 
 def _write_quietly(target: Path, data: bytes) -> bool:
-    """Write whole or not at all (a build running beside this one may read it), in a folder only
-    this user can open; never fail a build over a cache. Returns whether it was written."""
+    """Write whole or not at all (a build running beside this one may read it); never fail a
+    build over a cache. Returns whether it was written."""
     try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(fd, "wb") as f:
