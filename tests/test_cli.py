@@ -160,6 +160,11 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
     assert "could not write the output" in lost.stderr
     closed = subprocess.run(shlex.join(command) + " >&-", shell=True, env=env)
     assert closed.returncode == 0
+    # A reader that leaves early, while the command still writes: no report of a bug of ours.
+    check = [*command[:-1], "check", *[str(EXAMPLE)] * 12]  # a line every 0.04 s or so
+    early = subprocess.run(shlex.join(check) + " | head -1", shell=True, capture_output=True,
+                           text=True, env={**env, "PYTHONUNBUFFERED": "1"})
+    assert early.stdout.startswith(f"{EXAMPLE}: ok") and early.stderr == ""
 
 
 def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):

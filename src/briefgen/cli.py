@@ -68,10 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader of our output has gone (briefgen ... | head). As Python's documentation
-        # advises: no more writes to it, no traceback, and a failure's exit code.
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader of our output has gone (briefgen ... | head): not our bug, and nobody is
+        # left to tell. A failure's exit code; run() flushes what the other stream still holds.
         return 1
     except Exception as e:  # a bug of ours, not bad input: say so plainly
         if os.environ.get("BRIEFGEN_DEBUG"):
