@@ -1,5 +1,4 @@
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -57,13 +56,10 @@ class _Collect(logging.Handler):
 def own_cache(tmp_path_factory):
     """The suite's builds keep their caches (hyphenation patterns) in a folder of its own, not
     the user's ~/.cache; the builds it runs as subprocesses inherit it."""
-    saved = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
-    yield Path(os.environ["XDG_CACHE_HOME"])
-    if saved is None:
-        del os.environ["XDG_CACHE_HOME"]
-    else:
-        os.environ["XDG_CACHE_HOME"] = saved
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")
