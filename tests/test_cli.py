@@ -138,10 +138,11 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
 
     # Buffered output, as on most machines (this one may set PYTHONUNBUFFERED).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    cli = [sys.executable, "-m", "briefgen.cli"]
 
     def briefgen(*args):
-        return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], capture_output=True,
-                              text=True, env={**env, "TMPDIR": str(temp)})
+        return subprocess.run([*cli, *args], capture_output=True, text=True,
+                              env={**env, "TMPDIR": str(temp)})
 
     done = briefgen("build", str(EXAMPLE), "-o", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
@@ -153,15 +154,15 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
     assert f"{bad}:" in failed.stderr and "zz" in failed.stderr
 
     # Output that cannot be written is a failure, said on stderr; no stdout at all is not.
-    command = [sys.executable, "-m", "briefgen.cli", "themes"]
     with open("/dev/full", "w") as full:
-        lost = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, env=env)
+        lost = subprocess.run([*cli, "themes"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              env=env)
     assert lost.returncode == 1
     assert "could not write the output" in lost.stderr
-    closed = subprocess.run(shlex.join(command) + " >&-", shell=True, env=env)
+    closed = subprocess.run(shlex.join([*cli, "themes"]) + " >&-", shell=True, env=env)
     assert closed.returncode == 0
     # A reader that leaves early, while the command still writes: no report of a bug of ours.
-    check = [*command[:-1], "check", *[str(EXAMPLE)] * 12]  # a line every 0.04 s or so
+    check = [*cli, "check", *[str(EXAMPLE)] * 12]  # a line every 0.04 s or so
     early = subprocess.run(shlex.join(check) + " | head -1", shell=True, capture_output=True,
                            text=True, env={**env, "PYTHONUNBUFFERED": "1"})
     assert early.stdout.startswith(f"{EXAMPLE}: ok") and early.stderr == ""
