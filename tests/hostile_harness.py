@@ -44,6 +44,7 @@ def cases() -> list[tuple[str, list[str], Path]]:
 
 def main(report: str) -> int:
     # The engines' import-time reads are not the cases': import them before watching.
+    import briefgen.cache
     import briefgen.pdf
     import briefgen.pptx_out  # noqa: F401
     from briefgen.cli import main as cli
@@ -56,7 +57,7 @@ def main(report: str) -> int:
                work, Path(sys.prefix), Path(sys.base_prefix),
                *(Path(p) for p in sysconfig.get_paths().values()),
                *(Path(p) for p in site.getsitepackages()),
-               briefgen.pdf.cache_folder()]  # its own cache of hyphenation patterns
+               briefgen.cache.cache_folder()]  # its own cache of hyphenation patterns
     allowed = [p.resolve() for p in allowed]
     current: dict = {}
 

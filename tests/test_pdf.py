@@ -219,7 +219,7 @@ def it_parses_again_over_a_damaged_or_stale_cache_and_never_fails_over_one(hyphe
 
 
 def it_ignores_a_relative_cache_home_as_the_xdg_spec_asks(monkeypatch):
-    from briefgen.pdf import cache_folder
+    from briefgen.cache import cache_folder
 
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert cache_folder() == Path.home() / ".cache" / "briefgen"

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -23,6 +22,7 @@ from urllib.request import url2pathname
 
 import pyphen
 
+from .cache import private_folder, read_file, write_quietly
 from .errors import BriefError, Loc
 
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
@@ -154,11 +154,10 @@ def load_hyphenation(lang: str) -> None:
         return  # WeasyPrint does not hyphenate this language, or it is loaded
     try:
         st = os.stat(path)
-        folder = cache_folder()
-        private = _private(folder)
-    except (OSError, TypeError, RuntimeError):  # inside a zip, or no home folder
-        private = False
-    if not private:  # parsed as it would be without briefgen
+    except (OSError, TypeError):  # inside a zip
+        st = None
+    folder = private_folder() if st else None
+    if folder is None:  # parsed as it would be without briefgen
         pyphen.hdcache[path] = pyphen.HyphDict(path)
         return
     # One copy per dictionary (en and en-GB share one), named by pyphen's version and the
@@ -169,7 +168,7 @@ def load_hyphenation(lang: str) -> None:
     patterns = _read_patterns(kept)
     if patterns is None:
         patterns = pyphen.HyphDict(path)
-        if _write_quietly(kept, _patterns_json(patterns)):
+        if write_quietly(kept, _patterns_json(patterns)):
             with contextlib.suppress(OSError):
                 for stale in folder.glob(f"{stem}*"):
                     if stale != kept:
@@ -188,27 +187,13 @@ def _patterns_json(hd) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _private(folder: Path) -> bool:
-    """Whether folder is this user's and closed to others, making it so where it can: a copy
-    that others could write would let them choose how briefgen's documents hyphenate."""
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = folder.stat()
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            return False
-        if st.st_mode & 0o077:
-            os.chmod(folder, 0o700)
-        return True
-    except OSError:
-        return False
-
-
 def _read_patterns(kept: Path):
     """The parsed dictionary in a copy written by _patterns_json, else None."""
+    data = read_file(kept)
+    if data is None:
+        return None
     try:
-        if not kept.is_file():  # reading a pipe or a device could wait for ever
-            return None
-        copy = json.loads(kept.read_bytes())
+        copy = json.loads(data)
         patterns = {key: (start, tuple(values)) for key, (start, values) in copy["points"].items()}
         if {type(v) for _, values in patterns.values() for v in values} | \
                 {type(start) for start, _ in patterns.values()} != {int}:
@@ -226,30 +211,6 @@ def _read_patterns(kept: Path):
         return hd
     except Exception:  # noqa: BLE001 - missing, cut short, or not what we wrote: parse again
         return None
-
-
-def cache_folder() -> Path:
-    """Where briefgen keeps what it can make again: $XDG_CACHE_HOME/briefgen when that is an
-    absolute path (as the XDG spec asks), else ~/.cache/briefgen."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "briefgen"
-
-
-def _write_quietly(target: Path, data: bytes) -> bool:
-    """Write whole or not at all (a build running beside this one may read it); never fail a
-    build over a cache. Returns whether it was written."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        return False
-    return True
 
 
 def _font_config(html: str, roots: list[Path]) -> FontConfiguration:

@@ -1,0 +1,63 @@
+"""The user's cache folder: what briefgen can make again, kept between runs to save time.
+
+It holds parsed hyphenation patterns (pdf.py) and the handout fits of briefs already built
+(handout.py). Everything in it is plain JSON, checked before use; anything missing, damaged or
+unwritable is made again, and a build never fails over it.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def cache_folder() -> Path:
+    """$XDG_CACHE_HOME/briefgen when that is an absolute path (as the XDG spec asks), else
+    ~/.cache/briefgen."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "briefgen"
+
+
+def private_folder() -> Path | None:
+    """The cache folder, made if missing, when it is this user's and closed to others (made so
+    where it can); else None. A copy that others could write would let them choose how
+    briefgen's documents look."""
+    try:
+        folder = cache_folder()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return None
+        if st.st_mode & 0o077:
+            os.chmod(folder, 0o700)
+        return folder
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+
+
+def read_file(path: Path) -> bytes | None:
+    """A cache file's bytes, or None when it is missing or not a regular file (reading a pipe or
+    a device could wait for ever)."""
+    try:
+        if not path.is_file():
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def write_quietly(target: Path, data: bytes) -> bool:
+    """Write whole or not at all (a build running beside this one may read it). Returns whether
+    it was written."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return False
+    return True
