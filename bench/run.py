@@ -23,22 +23,49 @@ from bench.briefs import EXAMPLE, batch, ten_x_brief  # noqa: E402
 BRIEFGEN = [sys.executable, "-m", "briefgen.cli"]
 
 
-def run(args: list[str], sequential: bool = False) -> tuple[float, int]:
-    """Wall seconds and peak memory (MB, the largest process) of one whole briefgen run."""
-    env = {**os.environ, "BRIEFGEN_JOBS": "1"} if sequential else dict(os.environ)
-    started = time.perf_counter()
-    proc = subprocess.Popen(BRIEFGEN + args, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
+def run(args: list[str], sequential: bool = False, cache: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak memory (MB, the largest process) of one whole briefgen run, with
+    its cache folder in cache (else a new, empty one: a first build on this machine)."""
+    fresh = None if cache else tempfile.mkdtemp(prefix="briefgen-bench-cache-")
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache or fresh)}
+    if sequential:
+        env["BRIEFGEN_JOBS"] = "1"
+    try:
+        started = time.perf_counter()
+        proc = subprocess.Popen(BRIEFGEN + args, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    finally:
+        if fresh:
+            shutil.rmtree(fresh, ignore_errors=True)
     if status != 0:
         sys.exit(f"briefgen {' '.join(args)} failed: {proc.stderr.read().decode()}")
     return seconds, usage.ru_maxrss // 1024
 
 
-def median_run(args, repeat, sequential=False):
-    runs = [run(args, sequential) for _ in range(repeat)]
-    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
+def compare(args, repeat: int, before=None, cache: Path | None = None):
+    """Median seconds of the sequential baseline and of the usual build, and the usual build's
+    peak MB. The two alternate, so that a machine whose speed drifts favours neither;
+    before(i) runs ahead of each run (an edit)."""
+    runs: dict[bool, list] = {True: [], False: []}
+    for i in range(repeat):
+        for sequential in (True, False):
+            if before:
+                before(2 * i + sequential)
+            runs[sequential].append(run(args, sequential, cache))
+    seq, par = (statistics.median(s for s, _ in runs[k]) for k in (True, False))
+    return seq, par, max(m for _, m in runs[False])
+
+
+# Each edit is new (it carries the run's number), so that no build finds its handout kept.
+BODY_EDIT = ("Sanctuary is not monolithic", "Sanctuary (edit {}) is not monolithic")
+TAKEAWAY_EDIT = ("No federal law compels", "No federal law (edit {}) compels")
+
+
+def report(label: str, seq: float, par: float, mb: int) -> None:
+    print(f"    {label:44} sequential {seq:5.2f} s   briefgen {par:5.2f} s   ratio "
+          f"{par / seq:4.2f}   peak {mb} MB")
 
 
 EDITS = {
@@ -113,16 +140,35 @@ def main() -> int:
         tenx = work / "ten-x.yaml"
         tenx.write_text(ten_x_brief(), encoding="utf-8")
         print(f"machine: {machine()}")
-        print("cold: one whole `briefgen build` process per run (median)\n")
+        # The bench's own cache folder, not the user's: watch below uses it too.
+        cache = work / "cache"
+        os.environ["XDG_CACHE_HOME"] = str(cache)
+        print("cold: one whole `briefgen build` process per run (median)")
         rows = []
-        for label, brief, repeat in (("seed brief", EXAMPLE, 5), ("10x brief (70 sections, "
-                                                                   "130 sources)", tenx, 3)):
-            args = ["build", str(brief), "-o", str(work / "out")]
-            seq, seq_mb = median_run(args, repeat, sequential=True)
-            par, par_mb = median_run(args, repeat)
-            rows.append((label, seq, par, par_mb))
-            print(f"  {label:38} sequential {seq:5.2f} s   side by side {par:5.2f} s"
-                  f"   ratio {par / seq:4.2f}   peak {par_mb} MB")
+        for label, brief, repeat, (old, new) in (
+                ("seed brief", EXAMPLE, 5, BODY_EDIT),
+                ("10x brief (70 sections, 130 sources)", tenx, 3,
+                 ("Sentence 1 of section 3 sets", "Sentence 1 of section 3 (edit {}) sets"))):
+            copy = work / f"cold-{brief.name}"
+            text = brief.read_text(encoding="utf-8")
+            copy.write_text(text, encoding="utf-8")
+            args = ["build", str(copy), "-o", str(work / "out")]
+            print(f"\n  {label}")
+            seq, par, mb = compare(args, repeat)
+            rows.append((label, seq, par, mb))
+            report("first build on this machine (empty cache)", seq, par, mb)
+            run(args, cache=cache)  # what the edits below start from
+
+            def edit(i, old=old, new=new, text=text, copy=copy):
+                copy.write_text(text.replace(old, new.format(i), 1), encoding="utf-8")
+            report("again, after an edit to a section's body", *compare(args, repeat, edit, cache))
+            if brief == EXAMPLE:
+                def edit(i, text=text, copy=copy):
+                    copy.write_text(text.replace(TAKEAWAY_EDIT[0], TAKEAWAY_EDIT[1].format(i), 1),
+                                    encoding="utf-8")
+                report("again, after an edit the handout shows",
+                       *compare(args, repeat, edit, cache))
+            copy.unlink()
 
         print("\nwarm: `briefgen watch`, from saving the brief to all outputs written (median of 5)")
         copy = work / "warm.yaml"
@@ -136,6 +182,8 @@ def main() -> int:
         folder = work / "batch"
         folder.mkdir()
         paths = [str(p) for p in batch(folder)]
+        # Each with an empty cache folder: the briefs differ, so none would find its handout kept
+        # by another, but the second run would find them all kept by the first.
         seq, _ = run(["build", *paths, "-o", str(work / "b1"), "-j", "1"], sequential=True)
         par, mb = run(["build", *paths, "-o", str(work / "b2"), "-j", str(os.cpu_count() or 1)])
         print(f"  sequential {seq:6.2f} s ({seq / 50:.2f} s per brief)   -j {os.cpu_count()} "

@@ -62,6 +62,19 @@ def own_cache(tmp_path_factory):
         yield folder
 
 
+@pytest.fixture(autouse=True)
+def no_kept_fits(own_cache):
+    """Each test's handouts are found by searching, unless the test built them before itself."""
+    forget_fits()
+
+
+def forget_fits() -> None:
+    from briefgen.cache import cache_folder
+    from briefgen.handout import FITS_FILE
+
+    (cache_folder() / FITS_FILE).unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def example_build(tmp_path_factory):
     """The example brief, built once with the real engines. WeasyPrint must log nothing."""

@@ -1,3 +1,4 @@
+import os
 import re
 
 import pytest
@@ -7,7 +8,7 @@ from briefgen.build import build, prepare
 from briefgen.cite import plain
 from briefgen.cli import main
 from briefgen.errors import Loc
-from briefgen.handout import fit_handout, handout_context
+from briefgen.handout import Fit, fit_handout, handout_context, remember_fit, remembered_fit
 from briefgen.html import render_html
 from briefgen.pdf import render_pdf
 
@@ -141,3 +142,72 @@ def it_says_what_to_cut_even_when_a_page_400_inches_tall_overflows(tmp_path):
     words = int(re.search(r"shorten it by about (\d+) words", str(error)).group(1))
     total = sum(len(plain(t).split()) for t in [*doc.summary, *(s.takeaway for s in doc.sections)])
     assert total - 10 <= words <= total  # nearly all: it needs 85 pages' height for one
+
+
+def it_renders_a_handout_whose_inputs_it_has_seen_once(tmp_path):
+    # Most edits touch only the memo and the deck: the next build takes the fit it kept.
+    brief = write(tmp_path, EXAMPLE.read_text(encoding="utf-8"))
+    first = build(brief, tmp_path / "a")
+    assert output_of(first).fit.renders > 1
+    brief.write_text(brief.read_text().replace("Sanctuary is not monolithic",
+                                               "Sanctuary is not uniform"))
+    again = build(brief, tmp_path / "b")
+    assert output_of(again).fit.renders == 1
+    assert output(again, "handout").read_bytes() == output(first, "handout").read_bytes()
+    assert output(again, "memo").read_bytes() != output(first, "memo").read_bytes()
+    # An edit to what the handout shows: a new search, whose answer is kept too.
+    brief.write_text(brief.read_text().replace("No federal law compels", "No law compels"))
+    edited = build(brief, tmp_path / "c")
+    assert output_of(edited).fit.renders > 1
+    assert output_of(build(brief, tmp_path / "d")).fit.renders == 1
+
+
+def output_of(result):
+    return next(o for o in result.outputs if o.kind == "handout")
+
+
+@pytest.mark.parametrize("known", [
+    Fit(1.0, 1.0, False, 0),  # does not fit (any more)
+    Fit(0.5, 0.9, False, 0),  # on no rung: smaller type comes with tight spacing
+    Fit(0.35, 0.5, False, 0),  # below the theme's floor
+])
+def it_searches_when_a_kept_fit_is_wrong(known):
+    _, doc, theme, _, _ = prepare(EXAMPLE)
+    folder = EXAMPLE.parent.resolve()
+    args = (doc, theme, None, folder, [folder, theme.folder], Loc(str(EXAMPLE)))
+    _, searched = fit_handout(*args)
+    document, fit = fit_handout(*args, known=known)
+    assert len(document.pages) == 1 and fit.renders > 1
+    assert (fit.spacing, fit.scale, fit.short_sources) == \
+        (searched.spacing, searched.scale, searched.short_sources)
+
+
+def it_keeps_fits_as_checked_json_and_never_trusts_a_damaged_one(tmp_path, monkeypatch):
+    import briefgen.handout as handout
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kept = tmp_path / "briefgen" / handout.FITS_FILE
+    remember_fit("k", Fit(0.45, 1.0, False, 3, 191.5))
+    assert remembered_fit("k") == Fit(0.45, 1.0, False, 0, 191.5)
+    assert remembered_fit("other") is None
+    # Found with another version's slope (briefgen watch): not an answer to keep.
+    remember_fit("w", Fit(0.5, 1.0, False, 1, 10.0, borrowed=True))
+    assert remembered_fit("w") is None
+    whole = kept.read_bytes()
+    for damage in (whole[:20], b"[1, 2]", b'{"k": [0.45]}', b'{"k": ["0.45", 1.0, false, null]}',
+                   b'{"k": [0.45, 1.0, 0, null]}', b'{"k": [0.45, 1.0, false, "2"]}',
+                   b"[" * 100_000, None):
+        kept.unlink()
+        if damage is None:
+            os.mkfifo(kept)  # a read would wait for ever
+        else:
+            kept.write_bytes(damage)
+        assert remembered_fit("k") is None
+        remember_fit("k", Fit(0.45, 1.0, False, 3, 191.5))  # and written whole again
+        assert remembered_fit("k") == Fit(0.45, 1.0, False, 0, 191.5)
+    assert kept.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setattr(handout, "FITS_KEPT", 2)
+    remember_fit("l", Fit(0.4, 1.0, False, 3))
+    remember_fit("m", Fit(0.35, 0.9, False, 3))
+    assert remembered_fit("k") is None  # the oldest goes first
+    assert remembered_fit("m") == Fit(0.35, 0.9, False, 0)

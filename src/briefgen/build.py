@@ -19,7 +19,7 @@ from pathlib import Path
 from .cite import number_citations, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
-from .handout import fit_handout, handout_context
+from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import render_html
 from .fonts import uncovered_text
 from .load import load_brief
@@ -71,11 +71,16 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     # The engines are imported in the function that uses them: in a parallel build each output's
     # process then imports only its own engine, and the imports run side by side.
     def handout(path: Path) -> Output:
-        from .pdf import write_pdf
+        from .pdf import ENGINE, write_pdf
 
+        inputs = keys.get("handout") or _handout_inputs(
+            doc, chosen, paper, stamp, _common_inputs(brief, chosen, paper, stamp))
+        inputs = _digest(inputs + ENGINE)
         last = cache.get("fit") if cache is not None else hint
-        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, last)
+        document, fit = fit_handout(doc, chosen, paper, folder, roots, origin, stamp, last,
+                                    remembered_fit(inputs))
         write_pdf(document, path, origin)
+        remember_fit(inputs, fit)
         return Output("handout", target / "handout.pdf", 1, fit.describe(), fit)
 
     def memo(path: Path) -> Output:
@@ -155,12 +160,20 @@ def _build_side_by_side(todo: list[str], calls: list, warm_up) -> list[Output]:
 def _input_keys(brief, doc, theme, deck, memo_html, paper, stamp) -> dict[str, str]:
     """What each output is made from: its text, the theme's tokens, and every file it reads (by
     size and time, since the HTML only names figures, fonts and templates)."""
+    common = _common_inputs(brief, theme, paper, stamp)
+    return {"handout": _handout_inputs(doc, theme, paper, stamp, common),
+            "memo": _digest(common + memo_html), "deck": _digest(common + repr(deck))}
+
+
+def _common_inputs(brief, theme, paper, stamp) -> str:
     read = watched_files(brief.path, str(theme.folder), brief)[1:]  # the brief is in the text
-    common = repr(sorted((str(f), file_stamp(f)) for f in read)) + repr((theme, stamp, paper))
-    handout_html = render_html(doc, theme, "handout", paper, stamp=stamp, short_sources=False,
-                               **handout_context(doc, theme))
-    return {"handout": _digest(common + handout_html), "memo": _digest(common + memo_html),
-            "deck": _digest(common + repr(deck))}
+    return repr(sorted((str(f), file_stamp(f)) for f in read)) + repr((theme, stamp, paper))
+
+
+def _handout_inputs(doc, theme, paper, stamp, common: str) -> str:
+    html = render_html(doc, theme, "handout", paper, stamp=stamp, short_sources=False,
+                       **handout_context(doc, theme))
+    return _digest(common + html)
 
 
 def _digest(text: str) -> str:

@@ -6,6 +6,7 @@ on how much height the handout needs, measured on a page tall enough to hold all
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import segno
 
+from .cache import private_folder, read_file, write_quietly
 from .cite import plain, short_name, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
@@ -32,6 +34,9 @@ class Fit:
     # How fast the excess grows with spacing (px per unit), where the answer was on rung 1: the
     # next build checks the hint with one render, if the step above is then clearly too tall.
     slope: float | None = None
+    # Whether the step above was judged too tall on an earlier version of the brief's slope
+    # (briefgen watch) rather than on this one's renders: such a fit is not kept for later builds.
+    borrowed: bool = False
 
     def describe(self) -> str:
         parts = [f"type {self.scale:.0%}", f"spacing {self.spacing:.0%}"]
@@ -85,7 +90,7 @@ class Rung:
 
 
 def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: list[Path],
-                origin: Loc, stamp=None, hint: Fit | None = None):
+                origin: Loc, stamp=None, hint: Fit | None = None, known: Fit | None = None):
     """Render the handout on exactly one page; returns (document, Fit) or raises BriefError.
 
     The answer is the largest step of the first rung that fits. Where a render is expected to
@@ -93,7 +98,8 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     handout needs: a smooth measure to interpolate on, where a real page that overflows only says
     which whole blocks moved over. Spacing changes that need in a straight line, so the example
     settles in three renders. hint, the last answer for this brief (briefgen watch), is checked
-    first: if it still fits and the next step up does not, it is the answer again.
+    first: if it still fits and the next step up does not, it is the answer again. known, the
+    answer for a handout made from these very inputs before (remembered_fit), takes one render.
     """
     from .pdf import content_height, margins, overfill, render_pdf
 
@@ -122,9 +128,21 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
              Rung(lambda x: (TIGHT, x, False), theme.handout_floor, 0.025),
              Rung(lambda x: (TIGHT, x, True), theme.handout_floor, 0.025)]
 
-    def done(rung: Rung, found: Try) -> tuple:
+    def done(rung: Rung, found: Try, borrowed: bool = False) -> tuple:
         sp, scale, short = rung.at(found.x)
-        return found.page, Fit(sp, scale, short, renders, found.slope if rung is rungs[0] else None)
+        return found.page, Fit(sp, scale, short, renders,
+                               found.slope if rung is rungs[0] else None, borrowed)
+
+    if known:
+        # The same inputs lay out the same: its render is the answer again, if it is one of ours.
+        rung, x = ((rungs[2], known.scale) if known.short_sources else
+                   (rungs[1], known.scale) if known.scale < 1.0 else (rungs[0], known.spacing))
+        if rung.lo <= x <= 1.0 and rung.at(x) == (known.spacing, known.scale,
+                                                  known.short_sources):
+            again = measure(rung, x, real=True)
+            if again.page:
+                again.slope = known.slope
+                return done(rung, again)
 
     # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
     # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
@@ -139,7 +157,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         at_x = measure(rung, x, real=True)
         if at_x.page and hint.slope and at_x.excess + hint.slope * rung.grid > 2.0:
             at_x.slope = hint.slope  # an edit moves one step's rise by about a pixel, not 2
-            return done(rung, at_x)
+            return done(rung, at_x, borrowed=True)
         if at_x.page:
             above = measure(rung, round(x + rung.grid, 3), real=False)
             if above.excess > 0:
@@ -165,6 +183,52 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
             return done(rung, found)
         top = None
     raise _too_long(doc, theme, bottom)
+
+
+FITS_FILE = "handout-fits.json"
+FITS_KEPT = 500  # handouts, about 100 bytes each; the oldest goes first
+
+
+def remembered_fit(inputs: str) -> Fit | None:
+    """The fit found before for a handout made from these very inputs (a digest of its HTML, the
+    files it reads and the engines' versions), kept in the cache folder; else None."""
+    folder = private_folder()
+    entry = _kept_fits(folder).get(inputs) if folder else None
+    try:
+        spacing, scale, short, slope = entry
+    except (TypeError, ValueError):
+        return None
+    if type(short) is not bool or {type(spacing), type(scale)} != {float} or \
+            not (slope is None or type(slope) is float):
+        return None  # not what remember_fit wrote
+    return Fit(spacing, scale, short, 0, slope)
+
+
+def remember_fit(inputs: str, fit: Fit) -> None:
+    """Keep fit for the next build of a handout made from the same inputs: a build after an
+    edit that leaves the handout as it was (most edits touch only the memo and the deck) then
+    renders it once, not three times. Never fails a build."""
+    folder = None if fit.borrowed else private_folder()
+    if folder is None:
+        return
+    fits = _kept_fits(folder)
+    entry = [fit.spacing, fit.scale, fit.short_sources, fit.slope]
+    if fits.get(inputs) == entry:
+        return
+    fits.pop(inputs, None)
+    fits[inputs] = entry
+    while len(fits) > FITS_KEPT:
+        del fits[next(iter(fits))]
+    write_quietly(folder / FITS_FILE, json.dumps(fits, separators=(",", ":")).encode())
+
+
+def _kept_fits(folder: Path) -> dict:
+    data = read_file(folder / FITS_FILE)
+    try:
+        fits = json.loads(data) if data else {}
+    except (ValueError, RecursionError):  # cut short, or not JSON
+        return {}
+    return fits if isinstance(fits, dict) else {}
 
 
 def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:

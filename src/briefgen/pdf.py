@@ -58,10 +58,15 @@ def _direct_library_loading():
 
 with _direct_library_loading():
     import weasyprint
+    from weasyprint.text.ffi import pango
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 MAX_RESOURCE_BYTES = 50_000_000
+# What decides a layout besides the HTML and the files it names: a handout fit that another
+# engine found is not used (handout.remembered_fit).
+ENGINE = (f"WeasyPrint {weasyprint.__version__}, Pango {pango.pango_version()}, "
+          f"pyphen {pyphen.__version__}")
 _fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made it, config)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
