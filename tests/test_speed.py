@@ -1,10 +1,13 @@
 """The fast paths give the same files as the plain one: parallel, batch, and watch's reuse."""
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+import pytest
 
 from briefgen.build import build, file_stamp, watched_files
 from briefgen.cli import main
@@ -139,6 +142,50 @@ def it_gives_each_brief_of_a_batch_the_handout_it_gets_alone(tmp_path, capsys):
     out = capsys.readouterr().out
     notes = {line.split("), ", 1)[1] for line in out.splitlines() if "handout.pdf" in line}
     assert len(notes) == 3, notes  # the briefs do need different fits
+
+
+def briefgen_process(*args, sequential=False):
+    """A whole `briefgen` process: the cold path, where WeasyPrint is not yet imported."""
+    env = {**os.environ, "BRIEFGEN_JOBS": "1"} if sequential else dict(os.environ)
+    return subprocess.run([sys.executable, "-m", "briefgen.cli", *map(str, args)],
+                          capture_output=True, text=True, env=env)
+
+
+def it_builds_the_same_files_in_a_new_process_as_in_sequence(tmp_path):
+    # A new process reads the brief and writes the deck in a child while it imports WeasyPrint.
+    cold = briefgen_process("build", EXAMPLE, "-o", tmp_path / "cold")
+    assert cold.returncode == 0, cold.stderr
+    forget_fits()
+    plain = briefgen_process("build", EXAMPLE, "-o", tmp_path / "seq", sequential=True)
+    assert plain.returncode == 0, plain.stderr
+    built = read_all(tmp_path / "cold" / "sanctuary-cities")
+    assert sorted(built) == ["deck.pptx", "handout.pdf", "memo.pdf"]  # and no temporary file
+    assert built == read_all(tmp_path / "seq" / "sanctuary-cities")
+    def report(done):  # but for the times
+        return re.sub(r"\d+\.\d\d s", "", done.stdout.replace("/cold/", "/seq/"))
+    assert report(cold) == report(plain)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("@b", "@nope"), ":6:17: unknown source id 'nope'"),
+    (("title: Source B\n", "title: Source B\n  - id: c\n    title: Source C\n"),
+     ":12:5: source 'c' is never cited (an error under --strict)"),
+])
+def it_fails_in_a_new_process_as_in_sequence_and_keeps_earlier_outputs(tmp_path, change,
+                                                                        message):
+    brief = write(tmp_path, MINIMAL)
+    out = tmp_path / "out" / "brief"
+    assert briefgen_process("build", brief, "-o", tmp_path / "out").returncode == 0
+    earlier = read_all(out)
+    brief.write_text(MINIMAL.replace(*change))
+    for sequential in (False, True):
+        failed = briefgen_process("build", brief, "-o", tmp_path / "out", "--strict",
+                                  sequential=sequential)
+        assert failed.returncode == 2
+        assert failed.stderr == f"{brief}{message}\n"
+        assert read_all(out) == earlier  # untouched, and no temporary file left beside them
+    fresh = briefgen_process("build", brief, "-o", tmp_path / "new", "--strict")
+    assert fresh.returncode == 2 and not (tmp_path / "new").exists()
 
 
 def it_forks_only_when_no_other_thread_runs(monkeypatch):

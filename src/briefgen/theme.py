@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import jinja2
@@ -117,6 +117,16 @@ class Theme:
     field_locs: dict[str, Loc]  # "deck.template", "fonts.body.bold", ...: where each stands
     # Not part of what a theme says (two loads of one theme are equal, and print the same).
     env: jinja2.Environment = field(repr=False, compare=False)
+
+    def __reduce__(self):
+        # A build sends its theme from the child that loaded it to the parent; the environment,
+        # which holds functions, is made again there from the theme's folder.
+        said = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "env"}
+        return _unpickle_theme, (said,)
+
+
+def _unpickle_theme(said: dict) -> Theme:
+    return Theme(**said, env=_template_env(said["folder"]))
 
 
 def theme_loc(theme: Theme, key: str) -> Loc:
