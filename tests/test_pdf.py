@@ -1,5 +1,6 @@
 import gc
 import os
+import re
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -225,3 +226,24 @@ def it_ignores_a_relative_cache_home_as_the_xdg_spec_asks(monkeypatch):
     assert cache_folder() == Path.home() / ".cache" / "briefgen"
     monkeypatch.setenv("XDG_CACHE_HOME", "/abs/cache")
     assert cache_folder() == Path("/abs/cache/briefgen")
+
+
+def it_makes_array_types_as_cffi_does_without_parsing_their_names(folders, monkeypatch):
+    from weasyprint.text.ffi import ffi
+
+    # The object cffi's own parser would give, the very same one.
+    def parse(name):
+        with ffi._lock:
+            return ffi._get_cached_btype(ffi._parser.parse_type(name))
+
+    assert ffi.typeof("hb_codepoint_t[4242]") is parse("hb_codepoint_t[4242]")
+    assert ffi.typeof("char [7]") is parse("char[7]")
+    parsed = []
+    real = ffi._parser.parse_type
+    monkeypatch.setattr(ffi._parser, "parse_type", lambda name: parsed.append(name) or real(name))
+    # A text of a glyph count no earlier test wrote: new array names when its fonts are subset.
+    words = " ".join(f"Word{n}" for n in range(97))
+    document = render(f"<html lang=en><p>{words}</p><p><b>{words}</b></p>", folders)
+    write_pdf(document, folders / "out.pdf", Loc("brief.yaml"))
+    assert (folders / "out.pdf").stat().st_size > 1000
+    assert [n for n in parsed if re.search(r"\[\d+\]", n)] == []  # 'char[]' is parsed once
