@@ -196,7 +196,9 @@ def it_keeps_fits_as_checked_json_and_never_trusts_a_damaged_one(tmp_path, monke
     whole = kept.read_bytes()
     for damage in (whole[:20], b"[1, 2]", b'{"k": [0.45]}', b'{"k": ["0.45", 1.0, false, null]}',
                    b'{"k": [0.45, 1.0, 0, null]}', b'{"k": [0.45, 1.0, false, "2"]}',
-                   b"[" * 100_000, None):
+                   b'{"k": [0.45, 1.0, false, 1e999]}',  # an endless slope
+                   b"[" * 100_000, whole[:-1] + b" " * 600_000 + b"}",  # too big to read
+                   None):
         kept.unlink()
         if damage is None:
             os.mkfifo(kept)  # a read would wait for ever
@@ -211,3 +213,33 @@ def it_keeps_fits_as_checked_json_and_never_trusts_a_damaged_one(tmp_path, monke
     remember_fit("m", Fit(0.35, 0.9, False, 3))
     assert remembered_fit("k") is None  # the oldest goes first
     assert remembered_fit("m") == Fit(0.35, 0.9, False, 0)
+
+
+def it_keys_a_kept_fit_by_what_the_layout_depends_on(tmp_path, monkeypatch):
+    import shutil
+
+    import briefgen.pdf
+
+    from .conftest import ROOT
+
+    shutil.copytree(ROOT / "themes" / "default", tmp_path / "theme")
+    write(tmp_path, EXAMPLE.read_text(encoding="utf-8"))
+    (tmp_path / "sub").mkdir()
+
+    def renders(folder="", **kwargs):  # named as typed, from the working folder
+        result = build(f"{folder}brief.yaml", tmp_path / "out", theme=f"./{folder}theme",
+                       **kwargs)
+        return output_of(result).fit.renders
+
+    monkeypatch.chdir(tmp_path)
+    assert renders() > 1
+    monkeypatch.chdir(tmp_path / "sub")
+    assert renders("../") == 1  # the same files from another working folder
+    monkeypatch.chdir(tmp_path)
+    assert renders(paper="a4") > 1
+    monkeypatch.setattr(briefgen.pdf, "ENGINE", briefgen.pdf.ENGINE + " and another Pango")
+    assert renders() > 1
+    with open(tmp_path / "theme" / "fonts" / "Carlito-Regular.ttf", "ab") as font:
+        font.write(b"\0" * 4)  # an edited font: its size and time change
+    assert renders() > 1
+    assert renders() == 1

@@ -186,6 +186,63 @@ def it_fails_in_a_new_process_as_in_sequence_and_keeps_earlier_outputs(tmp_path,
         assert read_all(out) == earlier  # untouched, and no temporary file left beside them
     fresh = briefgen_process("build", brief, "-o", tmp_path / "new", "--strict")
     assert fresh.returncode == 2 and not (tmp_path / "new").exists()
+    # Where no output folder can be made, the brief's own errors still come first.
+    (tmp_path / "file").write_text("not a folder")
+    for sequential in (False, True):
+        blocked = briefgen_process("build", brief, "-o", tmp_path / "file" / "out", "--strict",
+                                   sequential=sequential)
+        assert blocked.returncode == 2 and blocked.stderr == f"{brief}{message}\n"
+
+
+def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
+    probe = tmp_path / "probe"
+    code = ("import os, sys\n"
+            "import briefgen.build as b\n"
+            "real = b.read_job\n"
+            "def read_job(*args):\n"
+            "    with open(os.environ['PROBE'], 'a') as f:\n"
+            "        f.write(f\"{os.getpid()} {'weasyprint' in sys.modules}\\n\")\n"
+            "    return real(*args)\n"
+            "b.read_job = read_job\n"
+            "from briefgen.cli import main\n"
+            "print('parent', os.getpid())\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "PROBE": str(probe)})
+    assert done.returncode == 0, done.stderr
+    parent = done.stdout.split()[1]
+    [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
+    assert reader != parent and imported == "False"
+
+
+def it_checks_a_kept_fit_so_that_it_never_changes_what_a_build_writes(tmp_path):
+    # Fonts changed in place, keeping their size and time, are not seen by the kept fit's key;
+    # the larger type still fits at the kept step, but a larger step now fits too.
+    import struct
+
+    from fontTools.ttLib import TTFont
+
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    args = [EXAMPLE, "--theme", theme]
+    assert briefgen_process("build", *args, "-o", tmp_path / "a").returncode == 0
+    for font in theme.glob("fonts/*.ttf"):
+        st = font.stat()
+        at = TTFont(font).reader.tables["head"].offset + 18  # unitsPerEm
+        data = bytearray(font.read_bytes())
+        data[at:at + 2] = struct.pack(">H", int(struct.unpack(">H", data[at:at + 2])[0] * 1.15))
+        font.write_bytes(data)
+        os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns))
+    kept = briefgen_process("build", *args, "-o", tmp_path / "b")
+    forget_fits()
+    searched = briefgen_process("build", *args, "-o", tmp_path / "c")
+    assert kept.returncode == searched.returncode == 0
+    note = re.compile(r"handout.pdf \(1 page\), (.*)")
+    assert note.search(kept.stdout)[1] == note.search(searched.stdout)[1] != \
+        "type 100%, spacing 45%"  # the example's fit in the theme as it was
+    assert (tmp_path / "b" / "sanctuary-cities" / "handout.pdf").read_bytes() == \
+        (tmp_path / "c" / "sanctuary-cities" / "handout.pdf").read_bytes()
 
 
 def it_forks_only_when_no_other_thread_runs(monkeypatch):
@@ -194,7 +251,7 @@ def it_forks_only_when_no_other_thread_runs(monkeypatch):
     # caller's own threads: it runs the call here, at once and at its own priority.
     import threading
 
-    from briefgen import build as b
+    from briefgen import fork as b
 
     here = os.getpid()
     assert b.collect([b.spawn(os.getpid)]) != [here]  # forked

@@ -3,23 +3,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import os
-import pickle
-import signal
 import sys
-import traceback
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .cite import number_citations, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
+from .fork import collect, receive, single_threaded, spawn, stop
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import render_html
 from .fonts import uncovered_text
@@ -210,7 +206,15 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
     child reads the brief, sends it here and writes the deck, while this process imports
     WeasyPrint; then as _build_side_by_side. Reading the brief (0.07 s) leaves the slowest path.
     """
-    with staged(target) as stage:
+    staging = staged(target)
+    try:
+        stage = staging.__enter__()
+    except BriefError:
+        # No output folder: the brief's own errors come first, as in a sequential build.
+        read_job(brief_path, target, theme, paper, strict)
+        raise
+    with contextlib.ExitStack() as stack:
+        stack.push(staging)  # its exit renames the outputs into place, or removes them
         paths = {kind: stage(name) for kind, name in NAMES.items()}
         children = []
         try:
@@ -238,9 +242,14 @@ def _input_keys(job: Job) -> dict[str, str]:
 
 
 def _common_inputs(job: Job) -> str:
-    read = watched_files(job.brief.path, str(job.theme.folder), job.brief)[1:]  # not the brief:
-    stamps = sorted((str(f), file_stamp(f)) for f in read)  # its text is in the outputs' keys
-    return repr(stamps) + repr((job.theme, job.stamp, job.paper))
+    """The files every output reads, by resolved path, size and time (not the brief: its text
+    is in each output's key), and what the theme says: the same from any working folder, since
+    handout fits are kept under it."""
+    read = watched_files(job.brief.path, str(job.theme.folder), job.brief)[1:]
+    stamps = sorted((str(f.resolve()), file_stamp(f)) for f in read)
+    said = {f.name: getattr(job.theme, f.name) for f in fields(job.theme)  # not where it is
+            if f.name not in ("source", "color_locs", "field_locs", "env", "given")}
+    return repr(stamps) + repr((said, job.stamp, job.paper))
 
 
 def _handout_inputs(job: Job, common: str) -> str:
@@ -251,142 +260,6 @@ def _handout_inputs(job: Job, common: str) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def spawn(call, nice: int = 0, first=None) -> tuple[int | None, object]:
-    """Run call in a forked child; collect() gets its result (or its BriefError) back.
-
-    first: run in the child before call, at full priority; it returns (kept, sent): sent reaches
-    this process at once (receive() it), and kept is call's argument.
-
-    Pango runs short-lived threads ("[pango] FcInit", "[pango] FcFontSetSort") after a render. A
-    fork while one runs copies its locks held and the child waits forever, so the fork waits
-    until this process is down to its one thread; if that takes too long, call runs here.
-    """
-    if not single_threaded():
-        if first is not None:  # _build_cold forks only a process that runs one thread
-            raise RuntimeError("spawn(first=...) needs a process that runs one thread")
-        return None, ("ok", call())  # its errors, Ctrl-C included, are raised here, as they come
-    read, write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read)
-        os.close(write)
-        raise
-    if pid == 0:  # the child: whatever happens, it reports and leaves, never running on
-        code = 1
-        try:
-            os.close(read)
-            with os.fdopen(write, "wb") as f:
-                if first is not None:
-                    kept = []
-                    outcome = _outcome(lambda: _keep(first(), kept))
-                    pickle.dump(outcome, f)
-                    f.flush()
-                    if outcome[0] == "ok":
-                        call = functools.partial(call, kept[0])
-                    else:
-                        call = None
-                if call is not None:
-                    if nice:
-                        with contextlib.suppress(OSError):
-                            os.nice(nice)
-                    pickle.dump(_outcome(call), f)
-            code = 0
-        finally:
-            try:
-                pdf = sys.modules.get("briefgen.pdf")
-                if pdf is not None:  # _exit skips atexit: delete this child's font folders
-                    pdf.release()
-            finally:
-                os._exit(code)
-    os.close(write)
-    return pid, os.fdopen(read, "rb")
-
-
-def _keep(pair: tuple, kept: list):
-    kept.append(pair[0])
-    return pair[1]
-
-
-def receive(child: tuple[int | None, object]):
-    """What a child's first sent; raises its BriefError, or RuntimeError if it failed."""
-    _, read = child
-    status, value = _load(read)
-    if status == "error":
-        raise BriefError(value)
-    if status != "ok":
-        raise RuntimeError(value)
-    return value
-
-
-def _load(read) -> tuple[str, object]:
-    try:
-        return pickle.load(read)
-    except Exception:  # noqa: BLE001 - a child that died mid-report
-        return "crash", "a worker process died"
-
-
-def _outcome(call) -> tuple[str, object]:
-    try:
-        return "ok", call()
-    except BriefError as e:
-        return "error", e.problems
-    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
-        return "crash", traceback.format_exc()
-
-
-FORK_WAIT = 2.0  # seconds to wait for other threads to end before forking
-
-
-def single_threaded() -> bool:
-    """Whether this process runs one thread, waiting up to FORK_WAIT seconds for others (Pango's)
-    to end. A caller's own Python threads are not waited for: they may run for good."""
-    if threading.active_count() > 1:
-        return False
-    deadline = time.monotonic() + FORK_WAIT
-    while True:
-        try:
-            if len(os.listdir("/proc/self/task")) == 1:
-                return True
-        except OSError:
-            return False  # no way to tell (not Linux): do not fork
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.001)
-
-
-def collect(children: list[tuple[int | None, object]]) -> list:
-    """Every child's result, in order; the first failure is raised after all are reaped."""
-    results, failure = [], None
-    for pid, read in children:
-        if pid is None:  # it ran here: read is its outcome
-            status, value = read
-        else:
-            try:
-                with read:
-                    status, value = _load(read)
-            finally:
-                os.waitpid(pid, 0)
-        if status == "ok":
-            results.append(value)
-        elif failure is None:
-            failure = BriefError(value) if status == "error" else RuntimeError(value)
-    if failure is not None:
-        raise failure
-    return results
-
-
-def stop(children: list[tuple[int | None, object]]) -> None:
-    for pid, read in children:
-        if pid is None:
-            continue
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        with contextlib.suppress(OSError):
-            read.close()
 
 
 def watched_files(brief_path: str | Path, theme: str | None,

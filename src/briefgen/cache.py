@@ -35,15 +35,17 @@ def private_folder() -> Path | None:
         return None
 
 
-def read_file(path: Path) -> bytes | None:
-    """A cache file's bytes, or None when it is missing or not a regular file (reading a pipe or
-    a device could wait for ever)."""
+def read_file(path: Path, limit: int | None = None) -> bytes | None:
+    """A cache file's bytes, or None when it is missing, larger than limit, or not a regular file
+    (reading a pipe or a device could wait for ever)."""
     try:
         if not path.is_file():
             return None
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read() if limit is None else f.read(limit + 1)
     except OSError:
         return None
+    return None if limit is not None and len(data) > limit else data
 
 
 def write_quietly(target: Path, data: bytes) -> bool:

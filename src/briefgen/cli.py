@@ -243,7 +243,7 @@ def _builds(args, jobs: int):
     if len(args.briefs) > 1:
         _collect_as_usual()
     work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
-    from .build import single_threaded
+    from .fork import single_threaded
 
     # The workers are forked: not while another thread (Pango's, after a render) holds a lock.
     if jobs == 1 or len(args.briefs) == 1 or not single_threaded():

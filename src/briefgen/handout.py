@@ -133,32 +133,27 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         return found.page, Fit(sp, scale, short, renders,
                                found.slope if rung is rungs[0] else None, borrowed)
 
-    if known:
-        # The same inputs lay out the same: its render is the answer again, if it is one of ours.
-        rung, x = ((rungs[2], known.scale) if known.short_sources else
-                   (rungs[1], known.scale) if known.scale < 1.0 else (rungs[0], known.spacing))
-        if rung.lo <= x <= 1.0 and rung.at(x) == (known.spacing, known.scale,
-                                                  known.short_sources):
-            again = measure(rung, x, real=True)
-            if again.page:
-                again.slope = known.slope
-                return done(rung, again)
-
-    # With monotone rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are
-    # the full-size renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
-    last = hint and (hint.spacing, hint.scale, hint.short_sources)
+    # A fit to check first: known, found for these very inputs before, else hint. With monotone
+    # rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are the full-size
+    # renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
+    first, own = (known, True) if known else (hint, False)
+    last = first and (first.spacing, first.scale, first.short_sources)
     if last == (1.0, 1.0, False):  # it fitted at full size last time
         full = measure(rungs[0], 1.0, real=True)
         if full.page:
             return done(rungs[0], full)
-    elif last and not hint.short_sources:
-        rung = rungs[0] if hint.scale == 1.0 else rungs[1]
-        x = hint.spacing if hint.scale == 1.0 else hint.scale
-        at_x = measure(rung, x, real=True)
-        if at_x.page and hint.slope and at_x.excess + hint.slope * rung.grid > 2.0:
-            at_x.slope = hint.slope  # an edit moves one step's rise by about a pixel, not 2
-            return done(rung, at_x, borrowed=True)
-        if at_x.page:
+    elif last and not first.short_sources:
+        rung = rungs[0] if first.scale == 1.0 else rungs[1]
+        x = first.spacing if first.scale == 1.0 else first.scale
+        at_x = measure(rung, x, real=True) if rung.lo <= x <= 1.0 and rung.at(x) == last else None
+        # The step above is judged too tall from the slope without rendering it: with the
+        # search's own half-pixel margin for the same inputs, with 2 px for an edit, which moves
+        # one step's rise by about a pixel.
+        margin = 0.5 if own else 2.0
+        if at_x and at_x.page and first.slope and at_x.excess + first.slope * rung.grid > margin:
+            at_x.slope = first.slope
+            return done(rung, at_x, borrowed=not own)
+        if at_x and at_x.page:
             above = measure(rung, round(x + rung.grid, 3), real=False)
             if above.excess > 0:
                 at_x.slope = (above.excess - at_x.excess) / rung.grid
@@ -198,8 +193,9 @@ def remembered_fit(inputs: str) -> Fit | None:
         spacing, scale, short, slope = entry
     except (TypeError, ValueError):
         return None
-    if type(short) is not bool or {type(spacing), type(scale)} != {float} or \
-            not (slope is None or type(slope) is float):
+    numbers = [spacing, scale] + ([] if slope is None else [slope])
+    if type(short) is not bool or {type(n) for n in numbers} != {float} or \
+            not all(map(math.isfinite, numbers)):
         return None  # not what remember_fit wrote
     return Fit(spacing, scale, short, 0, slope)
 
@@ -217,13 +213,12 @@ def remember_fit(inputs: str, fit: Fit) -> None:
         return
     fits.pop(inputs, None)
     fits[inputs] = entry
-    while len(fits) > FITS_KEPT:
-        del fits[next(iter(fits))]
+    fits = dict(list(fits.items())[-FITS_KEPT:])
     write_quietly(folder / FITS_FILE, json.dumps(fits, separators=(",", ":")).encode())
 
 
 def _kept_fits(folder: Path) -> dict:
-    data = read_file(folder / FITS_FILE)
+    data = read_file(folder / FITS_FILE, limit=FITS_KEPT * 1000)
     try:
         fits = json.loads(data) if data else {}
     except (ValueError, RecursionError):  # cut short, or not JSON

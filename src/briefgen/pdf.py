@@ -79,19 +79,40 @@ class _ParsedTypes(dict):
         match = _ARRAY.fullmatch(name) if isinstance(name, str) else None
         if match is None:
             raise KeyError(name)  # cffi parses it
-        item = ffi._typeof(f"{match[1]} *")
-        self[name] = ffi._backend.new_array_type(item, int(match[2])), False
-        return self[name]
+        try:
+            item = ffi._typeof(f"{match[1]} *")
+            made = ffi._backend.new_array_type(item, int(match[2])), False
+        except Exception:  # noqa: BLE001 - anything unforeseen: cffi parses it, as before
+            raise KeyError(name) from None
+        self[name] = made
+        return made
 
 
 if type(getattr(ffi, "_parsed_types", None)) is dict:  # the cffi this was written for
     ffi._parsed_types = _ParsedTypes(ffi._parsed_types)
 
 MAX_RESOURCE_BYTES = 50_000_000
-# What decides a layout besides the HTML and the files it names: a handout fit that another
-# engine found is not used (handout.remembered_fit).
-ENGINE = (f"WeasyPrint {weasyprint.__version__}, Pango {pango.pango_version()}, "
-          f"pyphen {pyphen.__version__}")
+
+
+def _engine() -> str:
+    """What decides a layout besides the HTML and the files it names: a handout fit found with
+    another engine is not used (handout.remembered_fit). That is the Python packages' versions
+    and the C libraries loaded, by file (a system update replaces one without a new Pango)."""
+    import cssselect2
+    import tinycss2
+
+    libraries = []
+    with contextlib.suppress(OSError):  # no /proc: the versions alone
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            paths = {line.split()[-1] for line in maps if ".so" in line and any(
+                name in line for name in ("pango", "harfbuzz", "freetype", "fontconfig",
+                                          "fribidi"))}
+        libraries = [(p, os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in sorted(paths)]
+    return repr((weasyprint.__version__, pango.pango_version(), pyphen.__version__,
+                 tinycss2.__version__, cssselect2.__version__, libraries))
+
+
+ENGINE = _engine()
 _fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made it, config)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)

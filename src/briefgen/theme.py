@@ -117,6 +117,7 @@ class Theme:
     field_locs: dict[str, Loc]  # "deck.template", "fonts.body.bold", ...: where each stands
     # Not part of what a theme says (two loads of one theme are equal, and print the same).
     env: jinja2.Environment = field(repr=False, compare=False)
+    given: str = field(default="", repr=False, compare=False)  # the folder as typed, for messages
 
     def __reduce__(self):
         # A build sends its theme from the child that loaded it to the parent; the environment,
@@ -126,7 +127,7 @@ class Theme:
 
 
 def _unpickle_theme(said: dict) -> Theme:
-    return Theme(**said, env=_template_env(said["folder"]))
+    return Theme(**said, env=_template_env(Path(said["given"] or said["folder"])))
 
 
 def theme_loc(theme: Theme, key: str) -> Loc:
@@ -228,6 +229,7 @@ def load_theme(name: str | Path = "default") -> Theme:
                                      ("fonts.heading.", families["heading"]),
                                      ("fonts.body.", families["body"])),
         env=_template_env(folder),
+        given=str(folder),
     )
 
 

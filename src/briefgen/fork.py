@@ -1,0 +1,163 @@
+"""Running a call in a forked child and getting its result, or its error, back.
+
+A child reports once and leaves by _exit, whatever happens; the parent collects every child, or
+stops them all when it fails itself, so that no process outlives a build.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+
+from .errors import BriefError
+
+
+def spawn(call, nice: int = 0, first=None) -> tuple[int | None, object]:
+    """Run call in a forked child; collect() gets its result (or its BriefError) back.
+
+    first: run in the child before call, at full priority; it returns (kept, sent): sent reaches
+    this process at once (receive() it), and kept is call's argument.
+
+    Pango runs short-lived threads ("[pango] FcInit", "[pango] FcFontSetSort") after a render. A
+    fork while one runs copies its locks held and the child waits forever, so the fork waits
+    until this process is down to its one thread; if that takes too long, call runs here.
+    """
+    if not single_threaded():
+        if first is not None:  # _build_cold forks only a process that runs one thread
+            raise RuntimeError("spawn(first=...) needs a process that runs one thread")
+        return None, ("ok", call())  # its errors, Ctrl-C included, are raised here, as they come
+    read, write = os.pipe()
+    # Ctrl-C is for the parent, which stops its children: a child that took it too would report
+    # a crash. It is held back across the fork, so that the parent still gets it.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pid = None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
+    finally:
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    if pid == 0:  # the child: whatever happens, it reports and leaves, never running on
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            os.close(read)
+            with os.fdopen(write, "wb") as f:
+                if first is not None:
+                    kept = []
+                    outcome = _outcome(lambda: _keep(first(), kept))
+                    pickle.dump(outcome, f)
+                    f.flush()
+                    if outcome[0] == "ok":
+                        call = functools.partial(call, kept[0])
+                    else:
+                        call = None
+                if call is not None:
+                    if nice:
+                        with contextlib.suppress(OSError):
+                            os.nice(nice)
+                    pickle.dump(_outcome(call), f)
+            code = 0
+        finally:
+            try:
+                pdf = sys.modules.get("briefgen.pdf")
+                if pdf is not None:  # _exit skips atexit: delete this child's font folders
+                    pdf.release()
+            finally:
+                os._exit(code)
+    os.close(write)
+    return pid, os.fdopen(read, "rb")
+
+
+def _keep(pair: tuple, kept: list):
+    kept.append(pair[0])
+    return pair[1]
+
+
+def receive(child: tuple[int | None, object]):
+    """What a child's first sent; raises its BriefError, or RuntimeError if it failed."""
+    _, read = child
+    status, value = _load(read)
+    if status == "error":
+        raise BriefError(value)
+    if status != "ok":
+        raise RuntimeError(value)
+    return value
+
+
+def _load(read) -> tuple[str, object]:
+    try:
+        return pickle.load(read)
+    except Exception:  # noqa: BLE001 - a child that died mid-report
+        return "crash", "a worker process died"
+
+
+def _outcome(call) -> tuple[str, object]:
+    try:
+        return "ok", call()
+    except BriefError as e:
+        return "error", e.problems
+    except BaseException:  # noqa: BLE001 - reported to the parent, which raises
+        return "crash", traceback.format_exc()
+
+
+FORK_WAIT = 2.0  # seconds to wait for other threads to end before forking
+
+
+def single_threaded() -> bool:
+    """Whether this process runs one thread, waiting up to FORK_WAIT seconds for others (Pango's)
+    to end. A caller's own Python threads are not waited for: they may run for good."""
+    if threading.active_count() > 1:
+        return False
+    deadline = time.monotonic() + FORK_WAIT
+    while True:
+        try:
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+        except OSError:
+            return False  # no way to tell (not Linux): do not fork
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.001)
+
+
+def collect(children: list[tuple[int | None, object]]) -> list:
+    """Every child's result, in order; the first failure is raised after all are reaped."""
+    results, failure = [], None
+    for pid, read in children:
+        if pid is None:  # it ran here: read is its outcome
+            status, value = read
+        else:
+            try:
+                with read:
+                    status, value = _load(read)
+            finally:
+                os.waitpid(pid, 0)
+        if status == "ok":
+            results.append(value)
+        elif failure is None:
+            failure = BriefError(value) if status == "error" else RuntimeError(value)
+    if failure is not None:
+        raise failure
+    return results
+
+
+def stop(children: list[tuple[int | None, object]]) -> None:
+    for pid, read in children:
+        if pid is None:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            read.close()
