@@ -170,6 +170,11 @@ def output_of(result):
     Fit(1.0, 1.0, False, 0),  # does not fit (any more)
     Fit(0.5, 0.9, False, 0),  # on no rung: smaller type comes with tight spacing
     Fit(0.35, 0.5, False, 0),  # below the theme's floor
+    Fit(0.35, 0.99, False, 0),  # between the rung's steps
+    # Fits, with a slope that says the step above is too tall, from another layout than this
+    # one: its render's excess is unknown, or not this render's.
+    Fit(0.40, 1.0, False, 0, 300.0),
+    Fit(0.40, 1.0, False, 0, 300.0, excess=-5.0),
 ])
 def it_searches_when_a_kept_fit_is_wrong(known):
     _, doc, theme, _, _ = prepare(EXAMPLE)
@@ -194,9 +199,10 @@ def it_keeps_fits_as_checked_json_and_never_trusts_a_damaged_one(tmp_path, monke
     remember_fit("w", Fit(0.5, 1.0, False, 1, 10.0, borrowed=True))
     assert remembered_fit("w") is None
     whole = kept.read_bytes()
-    for damage in (whole[:20], b"[1, 2]", b'{"k": [0.45]}', b'{"k": ["0.45", 1.0, false, null]}',
-                   b'{"k": [0.45, 1.0, 0, null]}', b'{"k": [0.45, 1.0, false, "2"]}',
-                   b'{"k": [0.45, 1.0, false, 1e999]}',  # an endless slope
+    for damage in (whole[:20], b"[1, 2]", b'{"k": [0.45]}',
+                   b'{"k": ["0.45", 1.0, false, null, null]}', b'{"k": [0.45, 1.0, 0, null, null]}',
+                   b'{"k": [0.45, 1.0, false, "2", null]}', b'{"k": [null, 1.0, false, 2.0, null]}',
+                   b'{"k": [0.45, 1.0, false, 1e999, null]}',  # an endless slope
                    b"[" * 100_000, whole[:-1] + b" " * 600_000 + b"}",  # too big to read
                    None):
         kept.unlink()

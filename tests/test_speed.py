@@ -194,6 +194,29 @@ def it_fails_in_a_new_process_as_in_sequence_and_keeps_earlier_outputs(tmp_path,
         assert blocked.returncode == 2 and blocked.stderr == f"{brief}{message}\n"
 
 
+def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
+    # The folder exists but takes no new file (as on a read-only disk, which root also meets).
+    code = ("import sys, tempfile\n"
+            "real = tempfile.mkstemp\n"
+            "def mkstemp(*args, dir=None, **kwargs):\n"
+            "    if str(dir).endswith('/out/brief'):\n"
+            "        raise OSError(30, 'Read-only file system')\n"
+            "    return real(*args, dir=dir, **kwargs)\n"
+            "tempfile.mkstemp = mkstemp\n"
+            "from briefgen.cli import main\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    (tmp_path / "out" / "brief").mkdir(parents=True)
+    brief = tmp_path / "brief.yaml"
+    for text, said in ((MINIMAL.replace("@b", "@nope"), f"{brief}:6:17: unknown source id 'nope'"),
+                       (MINIMAL, "cannot write outputs here: [Errno 30] Read-only file system")):
+        brief.write_text(text)
+        for jobs in ("", "1"):  # a new process's cold path, and a sequential build
+            done = subprocess.run([sys.executable, "-c", code, "build", str(brief), "-o",
+                                   str(tmp_path / "out")], capture_output=True, text=True,
+                                  env={**os.environ, "BRIEFGEN_JOBS": jobs})
+            assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
 def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
     probe = tmp_path / "probe"
     code = ("import os, sys\n"
@@ -266,6 +289,34 @@ def it_forks_only_when_no_other_thread_runs(monkeypatch):
     finally:
         done.set()
         waiting.join()
+
+
+def it_stops_a_child_when_ctrl_c_comes_during_its_fork(monkeypatch):
+    # Ctrl-C is held back across a fork and the child ignores it: it arrives in the parent
+    # before the caller knows of the child, which must not be left running.
+    import signal
+
+    from briefgen import fork as b
+
+    real, forked = os.fork, []
+
+    def fork():
+        pid = real()
+        if pid:
+            forked.append(pid)
+            os.kill(os.getpid(), signal.SIGINT)  # the moment a user would press it
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    children = []
+    for into in (None, children):
+        with pytest.raises(KeyboardInterrupt):
+            b.spawn(lambda: time.sleep(5), into=into)
+    assert len(forked) == 2 and children[0][0] == forked[1]
+    b.stop(children)  # as a caller that was given it does
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # stopped and reaped
 
 
 def it_cleans_up_when_watch_is_stopped_with_sigterm(tmp_path):

@@ -49,9 +49,9 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
 
     parallel: make the deck and the handout in forked processes while this one makes the memo
     (default: where fork exists and BRIEFGEN_JOBS is not 1); in a process that has not yet
-    imported WeasyPrint, the deck's child reads the brief too (_build_cold). hint: another brief's handout Fit
-    (a batch), checked first. cache: a dict kept between calls
-    (briefgen watch); an output whose inputs are unchanged since the last call is not rebuilt.
+    imported WeasyPrint, the deck's child reads the brief too (_build_cold). hint: another
+    brief's handout Fit (a batch), checked first. cache: a dict kept between calls (briefgen
+    watch); an output whose inputs are unchanged since the last call is not rebuilt.
     """
     started = time.perf_counter()
     brief_path = Path(brief_path)
@@ -184,7 +184,7 @@ def _build_side_by_side(job: Job, calls: dict) -> list[Output]:
         if "deck" in calls:
             # At a lower priority: it starts on the core left idle while WeasyPrint imports,
             # but on a long brief it would then take CPU from the memo, the slowest output.
-            children.append(spawn(calls["deck"], nice=5))
+            spawn(calls["deck"], nice=5, into=children)
         return _pdfs_side_by_side(job, calls, children)
     except BaseException:
         stop(children)  # no orphans: stop the children, then report this error
@@ -195,7 +195,7 @@ def _pdfs_side_by_side(job: Job, calls: dict, children: list) -> list[Output]:
     if "handout" in calls and "memo" in calls:
         warm_up(job)  # once here, not once in each PDF's process
     if "handout" in calls:
-        children.append(spawn(calls["handout"]))
+        spawn(calls["handout"], into=children)
     here = [calls["memo"]()] if "memo" in calls else []
     return collect(children) + here
 
@@ -206,23 +206,21 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
     child reads the brief, sends it here and writes the deck, while this process imports
     WeasyPrint; then as _build_side_by_side. Reading the brief (0.07 s) leaves the slowest path.
     """
-    staging = staged(target)
-    try:
-        stage = staging.__enter__()
-    except BriefError:
-        # No output folder: the brief's own errors come first, as in a sequential build.
-        read_job(brief_path, target, theme, paper, strict)
-        raise
-    with contextlib.ExitStack() as stack:
-        stack.push(staging)  # its exit renames the outputs into place, or removes them
-        paths = {kind: stage(name) for kind, name in NAMES.items()}
+    with contextlib.ExitStack() as stack:  # its exit renames the outputs into place, or not
+        try:
+            stage = stack.enter_context(staged(target))
+            paths = {kind: stage(name) for kind, name in NAMES.items()}
+        except (BriefError, OSError):
+            # Nowhere to write: the brief's own errors come first, as in a sequential build.
+            read_job(brief_path, target, theme, paper, strict)
+            raise
         children = []
         try:
             def read() -> Job:
                 job = read_job(brief_path, target, theme, paper, strict)
                 return job, replace(job, deck=None)  # the parent needs no deck plan
 
-            children.append(spawn(lambda job: make_deck(job, paths["deck"]), nice=5, first=read))
+            spawn(lambda job: make_deck(job, paths["deck"]), nice=5, first=read, into=children)
             from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
             job = receive(children[0])
             calls = {"handout": lambda: make_handout(job, paths["handout"], hint),

@@ -18,8 +18,9 @@ import traceback
 from .errors import BriefError
 
 
-def spawn(call, nice: int = 0, first=None) -> tuple[int | None, object]:
-    """Run call in a forked child; collect() gets its result (or its BriefError) back.
+def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[int | None, object]:
+    """Run call in a forked child; collect() gets its result (or its BriefError) back. into: the
+    caller's list of children, which gets this one before a Ctrl-C can interrupt.
 
     first: run in the child before call, at full priority; it returns (kept, sent): sent reaches
     this process at once (receive() it), and kept is call's argument.
@@ -31,21 +32,21 @@ def spawn(call, nice: int = 0, first=None) -> tuple[int | None, object]:
     if not single_threaded():
         if first is not None:  # _build_cold forks only a process that runs one thread
             raise RuntimeError("spawn(first=...) needs a process that runs one thread")
-        return None, ("ok", call())  # its errors, Ctrl-C included, are raised here, as they come
+        child = None, ("ok", call())  # its errors, Ctrl-C included, are raised here, as they come
+        if into is not None:
+            into.append(child)
+        return child
     read, write = os.pipe()
     # Ctrl-C is for the parent, which stops its children: a child that took it too would report
     # a crash. It is held back across the fork, so that the parent still gets it.
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    pid = None
     try:
         pid = os.fork()
-    except OSError:
+    except BaseException:
         os.close(read)
         os.close(write)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         raise
-    finally:
-        if pid != 0:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     if pid == 0:  # the child: whatever happens, it reports and leaves, never running on
         code = 1
         try:
@@ -76,7 +77,16 @@ def spawn(call, nice: int = 0, first=None) -> tuple[int | None, object]:
             finally:
                 os._exit(code)
     os.close(write)
-    return pid, os.fdopen(read, "rb")
+    child = pid, os.fdopen(read, "rb")
+    if into is not None:
+        into.append(child)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held back arrives here
+    except BaseException:
+        if into is None:  # else the caller stops it with the others
+            stop([child])
+        raise
+    return child
 
 
 def _keep(pair: tuple, kept: list):

@@ -37,6 +37,9 @@ class Fit:
     # Whether the step above was judged too tall on an earlier version of the brief's slope
     # (briefgen watch) rather than on this one's renders: such a fit is not kept for later builds.
     borrowed: bool = False
+    # How far the answer's render falls short of filling the page (px): the same again is the
+    # same layout, which a kept fit's slope may then be trusted for.
+    excess: float | None = None
 
     def describe(self) -> str:
         parts = [f"type {self.scale:.0%}", f"spacing {self.spacing:.0%}"]
@@ -131,7 +134,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     def done(rung: Rung, found: Try, borrowed: bool = False) -> tuple:
         sp, scale, short = rung.at(found.x)
         return found.page, Fit(sp, scale, short, renders,
-                               found.slope if rung is rungs[0] else None, borrowed)
+                               found.slope if rung is rungs[0] else None, borrowed, found.excess)
 
     # A fit to check first: known, found for these very inputs before, else hint. With monotone
     # rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are the full-size
@@ -145,11 +148,19 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     elif last and not first.short_sources:
         rung = rungs[0] if first.scale == 1.0 else rungs[1]
         x = first.spacing if first.scale == 1.0 else first.scale
-        at_x = measure(rung, x, real=True) if rung.lo <= x <= 1.0 and rung.at(x) == last else None
-        # The step above is judged too tall from the slope without rendering it: with the
-        # search's own half-pixel margin for the same inputs, with 2 px for an edit, which moves
-        # one step's rise by about a pixel.
-        margin = 0.5 if own else 2.0
+        ours = rung.lo <= x <= 1.0 and rung.at(x) == last and (
+            x == rung.lo or abs(x / rung.grid - round(x / rung.grid)) < 1e-6)  # on the rung
+        at_x = measure(rung, x, real=True) if ours else None
+        # The step above is judged too tall from the slope without rendering it: for a known fit
+        # only if this render is the one it was made from (then the search's own half-pixel
+        # margin holds), for a hint with 2 px to spare (an edit moves one step's rise by about a
+        # pixel).
+        if not own:
+            margin = 2.0
+        elif at_x and first.excess is not None and abs(at_x.excess - first.excess) < 0.01:
+            margin = 0.5
+        else:  # not the layout it was made from (its key missed a change): render the step
+            margin = math.inf
         if at_x and at_x.page and first.slope and at_x.excess + first.slope * rung.grid > margin:
             at_x.slope = first.slope
             return done(rung, at_x, borrowed=not own)
@@ -190,14 +201,14 @@ def remembered_fit(inputs: str) -> Fit | None:
     folder = private_folder()
     entry = _kept_fits(folder).get(inputs) if folder else None
     try:
-        spacing, scale, short, slope = entry
+        spacing, scale, short, slope, excess = entry
     except (TypeError, ValueError):
         return None
-    numbers = [spacing, scale] + ([] if slope is None else [slope])
+    numbers = [n for n in (spacing, scale, slope, excess) if n is not None]
     if type(short) is not bool or {type(n) for n in numbers} != {float} or \
-            not all(map(math.isfinite, numbers)):
+            not all(map(math.isfinite, numbers)) or None in (spacing, scale):
         return None  # not what remember_fit wrote
-    return Fit(spacing, scale, short, 0, slope)
+    return Fit(spacing, scale, short, 0, slope, excess=excess)
 
 
 def remember_fit(inputs: str, fit: Fit) -> None:
@@ -208,7 +219,7 @@ def remember_fit(inputs: str, fit: Fit) -> None:
     if folder is None:
         return
     fits = _kept_fits(folder)
-    entry = [fit.spacing, fit.scale, fit.short_sources, fit.slope]
+    entry = [fit.spacing, fit.scale, fit.short_sources, fit.slope, fit.excess]
     if fits.get(inputs) == entry:
         return
     fits.pop(inputs, None)

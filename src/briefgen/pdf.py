@@ -101,13 +101,22 @@ def _engine() -> str:
     import cssselect2
     import tinycss2
 
-    libraries = []
+    paths = set()
     with contextlib.suppress(OSError):  # no /proc: the versions alone
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {line.split()[-1] for line in maps if ".so" in line and any(
-                name in line for name in ("pango", "harfbuzz", "freetype", "fontconfig",
-                                          "fribidi"))}
-        libraries = [(p, os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in sorted(paths)]
+            for line in maps:  # address perms offset device inode path (which may have spaces)
+                fields = line.rstrip("\n").split(maxsplit=5)
+                path = fields[5].removesuffix(" (deleted)") if len(fields) == 6 else ""
+                if ".so" in path and any(name in path for name in (
+                        "pango", "harfbuzz", "freetype", "fontconfig", "fribidi")):
+                    paths.add(path)
+    libraries = []
+    for path in sorted(paths):
+        try:
+            st = os.stat(path)
+            libraries.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:  # gone since it was loaded: its name alone
+            libraries.append((path, -1, -1))
     return repr((weasyprint.__version__, pango.pango_version(), pyphen.__version__,
                  tinycss2.__version__, cssselect2.__version__, libraries))
 
