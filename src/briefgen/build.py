@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .cache import file_stamp
 from .cite import number_citations, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
@@ -275,15 +276,6 @@ def watched_files(brief_path: str | Path, theme: str | None,
     except BriefError:
         return files
     return files + [folder] + sorted(folder.rglob("*"))
-
-
-def file_stamp(path: Path) -> tuple[int, int]:
-    """A file's modification time and size; (-1, -1) when it is gone."""
-    try:
-        st = path.stat()
-        return st.st_mtime_ns, st.st_size
-    except OSError:
-        return -1, -1
 
 
 def build_time(brief: Brief) -> dt.datetime:

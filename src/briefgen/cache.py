@@ -18,6 +18,16 @@ def cache_folder() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "briefgen"
 
 
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's modification time and size, by which a kept result sees it changed; (-1, -1)
+    when it is gone."""
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return -1, -1
+
+
 def private_folder() -> Path | None:
     """The cache folder, made if missing, when it is this user's and closed to others (made so
     where it can); else None. A copy that others could write would let them choose how

@@ -55,14 +55,10 @@ def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[in
             os.close(read)
             with os.fdopen(write, "wb") as f:
                 if first is not None:
-                    kept = []
-                    outcome = _outcome(lambda: _keep(first(), kept))
-                    pickle.dump(outcome, f)
+                    status, value = _outcome(first)
+                    pickle.dump((status, value[1] if status == "ok" else value), f)
                     f.flush()
-                    if outcome[0] == "ok":
-                        call = functools.partial(call, kept[0])
-                    else:
-                        call = None
+                    call = functools.partial(call, value[0]) if status == "ok" else None
                 if call is not None:
                     if nice:
                         with contextlib.suppress(OSError):
@@ -89,19 +85,11 @@ def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[in
     return child
 
 
-def _keep(pair: tuple, kept: list):
-    kept.append(pair[0])
-    return pair[1]
-
-
 def receive(child: tuple[int | None, object]):
     """What a child's first sent; raises its BriefError, or RuntimeError if it failed."""
-    _, read = child
-    status, value = _load(read)
-    if status == "error":
-        raise BriefError(value)
+    status, value = _load(child[1])
     if status != "ok":
-        raise RuntimeError(value)
+        raise _failure(status, value)
     return value
 
 
@@ -110,6 +98,10 @@ def _load(read) -> tuple[str, object]:
         return pickle.load(read)
     except Exception:  # noqa: BLE001 - a child that died mid-report
         return "crash", "a worker process died"
+
+
+def _failure(status: str, value) -> Exception:
+    return BriefError(value) if status == "error" else RuntimeError(value)
 
 
 def _outcome(call) -> tuple[str, object]:
@@ -156,7 +148,7 @@ def collect(children: list[tuple[int | None, object]]) -> list:
         if status == "ok":
             results.append(value)
         elif failure is None:
-            failure = BriefError(value) if status == "error" else RuntimeError(value)
+            failure = _failure(status, value)
     if failure is not None:
         raise failure
     return results

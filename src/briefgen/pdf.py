@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 
 import pyphen
 
-from .cache import private_folder, read_file, write_quietly
+from .cache import file_stamp, private_folder, read_file, write_quietly
 from .errors import BriefError, Loc
 
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
@@ -110,13 +110,7 @@ def _engine() -> str:
                 if ".so" in path and any(name in path for name in (
                         "pango", "harfbuzz", "freetype", "fontconfig", "fribidi")):
                     paths.add(path)
-    libraries = []
-    for path in sorted(paths):
-        try:
-            st = os.stat(path)
-            libraries.append((path, st.st_size, st.st_mtime_ns))
-        except OSError:  # gone since it was loaded: its name alone
-            libraries.append((path, -1, -1))
+    libraries = [(path, file_stamp(Path(path))) for path in sorted(paths)]
     return repr((weasyprint.__version__, pango.pango_version(), pyphen.__version__,
                  tinycss2.__version__, cssselect2.__version__, libraries))
 
@@ -290,16 +284,9 @@ def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
 
 def _font_key(html: str, roots: list[Path]) -> tuple:
     faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))  # not in a brief's own text
-    stamps = [_stamp(url) for face in faces for url in _FILE_URL.findall(face)]
+    stamps = [file_stamp(Path(url2pathname(urlsplit(url).path)))
+              for face in faces for url in _FILE_URL.findall(face)]
     return tuple(map(str, roots)), tuple(faces), tuple(stamps)
-
-
-def _stamp(url: str) -> tuple[int, int]:
-    try:
-        st = Path(url2pathname(urlsplit(url).path)).stat()
-        return st.st_mtime_ns, st.st_size
-    except OSError:
-        return -1, -1
 
 
 def release() -> None:
