@@ -339,3 +339,38 @@ def it_cleans_up_when_watch_is_stopped_with_sigterm(tmp_path):
     finally:
         proc.kill()
     assert list(temp.iterdir()) == []
+
+
+def it_leaves_a_batch_stopped_by_ctrl_c_to_the_parent_and_cleans_up(tmp_path):
+    # Ctrl-C reaches every process of the terminal's group. Workers ignore it and are stopped by
+    # the pool's SIGTERM alone: one that took both could have its font cleanup cut short.
+    import signal
+
+    temp, out = tmp_path / "temp", tmp_path / "out"
+    temp.mkdir()
+    text = EXAMPLE.read_text(encoding="utf-8")
+    briefs = []
+    for i in range(8):
+        briefs.append(tmp_path / f"b{i}.yaml")
+        briefs[-1].write_text(text, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "build", "-j", "2", "-o",
+                             str(out), *map(str, briefs)], stdout=subprocess.PIPE, text=True,
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
+    try:
+        assert proc.stdout.readline().startswith("[1/8] ")  # the workers are at work
+        task = f"/proc/{proc.pid}/task/{proc.pid}/children"
+        workers = [int(pid) for pid in open(task).read().split()]
+        assert len(workers) == 2
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+        time.sleep(0.3)
+        assert [int(pid) for pid in open(task).read().split()] == workers  # still at work
+        os.killpg(proc.pid, signal.SIGINT)  # as the terminal sends it
+        assert proc.wait(timeout=20) == 130
+        assert "interrupted" in proc.stderr.read()
+    finally:
+        proc.kill()
+    assert list(temp.iterdir()) == []
+    built = [p for p in out.rglob("*") if p.is_file()]
+    assert built and all(p.name in ("memo.pdf", "handout.pdf", "deck.pptx") for p in built)

@@ -268,6 +268,10 @@ def _start_worker() -> None:
 
     # A worker keeps its fonts from brief to brief, and leaves by _exit, which skips atexit.
     Finalize(None, pdf.release, exitpriority=0)
+    # Ctrl-C is for the parent, which then stops the pool with SIGTERM. A worker that took the
+    # Ctrl-C too was often still deleting its fonts when the SIGTERM cut in: about one batch in
+    # eight left a WeasyPrint font folder in the temp folder.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 _last_fit = None  # in a batch worker: the handout fit of the brief it built before
