@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import BriefError, Loc
-from briefgen.pdf import load_hyphenation, release, render_pdf, write_pdf
+from briefgen.hyphens import keep_hyphenation, load_hyphenation
+from briefgen.pdf import release, render_pdf, write_pdf
 
 from .conftest import ROOT
 
@@ -173,6 +174,18 @@ def it_loads_hyphenation_patterns_from_its_cache_as_pyphen_parses_them(hyphenati
     monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
     load_hyphenation(lang)
     assert _words(lang, words) == parsed
+
+
+def it_keeps_a_parsed_copy_for_another_process_once(hyphenation, monkeypatch):
+    import pyphen
+
+    keep_hyphenation("en-GB")
+    [kept] = hyphenation.glob("hyphenation-*.json")
+    pyphen.hdcache.clear()  # another process: it finds the copy, and parses nothing
+    monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
+    keep_hyphenation("en")
+    load_hyphenation("en-GB")
+    assert list(hyphenation.glob("hyphenation-*.json")) == [kept] and pyphen.hdcache
 
 
 def it_parses_again_over_a_damaged_or_stale_cache_and_never_fails_over_one(hyphenation,

@@ -218,25 +218,34 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
 
 
 def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
+    # With an empty cache folder, that child parses the hyphenation patterns too: the parent
+    # loads its copy.
     probe = tmp_path / "probe"
     code = ("import os, sys\n"
             "import briefgen.build as b\n"
-            "real = b.read_job\n"
+            "import pyphen\n"
+            "real, parse = b.read_job, pyphen.HyphDict.__init__\n"
             "def read_job(*args):\n"
             "    with open(os.environ['PROBE'], 'a') as f:\n"
             "        f.write(f\"{os.getpid()} {'weasyprint' in sys.modules}\\n\")\n"
             "    return real(*args)\n"
-            "b.read_job = read_job\n"
+            "def parsed(*args):\n"
+            "    with open(os.environ['PROBE'] + '.parsed', 'a') as f:\n"
+            "        f.write(f'{os.getpid()}\\n')\n"
+            "    parse(*args)\n"
+            "b.read_job, pyphen.HyphDict.__init__ = read_job, parsed\n"
             "from briefgen.cli import main\n"
             "print('parent', os.getpid())\n"
             "sys.exit(main(sys.argv[1:]))\n")
     done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
                            str(tmp_path / "out")], capture_output=True, text=True,
-                          env={**os.environ, "PROBE": str(probe)})
+                          env={**os.environ, "PROBE": str(probe),
+                               "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stderr
     parent = done.stdout.split()[1]
     [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
     assert reader != parent and imported == "False"
+    assert probe.with_suffix(".parsed").read_text().split() == [reader]
 
 
 def it_checks_a_kept_fit_so_that_it_never_changes_what_a_build_writes(tmp_path):

@@ -1,6 +1,6 @@
 """The user's cache folder: what briefgen can make again, kept between runs to save time.
 
-It holds parsed hyphenation patterns (pdf.py) and the handout fits of briefs already built
+It holds parsed hyphenation patterns (hyphens.py) and the handout fits of briefs already built
 (handout.py). Everything in it is plain JSON, checked before use; anything missing, damaged or
 unwritable is made again, and a build never fails over it.
 """

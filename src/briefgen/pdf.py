@@ -9,7 +9,6 @@ import atexit
 import contextlib
 import ctypes
 import ctypes.util
-import json
 import os
 import re
 import shutil
@@ -22,8 +21,9 @@ from urllib.request import url2pathname
 
 import pyphen
 
-from .cache import file_stamp, private_folder, read_file, write_quietly
+from .cache import file_stamp
 from .errors import BriefError, Loc
+from .hyphens import load_hyphenation
 
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
 _SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1",
@@ -192,79 +192,6 @@ def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str) ->
     style = "".join(_STYLE.findall(html))
     render_pdf(f"<html lang='{escape(lang)}'><style>{style}</style><p>Warm <b>up</b></p>",
                base, roots, origin)
-
-
-def load_hyphenation(lang: str) -> None:
-    """Put lang's hyphenation patterns in pyphen's own cache, from a copy of them already parsed
-    in the user's cache folder. Pyphen parses its text dictionary on first use in every process:
-    0.08 s of each cold build in English (the copy loads in 15 ms), 0.5 to 0.8 s in German (0.1
-    s). The copy is plain JSON in a folder only this user may open, checked before use: a
-    missing, stale or damaged copy is parsed again and rewritten, one that cannot be written is
-    skipped, and nothing in the folder can run code.
-    """
-    name = pyphen.language_fallback(lang)
-    path = pyphen.LANGUAGES.get(name) if name else None
-    if path is None or path in pyphen.hdcache:
-        return  # WeasyPrint does not hyphenate this language, or it is loaded
-    try:
-        st = os.stat(path)
-    except (OSError, TypeError):  # inside a zip
-        st = None
-    folder = private_folder() if st else None
-    if folder is None:  # parsed as it would be without briefgen
-        pyphen.hdcache[path] = pyphen.HyphDict(path)
-        return
-    # One copy per dictionary (en and en-GB share one), named by pyphen's version and the
-    # dictionary's size, so that every venv with this pyphen shares it; another pyphen parses
-    # the dictionary again and replaces the copy.
-    stem = f"hyphenation-{Path(str(path)).stem}-"
-    kept = folder / f"{stem}pyphen{pyphen.__version__}-{st.st_size}.json"
-    patterns = _read_patterns(kept)
-    if patterns is None:
-        patterns = pyphen.HyphDict(path)
-        if write_quietly(kept, _patterns_json(patterns)):
-            with contextlib.suppress(OSError):
-                for stale in folder.glob(f"{stem}*"):
-                    if stale != kept:
-                        stale.unlink()
-    pyphen.hdcache[path] = patterns
-
-
-def _patterns_json(hd) -> bytes:
-    points = {key: [start, [int(v) for v in values]]
-              for key, (start, values) in hd.patterns.items()}
-    # The few values that carry pyphen's data for a non-standard break (Catalan's l·l).
-    data = {key: [[i, *v.data] for i, v in enumerate(values) if getattr(v, "data", None)]
-            for key, (_, values) in hd.patterns.items()}
-    return json.dumps({"maxlen": hd.maxlen, "points": points,
-                       "data": {key: d for key, d in data.items() if d}},
-                      ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _read_patterns(kept: Path):
-    """The parsed dictionary in a copy written by _patterns_json, else None."""
-    data = read_file(kept)
-    if data is None:
-        return None
-    try:
-        copy = json.loads(data)
-        patterns = {key: (start, tuple(values)) for key, (start, values) in copy["points"].items()}
-        if {type(v) for _, values in patterns.values() for v in values} | \
-                {type(start) for start, _ in patterns.values()} != {int}:
-            return None  # not what we wrote: a wrong type would fail mid-render
-        for key, marks in copy["data"].items():
-            start, values = patterns[key]
-            values = list(values)
-            for i, change, index, cut in marks:
-                if str(change).count("=") != 1:  # pyphen splits it at its one "="
-                    return None
-                values[i] = pyphen.DataInt(values[i], (str(change), int(index), int(cut)))
-            patterns[key] = start, tuple(values)
-        hd = pyphen.HyphDict.__new__(pyphen.HyphDict)  # as its __init__ would have left it
-        hd.patterns, hd.cache, hd.maxlen = patterns, {}, int(copy["maxlen"])
-        return hd
-    except Exception:  # noqa: BLE001 - missing, cut short, or not what we wrote: parse again
-        return None
 
 
 def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
