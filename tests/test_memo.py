@@ -92,3 +92,44 @@ def it_prints_html_and_template_syntax_in_text_literally(tmp_path):
 
 def it_keeps_the_example_brief_in_the_repository_buildable():
     assert EXAMPLE.is_file() and (ROOT / "themes" / "default" / "theme.yaml").is_file()
+
+
+def it_breaks_lines_before_a_citation_group_without_stranding_or_stretching(tmp_path):
+    # A no-break space keeps [1] off the start of a line. Put between the text and the citation
+    # group's box, it made WeasyPrint break far too early: a paragraph began "Pri-" alone, or a
+    # justified line ended early and stretched. Paragraphs of many
+    # lengths, with every kind of group:
+    import random
+
+    rng = random.Random(7)
+    words = ("the council may adopt pricing traffic transit revenue cities evidence policy "
+             "federal local enforcement cooperation jurisdictions immigration outcomes").split()
+    paras = []
+    for _ in range(40):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(8, 60)))
+        cite = rng.choice(["[@a]", "[@a; @b]", "[@a, p. 12]", "[@b, pp. 3-9; @a]"])
+        paras.append(f"{text.capitalize()} {cite}{rng.choice(['.', '. More text here.', ''])}")
+    body = "\n\n".join(paras).replace("\n", "\n      ")
+    brief = write(tmp_path, f"""title: Breaks
+date: 2026-11-25
+summary: |
+  Congestion pricing cut traffic by 15-30% in the cities that tried it [@a; @b]. Revenue can fund transit [@a, p. 12].
+sections:
+  - heading: One
+    body: |
+      Pricing cut traffic by 15-30% in the many cities that tried it out over the years. Revenue can fund transit systems [@a]. More text.
+
+      {body}
+sources:
+  - {{id: a, title: A}}
+  - {{id: b, title: B}}
+""")
+    build(brief, tmp_path / "out", parallel=False)
+    reader = PdfReader(str(tmp_path / "out" / "brief" / "memo.pdf"))
+    lines = [" ".join(line.split()) for page in reader.pages
+             for line in page.extract_text(extraction_mode="layout").splitlines() if line.strip()]
+    assert not [line for line in lines if re.fullmatch(r"\w{1,12}-", line)]  # "Pri-" alone
+    # The summary's first line goes on past its citations, as it has room to.
+    assert any("tried it [1] [2]. Revenue can fund" in line for line in lines)
+    starts = [line for line in lines if re.match(r"\[\d", line)]
+    assert starts == ["[1] “A.”", "[2] “B.”"]  # only the sources list starts with a number
