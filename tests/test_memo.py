@@ -97,8 +97,7 @@ def it_keeps_the_example_brief_in_the_repository_buildable():
 def it_breaks_lines_before_a_citation_group_without_stranding_or_stretching(tmp_path):
     # A no-break space keeps [1] off the start of a line. Put between the text and the citation
     # group's box, it made WeasyPrint break far too early: a paragraph began "Pri-" alone, or a
-    # justified line ended early and stretched. Paragraphs of many
-    # lengths, with every kind of group:
+    # justified line ended early and stretched. Paragraphs of many lengths, every kind of group:
     import random
 
     rng = random.Random(7)
