@@ -168,6 +168,29 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
     assert early.stdout.startswith(f"{EXAMPLE}: ok") and early.stderr == ""
 
 
+def it_finishes_its_cleanup_through_a_second_ctrl_c(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = ("import atexit, os, signal, sys, time\n"
+            "import briefgen.pdf\n"
+            "from briefgen.cli import run\n"
+            "def ctrl_c():  # registered after WeasyPrint's cleanup, so it runs first\n"
+            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "    time.sleep(0.1)\n"
+            "atexit.register(ctrl_c)\n"
+            "sys.argv[0] = 'briefgen'\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert list(temp.iterdir()) == []
+
+
 def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):
     theme = ROOT / "tests" / "hostile" / "themes" / "t48-css-import"
     assert main(["check-theme", str(theme)]) == 2

@@ -30,6 +30,11 @@ def run() -> None:
     is closed before main() returns. --help and usage errors leave by SystemExit, as usual.
     """
     code = main()
+    # A second Ctrl-C (or a kill) while the exit handlers delete WeasyPrint's font copies would
+    # stop them half-way, with a traceback: they take milliseconds, so nothing stops them.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        with contextlib.suppress(AttributeError, ValueError):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
