@@ -145,3 +145,26 @@ def it_finds_a_theme_folder_the_brief_names_from_the_briefs_own_folder(
     monkeypatch.chdir(tmp_path)
     assert main(["build", "brief.yaml", "-o", "out"]) == 0
     assert (tmp_path / "out" / "brief" / "memo.pdf").exists()
+
+
+def it_points_a_bare_name_to_the_theme_folder_of_that_name(theme_copy, tmp_path, monkeypatch,
+                                                          capsys):
+    # A bare name means a bundled theme; a folder of that name nearby is named, with the fix.
+    from .conftest import MINIMAL
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "brief.yaml").write_text(MINIMAL, encoding="utf-8")
+    assert main(["build", "brief.yaml", "-o", "out", "--theme", "mytheme"]) == 2
+    assert capsys.readouterr().err.endswith(
+        "; to use the theme in the folder mytheme, write ./mytheme\n")
+    assert main(["check-theme", "mytheme"]) == 2
+    assert "write ./mytheme" in capsys.readouterr().err
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # the brief's own folder counts for its theme: line
+    (tmp_path / "brief.yaml").write_text("theme: mytheme\n" + MINIMAL, encoding="utf-8")
+    assert main(["build", "../brief.yaml", "-o", "out"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("../brief.yaml:1:8: no theme here: ")
+    assert err.endswith("; to use the theme in the folder ../mytheme, write ./mytheme\n")
+    assert main(["build", "../brief.yaml", "-o", "out", "--theme", "nope"]) == 2
+    assert "write ./" not in capsys.readouterr().err  # no such folder: no hint

@@ -311,7 +311,7 @@ def theme_for(brief: Brief, override: str | None):
         # as text: Path('.') / './t' would drop the './' that marks it as a folder, not a name.
         named = os.path.join(str(brief.path.parent), named)
     try:
-        return load_theme(named)
+        return load_theme(named, near=brief.path.parent)
     except BriefError as e:
         if e.problems[0].loc.file != named:
             raise  # the theme exists but is broken: its own file:line:col says where

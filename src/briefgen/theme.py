@@ -135,14 +135,19 @@ def theme_loc(theme: Theme, key: str) -> Loc:
     return theme.field_locs.get(key, Loc(str(theme.source)))
 
 
-def find_theme(name: str | Path) -> Path:
-    """A theme by bundled name or by folder path."""
+def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
+    """A theme by bundled name or by folder path. near: where a folder of that name would be
+    meant (the working folder, or a brief's), named in the error if it holds a theme."""
     text = str(name)
-    folder = Path(text) if ("/" in text or text.startswith(".")) else THEMES_DIR / text
+    bare = not ("/" in text or text.startswith("."))
+    folder = THEMES_DIR / text if bare else Path(text)
     if not (folder / "theme.yaml").is_file():
         known = ", ".join(sorted(list_themes()))
+        hint = ""
+        if bare and text and (near / text / "theme.yaml").is_file():
+            hint = f"; to use the theme in the folder {near / text}, write ./{text}"
         raise BriefError.at(Loc(text), f"no theme here: looked for {folder}/theme.yaml; bundled "
-                                       f"themes: {known}")
+                                       f"themes: {known}{hint}")
     return folder
 
 
@@ -158,8 +163,8 @@ def shown_path(path: Path) -> Path:
         return path
 
 
-def load_theme(name: str | Path = "default") -> Theme:
-    folder = find_theme(name)
+def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
+    folder = find_theme(name, near)
     source = shown_path(folder / "theme.yaml")
     reader = NodeReader(source, THEME_SCHEMA, owner="theme")
     top = reader.read(reader.compose(), "theme")
