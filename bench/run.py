@@ -91,7 +91,7 @@ def warm(brief: Path, out: Path, repeat: int = 5) -> dict[str, float]:
 
     def rebuilt() -> None:
         for line in proc.stdout:
-            if " rebuilt " in line:
+            if " rebuilt " in line or " built " in line:
                 return
             if not line.startswith("watching ") and ": warning: " not in line:  # a problem
                 sys.exit(f"briefgen watch failed: {line.strip()}")

@@ -89,7 +89,49 @@ def it_watches_and_builds_once(tmp_path, capsys):
     brief = write(tmp_path, MINIMAL)
     assert main(["watch", str(brief), "-o", str(tmp_path / "out"), "--once"]) == 0
     out = capsys.readouterr().out
-    assert "rebuilt memo.pdf, handout.pdf, deck.pptx in " in out
+    assert re.search(r"\d\d:\d\d:\d\d built memo.pdf, handout.pdf \(type \d+%, spacing \d+%\), "
+                     r"deck.pptx in \d+\.\d\d s\n", out), out
+    assert main(["watch", str(tmp_path / "typo.yaml"), "--once"]) == 2  # not a wait for ever
+    assert main(["watch", str(tmp_path), "--once"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'typo.yaml'}:1:1: file not found" in err
+    assert f"{tmp_path}:1:1: is a folder, not a brief file" in err
+
+
+def it_watches_the_last_good_builds_files_while_the_brief_is_broken(tmp_path):
+    # A figure removed makes the brief an error, which names no files: putting it back must
+    # still start a build.
+    (tmp_path / "figures").mkdir()
+    figure = tmp_path / "figures" / "chart.png"
+    figure.write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    brief = write(tmp_path, MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n"
+                  "    figure: {path: figures/chart.png, alt: A bar chart}"))
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen.cli", "watch", str(brief), "-o",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    import queue
+    import threading
+
+    said: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [said.put(line) for line in proc.stdout], daemon=True).start()
+    lines = iter(lambda: said.get(timeout=30), None)  # a change missed fails, not hangs
+    try:
+        assert next(lines).startswith("watching ")
+        assert " built memo.pdf" in next(lines)
+        kept = figure.read_bytes()
+        figure.unlink()
+        assert "figure file not found" in next(lines)
+        figure.write_bytes(kept)
+        assert " rebuilt memo.pdf" in next(lines)  # seen (as a new file: all three)
+        text = brief.read_text()
+        brief.write_text(text.replace("[@b]", "[@zz]"))
+        assert "unknown source id 'zz'" in next(lines)
+        brief.write_text(text)  # fixed as it was: the outputs are already right
+        assert re.search(r"^\d\d:\d\d:\d\d no output changed in ", next(lines))
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def it_loads_weasyprint_without_starting_a_program():
@@ -340,7 +382,7 @@ def it_cleans_up_when_watch_is_stopped_with_sigterm(tmp_path):
                             env={**os.environ, "TMPDIR": str(temp)})
     try:
         for line in proc.stdout:
-            if " rebuilt " in line:
+            if " built " in line:
                 break
         assert list(temp.iterdir()), "expected WeasyPrint's font copies while watching"
         proc.send_signal(signal.SIGTERM)

@@ -307,6 +307,10 @@ def _build_one(path: str, args, parallel, hint=None):
 
 def _watch(args) -> int:
     _collect_as_usual()
+    from .load import load_brief
+
+    if not Path(args.brief).is_file():
+        load_brief(args.brief)  # a mistyped name or a folder: its error now, not a wait for ever
     from . import pdf, pptx_out  # noqa: F401  (both engines imported once, kept warm)
     from .build import build, file_stamp, watched_files
 
@@ -317,21 +321,30 @@ def _watch(args) -> int:
     print(f"watching {args.brief} (Ctrl-C to stop)")
     seen: dict = {}
     files: list[Path] = []
+    good: list[Path] = []  # the files that the last build that worked read
     while True:
         # Only stat between changes: working out the file list means reading the brief.
         if not files or stamps(files) != seen:
             started = time.perf_counter()
-            files = watched_files(args.brief, args.theme)
-            seen = stamps(files)
+            read = watched_files(args.brief, args.theme)
+            # A broken brief names no figures, and a broken theme no files: the last good
+            # build's files are watched too, so that a figure put back is seen.
+            files = read + [f for f in good if f not in read]
+            seen = stamps(files)  # before the build: a save during it starts another
             try:
                 result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
             except BriefError as e:
                 _print_problems(e)
             else:
-                made = ", ".join(o.path.name for o in result.outputs) or "nothing"
-                kept = f"; unchanged: {', '.join(result.skipped)}" if result.skipped else ""
-                print(f"{time.strftime('%H:%M:%S')} rebuilt {made} in "
-                      f"{time.perf_counter() - started:.2f} s{kept}", flush=True)
+                made = ", ".join(o.path.name + (f" ({o.note})" if o.note else "")
+                                 for o in result.outputs)
+                said = f"{'rebuilt' if good else 'built'} {made}" if made else \
+                    "no output changed"
+                if made and result.skipped:
+                    said += f"; unchanged: {', '.join(result.skipped)}"
+                good = read
+                print(f"{time.strftime('%H:%M:%S')} {said} in "
+                      f"{time.perf_counter() - started:.2f} s", flush=True)
                 for w in result.warnings:
                     print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
             if args.once:
