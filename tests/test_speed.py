@@ -242,7 +242,7 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
             "real = tempfile.mkstemp\n"
             "def mkstemp(*args, dir=None, **kwargs):\n"
             "    if str(dir).endswith('/out/brief'):\n"
-            "        raise OSError(30, 'Read-only file system')\n"
+            "        raise OSError(30, 'Read-only file system', f'{dir}/.memo.pdf.x.tmp')\n"
             "    return real(*args, dir=dir, **kwargs)\n"
             "tempfile.mkstemp = mkstemp\n"
             "from briefgen.cli import main\n"
@@ -250,7 +250,8 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
     (tmp_path / "out" / "brief").mkdir(parents=True)
     brief = tmp_path / "brief.yaml"
     for text, said in ((MINIMAL.replace("@b", "@nope"), f"{brief}:6:17: unknown source id 'nope'"),
-                       (MINIMAL, "cannot write outputs here: [Errno 30] Read-only file system")):
+                       (MINIMAL, f"{tmp_path}/out/brief:1:1: cannot write outputs into this "
+                                 "folder: Read-only file system\n")):
         brief.write_text(text)
         for jobs in ("", "1"):  # a new process's cold path, and a sequential build
             done = subprocess.run([sys.executable, "-c", code, "build", str(brief), "-o",

@@ -372,6 +372,7 @@ def staged(target: Path):
         for folder in created:  # deepest first: a failed first build leaves no empty folders
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()
-        if isinstance(e, OSError):
-            raise BriefError.at(Loc(str(target)), f"cannot write outputs here: {e}") from None
+        if isinstance(e, OSError):  # its file name would be one of our temp files: not said
+            raise BriefError.at(Loc(str(target)), f"cannot write outputs into this folder: "
+                                                  f"{e.strerror or e}") from None
         raise
