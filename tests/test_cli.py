@@ -81,6 +81,9 @@ def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
     text = target.read_text(encoding="utf-8")
     assert f"briefgen build {target}" in text
     assert f"date: {dt.date.today().isoformat()}" in text
+    # A name with .yaml but no folder goes where a bare name goes.
+    assert main(["new", "y.yaml", "-d", str(tmp_path / "briefs")]) == 0
+    assert (tmp_path / "briefs" / "y.yaml").is_file()
 
 
 def it_warns_about_characters_the_fonts_cannot_draw(tmp_path, capsys):

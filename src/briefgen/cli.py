@@ -157,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", help="write a commented starter brief",
                        description="Write briefs/NAME.yaml, a commented brief to fill in.")
-    n.add_argument("name", help="file name without .yaml: letters, digits and -")
+    n.add_argument("name", help="the brief's name: letters, digits, - and _ (or a path to a "
+                   "new .yaml file)")
     n.add_argument("-d", "--dir", default="briefs", help="folder to write into (default: briefs)")
     n.set_defaults(run=_new)
 
@@ -374,9 +375,10 @@ def _new(args) -> int:
     import datetime as dt
 
     given = Path(args.name)
-    # Both `new my-brief` and `new briefs/my-brief.yaml` are what people type.
+    # `new my-brief`, `new my-brief.yaml` and `new briefs/my-brief.yaml` are what people type; a
+    # name without a folder goes in --dir.
     name = given.name.removesuffix(".yaml")
-    folder = given.parent if given.suffix == ".yaml" or given.parent != Path(".") else Path(args.dir)
+    folder = given.parent if "/" in args.name else Path(args.dir)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name):
         print(f"briefgen new: '{name}' is not a usable name: use letters, digits, - and _",
               file=sys.stderr)
