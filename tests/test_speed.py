@@ -263,8 +263,8 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
 
 
 def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
-    # With an empty cache folder, that child parses the hyphenation patterns too: the parent
-    # loads its copy.
+    # With an empty cache folder, that child parses the hyphenation patterns too, and keeps a
+    # copy for the parent to load.
     probe = tmp_path / "probe"
     code = ("import os, sys\n"
             "import briefgen.build as b\n"
@@ -290,7 +290,9 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
     parent = done.stdout.split()[1]
     [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
     assert reader != parent and imported == "False"
-    assert probe.with_suffix(".parsed").read_text().split() == [reader]
+    # The parent parses them too only if it gets there first (a busy machine): no test of that.
+    assert reader in probe.with_suffix(".parsed").read_text().split()
+    assert list((tmp_path / "cache" / "briefgen").glob("hyphenation-*.json"))
 
 
 def it_checks_a_kept_fit_so_that_it_never_changes_what_a_build_writes(tmp_path):
