@@ -78,6 +78,29 @@ def it_splits_sentences_after_citation_groups():
         "One [@a].", "Two [@b; @c].", "(Three.)"]
 
 
+def it_ends_sentences_at_paragraphs_and_list_items():
+    # A paragraph that ends without a full stop, and list items, are never run together.
+    assert split_sentences("Three options:\n1. Do nothing.\n2) Adopt it\n\n- Wait [@a]\n"
+                           "Still the item. Last") == [
+        "Three options:", "Do nothing.", "Adopt it", "Wait [@a] Still the item.", "Last"]
+    assert split_sentences("In 2024 the cost\nrose 2.5 per cent. It fell.") == [
+        "In 2024 the cost rose 2.5 per cent.", "It fell."]
+
+
+def it_warns_about_a_list_written_inside_a_paragraph(tmp_path):
+    listed = "Three options:\n      1. Do nothing.\n      2. Adopt it [@b]."
+    text = MINIMAL.replace("    body: Text [@b].", f"    body: |\n      {listed}")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert [str(w) for w in doc.warnings] == [
+        f"{tmp_path / 'brief.yaml'}:6:11: 'body' has a line that looks like a list item ('1. Do "
+        "nothing.'), which runs into the line above: lists are not supported; put a blank line "
+        "before each item to make it a paragraph of its own"]
+    assert plain(doc.sections[0].takeaway) == "Three options:"
+    assert [plain(b) for b in doc.sections[0].bullets][1:] == ["Do nothing.", "Adopt it\u00a0[2]."]
+    apart = text.replace("\n      1.", "\n\n      1.").replace("\n      2.", "\n\n      2.")
+    assert number_citations(load_brief(write(tmp_path, apart))).warnings == ()
+
+
 def it_formats_references_with_author_quoted_title_publisher_and_date():
     doc = number_citations(load_brief(EXAMPLE))
     by_id = {r.source.id: r.source for r in doc.refs}

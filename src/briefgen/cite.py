@@ -46,15 +46,33 @@ def first_sentence(text: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    flat = " ".join(text.split())
-    pieces: list[str] = []
-    for piece in _SENTENCE_END_RE.split(flat):
-        # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis.
-        if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])):
-            pieces[-1] += " " + piece
-        elif piece:
-            pieces.append(piece)
-    return pieces
+    """Sentences, for default takeaways and bullets. A paragraph or a list item ("1. ...",
+    "- ...") never ends inside one, and an item's sentences lose its marker."""
+    sentences: list[str] = []
+    for block in _blocks(text):
+        pieces: list[str] = []
+        for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
+            # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis.
+            if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])):
+                pieces[-1] += " " + piece
+            elif piece:
+                pieces.append(piece)
+        sentences += pieces
+    return sentences
+
+
+def _blocks(text: str) -> list[str]:
+    blocks = []
+    for para in re.split(r"\n\s*\n", text):
+        for i, line in enumerate(para.splitlines()):
+            item = _LIST_ITEM_RE.match(line)
+            if item:
+                blocks.append(line[item.end() - 1:])  # from the item's first character
+            elif i and blocks:
+                blocks[-1] += "\n" + line
+            else:
+                blocks.append(line)
+    return [b for b in blocks if b.strip()]
 
 
 def _unbalanced(text: str) -> bool:
@@ -112,7 +130,28 @@ def number_citations(brief: Brief) -> Doc:
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
     warnings = tuple(Problem(s.loc, f"source '{s.id}' is never cited")
                      for s in brief.sources if s.id not in numbers)
+    fields = [("summary", brief.summary)] + [
+        (name, text) for s in brief.sections for name, text in (("body", s.body), ("notes", s.notes))
+        if text]
+    warnings += tuple(w for name, text in fields if (w := _list_warning(name, text)))
     return Doc(brief, paras(brief.summary.value), tuple(sections), refs, warnings)
+
+
+# A line that starts like a Markdown list item: "1. ", "2) ", "- ", "* ", "+ ", "• ".
+_LIST_ITEM_RE = re.compile(r"[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+\S")
+
+
+def _list_warning(name: str, text: Text) -> Problem | None:
+    """A list item written inside a paragraph, where it would run into the line above."""
+    for para in re.split(r"\n\s*\n", text.value):
+        line = next((x.strip() for x in para.splitlines()[1:] if _LIST_ITEM_RE.match(x)), None)
+        if line:
+            shown = line if len(line) <= 40 else line[:39] + "…"
+            return Problem(text.loc, f"'{name}' has a line that looks like a list item "
+                                     f"('{shown}'), which runs into the line above: lists are "
+                                     "not supported; put a blank line before each item to make "
+                                     "it a paragraph of its own")
+    return None
 
 
 def _locs(text: Text):
