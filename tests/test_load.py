@@ -57,7 +57,7 @@ def it_points_at_each_citation_with_a_prefix(tmp_path):
     with pytest.raises(BriefError) as e:
         load_brief(write(tmp_path, text))
     assert [(p.loc.line, p.loc.col, p.message.split("'")[1]) for p in e.value.problems] == [
-        (3, 29, "[see @a]"), (3, 42, "[cf. @b, p. 2]"), (8, 7, "[see @b]")]
+        (3, 28, "[see @a]"), (3, 41, "[cf. @b, p. 2]"), (8, 7, "[see @b]")]
 
 
 def it_accepts_a_figure_inside_the_brief_folder(tmp_path):
