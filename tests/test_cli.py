@@ -87,11 +87,16 @@ def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
 
 
 def it_warns_about_characters_the_fonts_cannot_draw(tmp_path, capsys):
-    brief = write(tmp_path, MINIMAL.replace("title: A brief", "title: Parking 🚗"))
+    # A text shows in the heading font in one output and the body font in another: every font
+    # that lacks a character is named (Caladea has no Ţ, which Carlito has).
+    brief = write(tmp_path, MINIMAL.replace("title: A brief", "title: Parking 🚗").replace(
+        "Bottom line", "Ţara"))
     assert main(["check", str(brief)]) == 0
     assert capsys.readouterr().err == (
-        f"{brief}:1:8: warning: 'title' has characters the theme's font Carlito cannot draw: "
-        "🚗 (U+1F697); they would print as boxes\n")
+        f"{brief}:1:8: warning: 'title' has characters the theme's fonts Carlito and Caladea "
+        "cannot draw: 🚗 (U+1F697); they would print as boxes\n"
+        f"{brief}:3:10: warning: this text has characters the theme's font Caladea cannot draw: "
+        "Ţ (U+0162); they would print as boxes\n")
 
 
 def it_reports_an_unknown_theme_at_the_brief_theme_line(tmp_path, capsys):

@@ -114,16 +114,21 @@ def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
 
     problems = []
     for loc, field, text in texts:
+        missing: set[str] = set()
+        families: list[str] = []  # every font that lacks one: a text shows in both somewhere
         for family, path in fonts:
             m = metrics(path)
-            missing = sorted({ch for ch in text
-                              if not ch.isspace() and ch != "\u2011" and not m.covers(ch)})
-            if missing:
-                shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5])
-                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                what = "this text" if field == "text" else f"'{field}'"
-                problems.append(Problem(loc, f"{what} has characters the theme's font "
-                                             f"{family} cannot draw: {shown}{more}; they would "
-                                             "print as boxes"))
-                break
+            lacks = {ch for ch in text if not ch.isspace() and ch != "\u2011" and not m.covers(ch)}
+            if lacks and family not in families:
+                families.append(family)
+            missing |= lacks
+        if missing:
+            ordered = sorted(missing)
+            shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in ordered[:5])
+            more = f" and {len(ordered) - 5} more" if len(ordered) > 5 else ""
+            what = "this text" if field == "text" else f"'{field}'"
+            fonts_said = ("font " if len(families) == 1 else "fonts ") + " and ".join(families)
+            problems.append(Problem(loc, f"{what} has characters the theme's {fonts_said} "
+                                         f"cannot draw: {shown}{more}; they would print as "
+                                         "boxes"))
     return problems
