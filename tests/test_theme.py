@@ -102,6 +102,10 @@ def it_catches_a_colour_pair_below_wcag_aa(theme_copy, capsys):
     assert err == [f"{theme_copy}/theme.yaml:{line}:10: muted #9AA0A6 on background #FFFFFF has "
                    "contrast 2.64:1; WCAG AA needs 4.5:1 for body text"]
     assert main(["check-theme", "default"]) == 0
+    assert main(["check-theme", "modern"]) == 0  # one family for headings and body: 4 files
+    out = capsys.readouterr().out
+    assert "default/theme.yaml: ok: 8 font files," in out and "modern/theme.yaml: ok: 4 font " \
+        "files," in out
 
 
 def it_computes_wcag_contrast():

@@ -438,7 +438,8 @@ def _check_theme(args) -> int:
     if problems:
         raise BriefError(problems)
     template = theme.template.name if theme.template else "python-pptx's default template"
-    print(f"{theme.source}: ok: {len(theme.heading.files()) + len(theme.body.files())} font files,"
+    fonts = {p.resolve() for family in (theme.heading, theme.body) for p in family.files().values()}
+    print(f"{theme.source}: ok: {_count(len(fonts), 'font file')},"
           f" layouts {theme.layouts['title'][0]!r} and {theme.layouts['content'][0]!r} in "
           f"{template}, contrast AA")
     return 0
