@@ -1,5 +1,7 @@
 import shutil
 
+import pytest
+
 from briefgen.cli import main
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, write
@@ -176,8 +178,13 @@ def it_leaves_no_temporary_font_folders_and_loses_no_output_on_its_quick_exit(tm
     assert early.stdout.startswith(f"{EXAMPLE}: ok") and early.stderr == ""
 
 
-def it_finishes_its_cleanup_through_a_second_ctrl_c(tmp_path):
+@pytest.mark.parametrize("stopped, second", [(False, "SIGINT"), (True, "SIGINT"),
+                                             (True, "SIGTERM")])
+def it_finishes_its_cleanup_through_a_second_signal(tmp_path, stopped, second):
+    # A first signal (or none: a build that ends) and then a second one, during the exit
+    # handlers that delete WeasyPrint's font copies, as `timeout` or an impatient user sends.
     import os
+    import signal
     import subprocess
     import sys
 
@@ -186,16 +193,27 @@ def it_finishes_its_cleanup_through_a_second_ctrl_c(tmp_path):
     code = ("import atexit, os, signal, sys, time\n"
             "import briefgen.pdf\n"
             "from briefgen.cli import run\n"
-            "def ctrl_c():  # registered after WeasyPrint's cleanup, so it runs first\n"
-            "    os.kill(os.getpid(), signal.SIGINT)\n"
+            "def again():  # registered after WeasyPrint's cleanup, so it runs first\n"
+            f"    os.kill(os.getpid(), signal.{second})\n"
             "    time.sleep(0.1)\n"
-            "atexit.register(ctrl_c)\n"
+            "atexit.register(again)\n"
             "sys.argv[0] = 'briefgen'\n"
             "run()\n")
-    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True,
-                          env={**os.environ, "TMPDIR": str(temp)})
-    assert (done.returncode, done.stderr) == (0, "")
+    command = ["watch", str(EXAMPLE), "-o", str(tmp_path / "out")] if stopped else \
+        ["build", str(EXAMPLE), "-o", str(tmp_path / "out")]
+    proc = subprocess.Popen([sys.executable, "-c", code, *command], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
+    try:
+        if stopped:
+            for line in proc.stdout:
+                if " built " in line:
+                    proc.send_signal(signal.SIGTERM)  # a plain kill while watch waits
+                    break
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert (proc.returncode, err) == (128 + signal.SIGTERM if stopped else 0, "")
     assert list(temp.iterdir()) == []
 
 

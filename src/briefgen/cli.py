@@ -27,15 +27,24 @@ def run() -> None:
     Freeing a build's objects one by one took about 0.07 s of a cold build, where the system
     frees a process's memory at once (mypy leaves the same way). The exit handlers (which delete
     WeasyPrint's font copies) run first and the output is flushed; every file a command writes
-    is closed before main() returns. --help and usage errors leave by SystemExit, as usual.
+    is closed before main() returns.
     """
-    code = main()
-    # A second Ctrl-C (or a kill) while the exit handlers delete WeasyPrint's font copies would
-    # stop them half-way, with a traceback: they take milliseconds, so nothing stops them.
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        with contextlib.suppress(AttributeError, ValueError):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    try:
+        code = main()
+    except SystemExit as e:  # --help, a usage error, or SIGTERM and SIGHUP (_exit_on_signals)
+        if e.code is not None and not isinstance(e.code, int):
+            raise  # a message for Python to print
+        code = e.code or 0
+    # A second signal while the exit handlers delete WeasyPrint's font copies would stop them
+    # half-way: they take milliseconds, so no signal stops them. Then the defaults are back, so
+    # that a flush stuck on a pipe nobody reads can still be stopped.
+    signals = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+               if hasattr(signal, name)]
+    for signum in signals:
+        signal.signal(signum, signal.SIG_IGN)
     atexit._run_exitfuncs()
+    for signum in signals:
+        signal.signal(signum, signal.SIG_DFL)
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:  # None when started with that descriptor closed
