@@ -81,10 +81,14 @@ def it_splits_sentences_after_citation_groups():
 def it_ends_sentences_at_paragraphs_and_list_items():
     # A paragraph that ends without a full stop, and list items, are never run together.
     assert split_sentences("Three options:\n1. Do nothing.\n2) Adopt it\n\n- Wait [@a]\n"
-                           "Still the item. Last") == [
-        "Three options:", "Do nothing.", "Adopt it", "Wait [@a] Still the item.", "Last"]
+                           "Still the item. Last\n\n- And then") == [
+        "Three options:", "Do nothing.", "Adopt it", "Wait [@a] Still the item.", "Last",
+        "And then"]
     assert split_sentences("In 2024 the cost\nrose 2.5 per cent. It fell.") == [
         "In 2024 the cost rose 2.5 per cent.", "It fell."]
+    # One line that starts like an item is not a list: hard-wrapped text starts lines so.
+    assert " ".join(split_sentences("Seit dem\n3. Oktober gilt es\n- mit Ausnahmen.")) == \
+        "Seit dem 3. Oktober gilt es - mit Ausnahmen."  # nothing taken for a marker
 
 
 def it_warns_about_a_list_written_inside_a_paragraph(tmp_path):
@@ -98,7 +102,11 @@ def it_warns_about_a_list_written_inside_a_paragraph(tmp_path):
     assert plain(doc.sections[0].takeaway) == "Three options:"
     assert [plain(b) for b in doc.sections[0].bullets][1:] == ["Do nothing.", "Adopt it\u00a0[2]."]
     apart = text.replace("\n      1.", "\n\n      1.").replace("\n      2.", "\n\n      2.")
-    assert number_citations(load_brief(write(tmp_path, apart))).warnings == ()
+    doc = number_citations(load_brief(write(tmp_path, apart)))
+    assert doc.warnings == () and [plain(b) for b in doc.sections[0].bullets][1:] == [
+        "Do nothing.", "Adopt it\u00a0[2]."]
+    german = text.replace("1. Do nothing.\n      2. Adopt it", "Am\n      3. Oktober gilt es")
+    assert number_citations(load_brief(write(tmp_path, german))).warnings == ()
 
 
 def it_formats_references_with_author_quoted_title_publisher_and_date():

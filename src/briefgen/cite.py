@@ -62,17 +62,43 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _blocks(text: str) -> list[str]:
-    blocks = []
-    for para in re.split(r"\n\s*\n", text):
-        for i, line in enumerate(para.splitlines()):
-            item = _LIST_ITEM_RE.match(line)
-            if item:
-                blocks.append(line[item.end() - 1:])  # from the item's first character
-            elif i and blocks:
-                blocks[-1] += "\n" + line
-            else:
-                blocks.append(line)
-    return [b for b in blocks if b.strip()]
+    """Paragraphs, with each list item a block of its own, without its marker."""
+    items = _list_items(text)
+    blocks: list[str] = []
+    start = True  # of a paragraph
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            start = True
+        elif i in items:
+            blocks.append(line[items[i]:])
+        elif start:
+            blocks.append(line)
+        else:
+            blocks[-1] += "\n" + line
+        start = start and not line.strip() if i not in items else False
+    return blocks
+
+
+# A line that starts like a list item: "1. ", "2) ", "a) ", "- ", "* ", "+ ", "• ", "– ".
+_LIST_ITEM_RE = re.compile(r"[ \t]*(?:(\d{1,3})[.)]|([a-z])\)|([-*+\u2022\u2013]))[ \t]+(?=\S)")
+
+
+def _list_items(text: str) -> dict[int, int]:
+    """{line index: where its text starts} for the lines that are list items. One such line
+    alone is not a list: a hard-wrapped line may start with a number ('3. Oktober', '21.
+    Jahrhundert') or a dash. Two in a row are: 1 then 2, a then b, or the same bullet."""
+    found = [(i, m) for i, line in enumerate(text.splitlines()) if (m := _LIST_ITEM_RE.match(line))]
+    items = {}
+    for (i, m), (j, n) in zip(found, found[1:]):
+        if m[1] and n[1]:
+            follows = int(n[1]) == int(m[1]) + 1
+        elif m[2] and n[2]:
+            follows = ord(n[2]) == ord(m[2]) + 1
+        else:
+            follows = bool(m[3]) and m[3] == n[3]
+        if follows:
+            items.update({i: m.end(), j: n.end()})
+    return items
 
 
 def _unbalanced(text: str) -> bool:
@@ -137,21 +163,17 @@ def number_citations(brief: Brief) -> Doc:
     return Doc(brief, paras(brief.summary.value), tuple(sections), refs, warnings)
 
 
-# A line that starts like a Markdown list item: "1. ", "2) ", "- ", "* ", "+ ", "• ".
-_LIST_ITEM_RE = re.compile(r"[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+\S")
-
-
 def _list_warning(name: str, text: Text) -> Problem | None:
     """A list item written inside a paragraph, where it would run into the line above."""
-    for para in re.split(r"\n\s*\n", text.value):
-        line = next((x.strip() for x in para.splitlines()[1:] if _LIST_ITEM_RE.match(x)), None)
-        if line:
-            shown = line if len(line) <= 40 else line[:39] + "…"
-            return Problem(text.loc, f"'{name}' has a line that looks like a list item "
-                                     f"('{shown}'), which runs into the line above: lists are "
-                                     "not supported; put a blank line before each item to make "
-                                     "it a paragraph of its own")
-    return None
+    lines = text.value.splitlines()
+    inside = [i for i in sorted(_list_items(text.value)) if i and lines[i - 1].strip()]
+    if not inside:
+        return None
+    line = lines[inside[0]].strip()
+    shown = line if len(line) <= 40 else line[:39] + "…"
+    return Problem(text.loc, f"'{name}' has a line that looks like a list item ('{shown}'), "
+                             "which runs into the line above: lists are not supported; put a "
+                             "blank line before each item to make it a paragraph of its own")
 
 
 def _locs(text: Text):
