@@ -430,3 +430,27 @@ def it_leaves_a_batch_stopped_by_ctrl_c_to_the_parent_and_cleans_up(tmp_path):
     assert list(temp.iterdir()) == []
     built = [p for p in out.rglob("*") if p.is_file()]
     assert built and all(p.name in ("memo.pdf", "handout.pdf", "deck.pptx") for p in built)
+
+
+def it_names_a_file_that_vanished_during_the_build(tmp_path, monkeypatch):
+    # Only an error writing the outputs is the output folder's; any other file is named.
+    import briefgen.build as b
+    from briefgen.errors import BriefError
+
+    (tmp_path / "figures").mkdir()
+    figure = tmp_path / "figures" / "chart.png"
+    figure.write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    brief = write(tmp_path, MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n"
+                  "    figure: {path: figures/chart.png, alt: A bar chart}"))
+    real = b.make_deck
+
+    def make_deck(job, path):
+        figure.unlink()  # as an editor's save or a sync tool might, mid-build
+        return real(job, path)
+
+    monkeypatch.setattr(b, "make_deck", make_deck)
+    with pytest.raises(BriefError) as e:
+        build(brief, tmp_path / "out", parallel=False)
+    assert str(e.value) == (f"{tmp_path / 'out' / 'brief'}:1:1: cannot build: No such file or "
+                            f"directory: {figure.resolve()}")
+    assert not (tmp_path / "out").exists()

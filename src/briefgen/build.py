@@ -372,7 +372,12 @@ def staged(target: Path):
         for folder in created:  # deepest first: a failed first build leaves no empty folders
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()
-        if isinstance(e, OSError):  # its file name would be one of our temp files: not said
-            raise BriefError.at(Loc(str(target)), f"cannot write outputs into this folder: "
-                                                  f"{e.strerror or e}") from None
+        if isinstance(e, OSError):
+            ours = e.filename is None or Path(os.fsdecode(e.filename)).parent == target
+            if ours:  # writing the outputs; the name would be one of our temp files
+                raise BriefError.at(Loc(str(target)), f"cannot write outputs into this folder: "
+                                                      f"{e.strerror or e}") from None
+            # Another file, such as a figure deleted during the build: named.
+            raise BriefError.at(Loc(str(target)), f"cannot build: {e.strerror or e}: "
+                                                  f"{e.filename}") from None
         raise
