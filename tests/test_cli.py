@@ -222,3 +222,13 @@ def it_checks_a_theme_by_rendering_a_sample_with_it(capsys):
     assert main(["check-theme", str(theme)]) == 2
     assert "rendering a sample brief: refused to read file:///etc/passwd" in \
         capsys.readouterr().err
+
+
+def it_builds_a_brief_named_twice_once_and_a_link_to_it_under_its_own_name(tmp_path, capsys):
+    brief = write(tmp_path, MINIMAL, "a.yaml")
+    (tmp_path / "link.yaml").symlink_to(brief)
+    out = tmp_path / "out"
+    assert main(["build", str(brief), str(tmp_path / "link.yaml"), str(tmp_path / "." / "a.yaml"),
+                 "-o", str(out), "-j", "1"]) == 0
+    assert "built 2 of 2 briefs in " in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == ["a", "link"]

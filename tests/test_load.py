@@ -52,12 +52,12 @@ def it_points_at_the_citation_inside_a_block_scalar(tmp_path):
 
 def it_points_at_each_citation_with_a_prefix(tmp_path):
     text = MINIMAL.replace("summary: Bottom line [@a].",
-                           'summary: "See [@a; @b] and [see @a] and [cf. @b, p. 2]."').replace(
+                           'summary: "See [see below] and [see @a] and [cf. @b, p. 2]."').replace(
         "    body: Text [@b].", "    body: |\n      Text [@a] and more\n      [see @b] here.")
     with pytest.raises(BriefError) as e:
         load_brief(write(tmp_path, text))
     assert [(p.loc.line, p.loc.col, p.message.split("'")[1]) for p in e.value.problems] == [
-        (3, 28, "[see @a]"), (3, 41, "[cf. @b, p. 2]"), (8, 7, "[see @b]")]
+        (3, 31, "[see @a]"), (3, 44, "[cf. @b, p. 2]"), (8, 7, "[see @b]")]
 
 
 def it_accepts_a_figure_inside_the_brief_folder(tmp_path):

@@ -209,10 +209,11 @@ def _each(briefs: list[str], work) -> int:
 
 def _build(args) -> int:
     started = time.perf_counter()
-    # The same file named twice (overlapping globs) is built once, not twice into one folder.
-    unique: dict[str, str] = {}
+    # The same file named twice (overlapping globs) is built once, not twice into one folder;
+    # a link under another name writes another folder, so it is built too.
+    unique: dict[tuple[str, str], str] = {}
     for path in args.briefs:
-        unique.setdefault(os.path.realpath(path), path)
+        unique.setdefault((os.path.realpath(path), Path(path).stem), path)
     args.briefs = list(unique.values())
     jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, len(args.briefs))
     if jobs < 1:

@@ -528,8 +528,9 @@ class NodeReader:
     def check_citations(self, text: Text, sources: dict[str, Source]) -> None:
         pos = self._line_starts[text.loc.line - 1] + text.loc.col - 1  # where the text starts
         for m in _PREFIXED_RE.finditer(text.value):
-            # As _group_locs: found in the source by its first word, else the field's start.
-            found = self.src.find(m.group(0).split()[0], pos)
+            # Found in the source whole, else (wrapped) by its first word, else the field's start.
+            found = self.src.find(m.group(0), pos)
+            found = self.src.find(m.group(0).split()[0], pos) if found < 0 else found
             pos = found + 1 if found >= 0 else pos
             self.error(self.loc_at(found) if found >= 0 else text.loc,
                        f"'{_short(m.group(0))}' looks like a citation with a prefix; write the "

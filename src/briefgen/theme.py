@@ -3,6 +3,7 @@ PowerPoint template and optional template overrides. One set of tokens drives al
 from __future__ import annotations
 
 import re
+import shlex
 import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -145,7 +146,8 @@ def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
         known = ", ".join(sorted(list_themes()))
         hint = ""
         if bare and text and (near / text / "theme.yaml").is_file():
-            hint = f"; to use the theme in the folder {near / text}, write ./{text}"
+            written = shlex.quote(f"./{text}")  # quoted if it must be, as on a command line
+            hint = f"; to use the theme in the folder {near / text}, write {written}"
         raise BriefError.at(Loc(text), f"no theme here: looked for {folder}/theme.yaml; bundled "
                                        f"themes: {known}{hint}")
     return folder
