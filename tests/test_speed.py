@@ -100,6 +100,13 @@ def it_watches_and_builds_once(tmp_path, capsys):
     assert f"{tmp_path}:1:1: is a folder, not a brief file" in err
 
 
+def save(path, data: bytes) -> None:
+    """Whole, as editors save: watch polls, and must not see a file half written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def it_watches_the_last_good_builds_files_while_the_brief_is_broken(tmp_path):
     # A figure removed makes the brief an error, which names no files: putting it back must
     # still start a build.
@@ -124,12 +131,12 @@ def it_watches_the_last_good_builds_files_while_the_brief_is_broken(tmp_path):
         kept = figure.read_bytes()
         figure.unlink()
         assert "figure file not found" in next(lines)
-        figure.write_bytes(kept)
+        save(figure, kept)
         assert " rebuilt memo.pdf" in next(lines)  # seen (as a new file: all three)
-        text = brief.read_text()
-        brief.write_text(text.replace("[@b]", "[@zz]"))
+        text = brief.read_bytes()
+        save(brief, text.replace(b"[@b]", b"[@zz]"))
         assert "unknown source id 'zz'" in next(lines)
-        brief.write_text(text)  # fixed as it was: the outputs are already right
+        save(brief, text)  # fixed as it was: the outputs are already right
         assert re.search(r"^\d\d:\d\d:\d\d no output changed in ", next(lines))
     finally:
         proc.kill()
@@ -421,7 +428,14 @@ def it_leaves_a_batch_stopped_by_ctrl_c_to_the_parent_and_cleans_up(tmp_path):
         for pid in workers:
             os.kill(pid, signal.SIGINT)
         time.sleep(0.3)
-        assert [int(pid) for pid in open(task).read().split()] == workers  # still at work
+
+        def working(pid):  # not gone, and not a zombie waiting for the pool to reap it
+            try:
+                return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                return False
+
+        assert all(working(pid) for pid in workers)
         os.killpg(proc.pid, signal.SIGINT)  # as the terminal sends it
         assert proc.wait(timeout=20) == 130
         assert "interrupted" in proc.stderr.read()
