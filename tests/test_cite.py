@@ -91,6 +91,21 @@ def it_ends_sentences_at_paragraphs_and_list_items():
         "Seit dem 3. Oktober gilt es - mit Ausnahmen."  # nothing taken for a marker
 
 
+def it_does_not_end_a_german_sentence_at_an_ordinal_or_abbreviation(tmp_path):
+    body = ("Die Regelung stammt aus dem 21. Jahrhundert und gilt z. B. in Berlin [@b]. Sie "
+            "wurde am 3. Oktober verlängert. Das galt bis 2024. Danach nicht mehr.")
+    text = MINIMAL.replace("body: Text [@b].", f"body: {body}")
+    for lang, bullets in (("de", 4), ("en", 7)):  # English reads "21." as the end of one
+        doc = number_citations(load_brief(write(tmp_path, f"lang: {lang}\n" + text)))
+        assert len(doc.sections[0].bullets) == bullets
+    assert plain(doc.sections[0].takeaway) == "Die Regelung stammt aus dem 21."  # (lang: en)
+    doc = number_citations(load_brief(write(tmp_path, "lang: de-AT\n" + text)))
+    assert plain(doc.sections[0].takeaway) == ("Die Regelung stammt aus dem 21. Jahrhundert und "
+                                               "gilt z. B. in Berlin\u00a0[2].")
+    assert [plain(b) for b in doc.sections[0].bullets][1:] == [
+        "Sie wurde am 3. Oktober verlängert.", "Das galt bis 2024.", "Danach nicht mehr."]
+
+
 def it_warns_about_a_list_written_inside_a_paragraph(tmp_path):
     listed = "Three options:\n      1. Do nothing.\n      2. Adopt it [@b]."
     text = MINIMAL.replace("    body: Text [@b].", f"    body: |\n      {listed}")

@@ -24,6 +24,12 @@ _MARK = "\uE000"
 # A sentence ends at . ! or ? (after any citation groups), followed by space and a capital or quote.
 _ABBREVIATION_RE = re.compile(r"(?:\b(?:[A-Z]\.)+|\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|No|St|"
                               r"Jr|Sr|Inc|Co|Gov|Sen|Rep)\.)$")
+# Languages that end ordinals with a full stop ("am 3. Oktober", "im 21. Jahrhundert"), and their
+# common abbreviations: neither ends a sentence. A year ("bis 2024.") still does.
+_NOT_AN_END_RE = {
+    "de": re.compile(r"\b(?:\d{1,2}|[a-zäöü]|z\. ?B|d\. ?h|u\. ?a|bzw|ca|vgl|Nr|Abs|Art|Prof|"
+                     r"usw|S|Bd|Jh|Hrsg)\.$"),
+}
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z\"“‘(])")
 
 _md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
@@ -41,19 +47,21 @@ def parse_group(group: str) -> list[tuple[str, str | None]] | None:
     return items
 
 
-def first_sentence(text: str) -> str:
-    return split_sentences(text)[0] if text.strip() else ""
+def first_sentence(text: str, lang: str = "en") -> str:
+    return split_sentences(text, lang)[0] if text.strip() else ""
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences, for default takeaways and bullets. A paragraph or a list item ("1. ...",
     "- ...") never ends inside one, and an item's sentences lose its marker."""
+    not_an_end = _NOT_AN_END_RE.get(lang.split("-")[0].lower())
     sentences: list[str] = []
     for block in _blocks(text):
         pieces: list[str] = []
         for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
             # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis.
-            if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])):
+            if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])
+                           or (not_an_end and not_an_end.search(pieces[-1]))):
                 pieces[-1] += " " + piece
             elif piece:
                 pieces.append(piece)
@@ -139,11 +147,12 @@ def number_citations(brief: Brief) -> Doc:
     sections = []
     for i, s in enumerate(brief.sections, 1):
         body = paras(s.body.value)
-        takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value))
+        takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value,
+                                                                           brief.lang))
         if s.bullets is not None:
             bullets = tuple(para(b.value) for b in s.bullets)
         else:
-            bullets = tuple(para(x) for x in split_sentences(s.body.value))
+            bullets = tuple(para(x) for x in split_sentences(s.body.value, brief.lang))
         notes = paras(s.notes.value) if s.notes else body
         figure = None
         if s.figure:
