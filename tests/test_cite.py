@@ -78,6 +78,12 @@ def it_splits_sentences_after_citation_groups():
         "One [@a].", "Two [@b; @c].", "(Three.)"]
 
 
+def it_splits_sentences_that_open_with_a_capital_beyond_ascii_or_a_mark():
+    assert split_sentences("Gut. Ärger folgt. „Zitat“ hier. Élargir! ¿Fue? ¡Sí! « Oui », dit-il. "
+                           "Ж да.") == ["Gut.", "Ärger folgt.", "„Zitat“ hier.", "Élargir!",
+                                        "¿Fue?", "¡Sí!", "« Oui », dit-il.", "Ж да."]
+
+
 def it_ends_sentences_at_paragraphs_and_list_items():
     # A paragraph that ends without a full stop, and list items, are never run together.
     assert split_sentences("Three options:\n1. Do nothing.\n2) Adopt it\n\n- Wait [@a]\n"

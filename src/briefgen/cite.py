@@ -21,7 +21,7 @@ _ITEM_RE = re.compile(r"@([A-Za-z0-9._-]+)\s*(?:,\s*(\S.*?))?")
 # One private-use character stands in for each citation group, in order, while markdown parses
 # the text around them.
 _MARK = "\uE000"
-# A sentence ends at . ! or ? (after any citation groups), followed by space and a capital or quote.
+# Abbreviations end with a full stop, and no sentence with them.
 _ABBREVIATION_RE = re.compile(r"(?:\b(?:[A-Z]\.)+|\b(?:e\.g|i\.e|etc|vs|cf|Dr|Mr|Mrs|Ms|No|St|"
                               r"Jr|Sr|Inc|Co|Gov|Sen|Rep)\.)$")
 # Languages that end ordinals with a full stop ("am 3. Oktober", "im 21. Jahrhundert"), and their
@@ -30,7 +30,11 @@ _NOT_AN_END_RE = {
     "de": re.compile(r"\b(?:\d{1,2}|[a-zäöü]|z\. ?B|d\. ?h|u\. ?a|bzw|ca|vgl|Nr|Abs|Art|Prof|"
                      r"usw|S|Bd|Jh|Hrsg)\.$"),
 }
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z\"“‘(])")
+# A sentence ends at . ! or ? (after any citation groups), followed by space and a capital (Ä,
+# É, Ł, Ω and Ж too) or a mark a sentence may open with („ « ¿ ¡).
+_OPENERS = "".join(ch for ch in map(chr, range(0xC0, 0x530)) if ch.isupper()) + "\"“‘(„‚«‹¿¡"
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z" +
+                              re.escape(_OPENERS) + "])")
 
 _md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
 _md.validateLink = lambda url: url.lower().startswith(("http://", "https://", "mailto:"))
