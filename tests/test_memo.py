@@ -132,3 +132,23 @@ sources:
     assert any("tried it [1] [2]. Revenue can fund" in line for line in lines)
     starts = [line for line in lines if re.match(r"\[\d", line)]
     assert starts == ["[1] “A.”", "[2] “B.”"]  # only the sources list starts with a number
+
+
+def it_breaks_a_heading_word_longer_than_the_line_at_a_syllable(tmp_path):
+    # Headings are not hyphenated; a German compound longer than the line ran off the page.
+    from markupsafe import Markup
+
+    from briefgen.html import breakable
+
+    word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    link = Markup(f'<a href="https://x.org/{word}">{word}</a> kurz')
+    assert breakable(link, "de").startswith(f'<a href="https://x.org/{word}">Rind\u00adflei')
+    assert breakable("Public-safety rationale", "en") == "Public-safety rationale"  # short words
+    text = MINIMAL.replace("title: A brief", f"title: Das {word} im Überblick").replace(
+        "heading: One", f"heading: {word}")
+    build(write(tmp_path, "lang: de\n" + text), tmp_path / "out", parallel=False)
+    for name in ("memo", "handout"):
+        lines = PdfReader(str(tmp_path / "out" / "brief" / f"{name}.pdf")).pages[0] \
+            .extract_text().splitlines()
+        broken = [line for line in lines if line.startswith("Das Rindfleisch")]
+        assert broken and broken[0].endswith("-"), (name, broken)  # at a syllable, with a hyphen

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import jinja2
-from markupsafe import Markup
+import pyphen
+from markupsafe import Markup, escape
 
 from .cite import format_reference
 from .errors import BriefError, Loc
+from .hyphens import load_hyphenation
 from .labels import format_date, labels_for
 from .model import Doc
 from .theme import Theme
@@ -18,6 +21,23 @@ def css_string(value: str) -> Markup:
     escaped = "".join(f"\\{ord(ch):X} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch
                       for ch in str(value))
     return Markup(f'"{escaped}"')
+
+
+_TAG_RE = re.compile(r"(<[^>]*>)")
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{16,}")
+
+
+def breakable(value, lang: str) -> Markup:
+    """Text or markup whose words of 16 letters or more carry soft hyphens. Headings are not
+    hyphenated, so a German compound longer than the line broke anywhere, without a hyphen;
+    now it breaks at a syllable, with one. Only text between tags is touched."""
+    parts = _TAG_RE.split(str(value if isinstance(value, Markup) else escape(value)))
+    if any(_LONG_WORD_RE.search(text) for text in parts[::2]) and pyphen.language_fallback(lang):
+        load_hyphenation(lang)
+        dic = pyphen.Pyphen(lang=lang)
+        parts[::2] = [_LONG_WORD_RE.sub(lambda m: dic.inserted(m.group(0), hyphen="\u00ad"), text)
+                      for text in parts[::2]]
+    return Markup("".join(parts))
 
 
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
@@ -32,6 +52,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     env = theme.env
     if "css_string" not in env.filters:  # once per theme: Jinja wants them set before loading
         env.filters["css_string"] = css_string
+        env.filters["breakable"] = breakable
         env.globals["format_reference"] = format_reference
     date = format_date(b.date, b.lang)
     context = dict(
