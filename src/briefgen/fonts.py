@@ -2,6 +2,7 @@
 will wrap it (the deck names Calibri; Carlito has the same advance widths)."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,7 +119,9 @@ def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
         families: list[str] = []  # every font that lacks one: a text shows in both somewhere
         for family, path in fonts:
             m = metrics(path)
-            lacks = {ch for ch in text if not ch.isspace() and ch != "\u2011" and not m.covers(ch)}
+            # Format characters (a soft hyphen, a zero-width joiner) are never drawn as such.
+            lacks = {ch for ch in text if not ch.isspace() and ch != "\u2011"
+                     and unicodedata.category(ch) != "Cf" and not m.covers(ch)}
             if lacks and family not in families:
                 families.append(family)
             missing |= lacks
