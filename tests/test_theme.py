@@ -88,6 +88,7 @@ def it_names_the_layout_it_looked_for_and_where(theme_copy, tmp_path, capsys, mo
     assert err.startswith(f"mytheme/theme.yaml:{line}:13: couldn't find a slide layout named "
                           "'Title Slide' in mytheme/corporate.pptx (it has: 'Cover', "
                           "'Title and Content'")
+    assert err.count("couldn't find") == 1  # the template check and the trial render both see it
     assert main(["build", str(EXAMPLE), "--theme", str(theme_copy), "-o", "out"]) == 2
     assert "couldn't find a slide layout named 'Title Slide'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -446,7 +446,9 @@ def _check_theme(args) -> int:
     problems += check_contrast(theme)
     problems += _trial_render(theme)
     if problems:
-        raise BriefError(problems)
+        # The deck's checks and the trial render can find one fault twice: say it once.
+        raise BriefError(sorted(dict.fromkeys(problems),
+                                key=lambda p: (p.loc.file, p.loc.line, p.loc.col)))
     template = theme.template.name if theme.template else "python-pptx's default template"
     fonts = {p.resolve() for family in (theme.heading, theme.body) for p in family.files().values()}
     print(f"{theme.source}: ok: {_count(len(fonts), 'font file')},"
