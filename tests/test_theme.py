@@ -173,3 +173,23 @@ def it_points_a_bare_name_to_the_theme_folder_of_that_name(theme_copy, tmp_path,
     assert err.endswith("; to use the theme in the folder ../mytheme, write ./mytheme\n")
     assert main(["build", "../brief.yaml", "-o", "out", "--theme", "nope"]) == 2
     assert "write ./" not in capsys.readouterr().err  # no such folder: no hint
+
+
+def it_refuses_a_font_face_that_cannot_draw_latin_text(theme_copy, tmp_path, capsys):
+    # Italic body text in a face without letters would print in one of the machine's fonts.
+    from fontTools import subset
+
+    italic = next(theme_copy.glob("fonts/*-Italic.ttf"))
+    options = subset.Options()
+    font = subset.load_font(str(italic), options)
+    sub = subset.Subsetter(options)
+    sub.populate(text="0123456789")
+    sub.subset(font)
+    font.save(str(italic))
+    assert main(["check", str(EXAMPLE), "--theme", str(theme_copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"font {italic.name} has no glyph for: ABCDEFGHIJ" in err
+    assert main(["build", str(EXAMPLE), "--theme", str(theme_copy), "-o",
+                 str(tmp_path / "out")]) == 2
+    assert err.splitlines()[0] in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -19,7 +19,7 @@ from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import render_html
-from .fonts import uncovered_text
+from .fonts import face_problems, uncovered_text
 from .load import load_brief
 from .model import Brief
 from .theme import load_theme
@@ -168,6 +168,9 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = theme_for(brief, theme)
+    faces = face_problems(chosen)
+    if faces:  # else a face's text would print in one of the machine's fonts
+        raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
     if strict and warnings:

@@ -425,23 +425,12 @@ def _themes(args) -> int:
 
 
 def _check_theme(args) -> int:
-    from .errors import Problem
-    from .fonts import missing_glyphs
+    from .fonts import face_problems
     from .pptx_out import check_template
-    from .theme import check_contrast, load_theme, theme_loc
+    from .theme import check_contrast, load_theme
 
     theme = load_theme(args.theme)
-    problems = []
-    for role, family in (("heading", theme.heading), ("body", theme.body)):
-        for face, path in family.files().items():
-            where = theme_loc(theme, f"fonts.{role}.{face}")
-            try:
-                missing = missing_glyphs(path)
-            except Exception as e:  # fontTools raises many types for a broken file
-                problems.append(Problem(where, f"font {path.name} cannot be read: {e}"))
-                continue
-            if missing:
-                problems.append(Problem(where, f"font {path.name} has no glyph for: {missing}"))
+    problems = face_problems(theme)
     problems += check_template(theme)
     problems += check_contrast(theme)
     problems += _trial_render(theme)

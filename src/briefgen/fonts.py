@@ -101,9 +101,35 @@ NEEDED = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 def missing_glyphs(path: Path) -> str:
     """The NEEDED characters a font file cannot draw ('' when it has them all)."""
+    st = path.stat()
+    return _missing_glyphs(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=64)  # by stamp: watch and batch read each file once, and see it edited
+def _missing_glyphs(path: Path, mtime: int, size: int) -> str:
     with TTFont(str(path), lazy=True) as font:
         cmap = font.getBestCmap()
     return "".join(ch for ch in NEEDED if ord(ch) not in cmap)
+
+
+def face_problems(theme) -> list:
+    """Every face of the theme's fonts must draw the basic Latin text: where one cannot,
+    WeasyPrint would quietly take the glyphs from a font of the machine's."""
+    from .errors import Problem
+    from .theme import theme_loc
+
+    problems = []
+    for role, family in (("heading", theme.heading), ("body", theme.body)):
+        for face, path in family.files().items():
+            where = theme_loc(theme, f"fonts.{role}.{face}")
+            try:
+                missing = missing_glyphs(path)
+            except Exception as e:  # noqa: BLE001 - fontTools raises many types for a broken file
+                problems.append(Problem(where, f"font {path.name} cannot be read: {e}"))
+                continue
+            if missing:
+                problems.append(Problem(where, f"font {path.name} has no glyph for: {missing}"))
+    return problems
 
 
 def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
