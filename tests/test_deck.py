@@ -244,3 +244,21 @@ def it_sets_every_run_in_the_theme_font_size_and_colours(example_build):
         assert str(font.color.rgb) in colours
         assert font.bold in (True, False)
     assert any(r.font.bold for r in runs) and not all(r.font.bold for r in runs)
+
+
+def it_makes_a_title_smaller_rather_than_break_a_word_inside(tmp_path):
+    # A German compound fits on a line at a smaller size: breaking it between characters, as
+    # PowerPoint does with what does not fit, is the last resort.
+    from briefgen.deck import TITLE_MAX, text_width
+
+    from .conftest import MINIMAL
+
+    word = "Grundstücksverkehrsgenehmigungszuständigkeitsübertragungsverordnung"
+    brief = write(tmp_path, "lang: de\n" + MINIMAL.replace("heading: One", f"heading: {word}"))
+    theme = load_theme("default")
+    deck, _ = plan_deck(number_citations(load_brief(brief)), theme)
+    title = next(s.title for s in deck.slides if para_text(s.title.paras[0]) == word)
+    bold = metrics(theme.heading.bold)
+    at = lambda size: bold.width(word, size)  # noqa: E731 - as the wrap measures it
+    assert title.size < TITLE_MAX and at(TITLE_MAX) > text_width(title) >= at(title.size)
+    assert at(title.size + 1) > text_width(title)  # the largest size that keeps it whole

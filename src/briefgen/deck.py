@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .cite import format_reference, plain, short_name, split_heading, split_para
 from .errors import Problem, Loc
-from .fonts import metrics
+from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for
 from .model import Cite, Doc, Para, Span
 from .theme import Theme
@@ -132,13 +132,29 @@ def _has_bold(para: Para) -> bool:
 
 
 def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> float | None:
-    """The largest whole point size in [smallest, largest] at which the block fits."""
-    size = largest
+    """The largest whole point size in [smallest, largest] at which the block fits, without
+    breaking a word inside if some size can (a German compound in a title); else with."""
+    size, broken = largest, None
     while size >= smallest:
-        if fits(replace(block, size=size), theme):
-            return size
+        trial = replace(block, size=size)
+        if fits(trial, theme):
+            if not _breaks_a_word(trial, theme):
+                return size
+            broken = broken or size
         size -= 1
-    return None
+    return broken
+
+
+def _breaks_a_word(block: Block, theme: Theme) -> bool:
+    """Whether a word is wider than the line, so that it breaks between characters. Not an
+    address: PowerPoint breaks those, and so do the sources slides."""
+    for p in block.paras:
+        m = _metrics(theme, block.bold or _has_bold(p))  # as block_lines measures it
+        limit = text_width(block) * m.units / (block.size * SAFETY)
+        if any(m.units_of(word) > limit for word in para_text(p, theme.citation).split()
+               if "/" not in word):
+            return True
+    return False
 
 
 def _image_size(path: Path) -> tuple[int, int]:
