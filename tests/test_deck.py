@@ -262,3 +262,21 @@ def it_makes_a_title_smaller_rather_than_break_a_word_inside(tmp_path):
     at = lambda size: bold.width(word, size)  # noqa: E731 - as the wrap measures it
     assert title.size < TITLE_MAX and at(TITLE_MAX) > text_width(title) >= at(title.size)
     assert at(title.size + 1) > text_width(title)  # the largest size that keeps it whole
+
+
+def it_tells_powerpoint_the_language_of_every_run(tmp_path):
+    # Else PowerPoint checks a German deck's spelling as English.
+    from pptx.oxml.ns import qn
+
+    from .conftest import MINIMAL
+
+    for lang, office in (("de", "de-DE"), ("fr-CH", "fr-CH"), ("en", "en-US")):
+        brief = write(tmp_path, f"lang: {lang}\n" + MINIMAL)
+        build(brief, tmp_path / "out", parallel=False)
+        prs = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
+        frames = [sh.text_frame for s in prs.slides for sh in s.shapes if sh.has_text_frame]
+        frames += [s.notes_slide.notes_text_frame for s in prs.slides if s.has_notes_slide]
+        runs = [r for tf in frames for p in tf.paragraphs for r in p.runs]
+        assert len(runs) > 10
+        assert {r._r.find(qn("a:rPr")).get("lang") for r in runs} == {office}
+        assert prs.core_properties.language == office

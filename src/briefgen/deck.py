@@ -84,6 +84,19 @@ class Deck:
     draft_label: str
     title: str
     author: str
+    lang: str = "en-US"  # the text's language, as Office names it: its spelling checker's
+
+
+# Office names a language with its region ("de-DE"); a brief may name the language alone.
+_REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pt": "PT",
+            "pl": "PL", "sv": "SE", "da": "DK", "fi": "FI", "cs": "CZ", "ja": "JP", "zh": "CN"}
+
+
+def office_language(lang: str) -> str:
+    parts = lang.replace("_", "-").split("-")
+    if len(parts) > 1 or parts[0].lower() not in _REGIONS:
+        return lang
+    return f"{parts[0].lower()}-{_REGIONS[parts[0].lower()]}"
 
 
 # -- measuring -------------------------------------------------------------------------------
@@ -222,7 +235,8 @@ class _Planner:
                                        section=s.number)
         slides += self.sources_slides()
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
-                    self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""))
+                    self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""),
+                    office_language(b.lang))
 
     def notes(self, paras: tuple[Para, ...]) -> str:
         # Notes are read, not laid out by us: plain spaces.
