@@ -143,6 +143,17 @@ def it_formats_references_with_author_quoted_title_publisher_and_date():
         "U.S. Conference of Mayors and Major Cities Chiefs Association, “U.S. Mayors")
 
 
+def it_quotes_titles_in_the_brief_language():
+    from briefgen.labels import quoted
+
+    assert quoted('Why "sanctuary" matters', "en", ",") == "“Why ‘sanctuary’ matters,”"
+    assert quoted("Die „Mietpreisbremse“ wirkt", "de-AT", ",") == "„Die ‚Mietpreisbremse‘ wirkt“,"
+    assert quoted("Le « mal-logement » en France", "fr", ".") == \
+        "«\u00a0Le “mal-logement” en France\u00a0»."
+    assert quoted("El “efecto” de «algo»", "es") == "«El “efecto” de “algo”»"
+    assert quoted("It's 'fine'", "pt") == "“It's 'fine'”"  # single quotes are left alone
+
+
 def it_writes_dates_and_author_lists_in_the_brief_language():
     from briefgen.cite import join_names
     from briefgen.labels import format_date
@@ -150,6 +161,7 @@ def it_writes_dates_and_author_lists_in_the_brief_language():
     assert format_date("2026-09-15", "es") == "15 de septiembre de 2026"
     assert format_date("2017-02", "es") == "febrero de 2017"
     assert format_date("2026-09-15", "fr-CA") == "15 septembre 2026"
+    assert format_date("2026-05-01", "fr") == "1er mai 2026"
     assert format_date("2026-09-15", "de") == "15. September 2026"
     assert format_date("2026-09-15", "en-GB") == "September 15, 2026"
     assert format_date("May 2017", "en") == "May 2017"

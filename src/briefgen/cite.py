@@ -12,7 +12,7 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 
 from .errors import BriefError, Problem
-from .labels import format_date, labels_for
+from .labels import format_date, labels_for, quoted
 from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
                     Source, Span, Text)
 
@@ -279,18 +279,15 @@ def plain(para: Para, style: str = "brackets") -> str:
 
 
 def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
-    """(Author, “Title,” Publisher, date.) then the URL, then when it was accessed, if known.
+    """(Author, “Title,” Publisher, date.) then the URL, then when it was accessed, if known;
+    in the brief's language's quotation marks („Titel“, « Titre »).
 
     Every output prints references with this one function, so the entries read the same everywhere.
     """
-    # Quotes inside a title become single quotes once the title itself is quoted.
-    title = source.title.replace("“", "‘").replace("”", "’").replace('"', "’")
     rest = [p for p in (source.publisher, format_date(source.date, lang)) if p]
-    if title[-1] in ".?!":
-        quoted = f"“{title}”"
-    else:
-        quoted = f"“{title}{',' if rest else '.'}”"
-    text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + quoted
+    after = "" if source.title[-1] in ".?!" else ("," if rest else ".")
+    text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + \
+        quoted(source.title, lang, after)
     if rest:
         text += " " + ", ".join(rest) + "."
     accessed = (f"{labels_for(lang)['accessed']} {format_date(source.accessed, lang)}"

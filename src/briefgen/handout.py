@@ -18,6 +18,7 @@ from .cache import private_folder, read_file, write_quietly
 from .cite import plain, short_name, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
+from .labels import quoted
 from .model import Doc
 from .theme import Theme
 
@@ -68,7 +69,8 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         "headline": b.handout.headline or b.title,
         "points": points,
         "refs": [r for r in doc.refs if r.number in cited],
-        "short_reference": lambda ref: f"{short_name(ref, b.lang)}, “{ref.source.title}”",
+        "short_reference": lambda ref: f"{short_name(ref, b.lang)}, "
+                                       f"{quoted(ref.source.title, b.lang)}",
         "qr": qr,
     }
 

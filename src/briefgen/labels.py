@@ -9,6 +9,9 @@ _EN = {
     "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
     "draft": "DRAFT", "key_points": "Key points",
     "cont": "cont.", "accessed": "accessed", "and": "and", "et_al": "et al.",
+    # Quotation marks: outer open and close, inner open and close; then whether a comma or full
+    # stop after a quoted title goes inside the marks (American usage) or after them.
+    "quotes": ("“", "”", "‘", "’", True),
     "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"],
 }
@@ -17,19 +20,20 @@ _LABELS = {
     "es": {**_EN, "memorandum": "Memorándum", "to": "Para", "from": "De", "date": "Fecha",
            "subject": "Asunto", "bottom_line": "En resumen", "sources": "Fuentes", "page": "Página",
            "of": "de", "draft": "BORRADOR", "key_points": "Puntos clave", "cont": "cont.",
-           "accessed": "consultado", "and": "y",
+           "accessed": "consultado", "and": "y", "quotes": ("«", "»", "“", "”", False),
            "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                       "septiembre", "octubre", "noviembre", "diciembre"]},
     "fr": {**_EN, "memorandum": "Note", "to": "À", "from": "De", "date": "Date", "subject": "Objet",
            "bottom_line": "L’essentiel", "sources": "Sources", "page": "Page", "of": "sur",
            "draft": "BROUILLON", "key_points": "Points clés", "cont": "suite",
            "accessed": "consulté le", "and": "et",
+           "quotes": ("«\u00a0", "\u00a0»", "“", "”", False),
            "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                       "septembre", "octobre", "novembre", "décembre"]},
     "de": {**_EN, "memorandum": "Vermerk", "to": "An", "from": "Von", "date": "Datum",
            "subject": "Betreff", "bottom_line": "Kernaussage", "sources": "Quellen", "page": "Seite",
            "of": "von", "draft": "ENTWURF", "key_points": "Kernpunkte", "cont": "Forts.",
-           "accessed": "abgerufen am", "and": "und",
+           "accessed": "abgerufen am", "and": "und", "quotes": ("„", "“", "‚", "‘", False),
            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                       "September", "Oktober", "November", "Dezember"]},
 }
@@ -60,4 +64,26 @@ def format_date(value: str | dt.date | None, lang: str = "en") -> str:
         return f"{day} de {month} de {year}"
     if primary == "de":
         return f"{day}. {month} {year}"
+    if primary == "fr" and day == 1:
+        return f"1er {month} {year}"  # the first of the month is an ordinal in French
     return f"{day} {month} {year}"
+
+
+# Double quotation marks of any language, with the space French sets inside « ».
+_DOUBLE_QUOTES = re.compile(r'«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»|["“”„]')
+
+
+def quoted(text: str, lang: str, after: str = "") -> str:
+    """text in the language's quotation marks, with after (',' or '.') inside them or after
+    them as the language puts it. Double quotes inside text become the inner marks: opening
+    ones where they follow a space or start the text, closing ones elsewhere."""
+    op, cl, inner_op, inner_cl, inside = labels_for(lang)["quotes"]
+
+    def inner(m: re.Match) -> str:
+        mark, at = m.group(0).strip(), m.start()
+        if mark in "«»":
+            return inner_op if mark == "«" else inner_cl
+        return inner_op if at == 0 or text[at - 1].isspace() or text[at - 1] in "([{" else inner_cl
+
+    text = _DOUBLE_QUOTES.sub(inner, text)
+    return f"{op}{text}{after}{cl}" if inside else f"{op}{text}{cl}{after}"
