@@ -154,6 +154,21 @@ def it_quotes_titles_in_the_brief_language():
     assert quoted("It's 'fine'", "pt") == "“It's 'fine'”"  # single quotes are left alone
 
 
+def it_names_people_by_surname_and_organisations_whole_in_footers():
+    from briefgen.cite import short_name
+    from briefgen.model import Ref, Source
+
+    def named(*authors):
+        return short_name(Ref(1, Source(id="x", title="T", authors=authors, date="2020",
+                                        publisher=None, url=None, accessed=None, loc=None)))
+
+    assert named("David K. Hausman") == "Hausman 2020"
+    assert named("Ana de la Cruz", "Ludwig van Beethoven") == "Cruz and Beethoven 2020"
+    for organisation in ("ifo Institut", "Statistisches Bundesamt", "Banco de España",
+                         "Fondation Abbé Pierre", "Human Rights Watch", "AT&T", "G20 Office"):
+        assert named(organisation) == f"{organisation} 2020"
+
+
 def it_writes_dates_and_author_lists_in_the_brief_language():
     from briefgen.cite import join_names
     from briefgen.labels import format_date

@@ -339,12 +339,38 @@ def split_heading(heading: Para) -> tuple[Para, Para | None]:
     return title, kicker
 
 
+# Words that name an organisation, not a person, in the languages briefgen has labels for.
+_ORGANISATION_WORDS = set("""
+    academy administration agency alliance association authority bank board bureau center centre
+    coalition college commission committee congress corp council county court department fund
+    forum foundation government group inc initiative institute journal lab labs league ltd
+    ministry network news office organisation organization parliament partnership police post
+    press program programme project review senate service services society times trust union
+    university watch
+    agentur amt bundesamt bundesbank gesellschaft institut kommission landesamt ministerium rat
+    stiftung universität verband verein zentrum
+    agence banque conseil cour direction fondation ministère observatoire université ville
+    agencia ayuntamiento banco centro comisión consejo fundación gobierno instituto ministerio
+    observatorio tribunal universidad
+""".split())
+# Lower-case words a person's name may hold: 'Ludwig van Beethoven', 'Ana de la Cruz'.
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
+              "y", "bin", "al", "ten", "ter", "zu"}
+
+
+def _is_organisation(name: str) -> bool:
+    words = name.split()
+    return len([w for w in words if w not in _PARTICLES]) > 3 or any(
+        w.strip(".,").lower() in _ORGANISATION_WORDS or any(ch.isdigit() or ch == "&" for ch in w)
+        or (w[0].islower() and w not in _PARTICLES) for w in words)
+
+
 def short_name(ref, lang: str = "en") -> str:
     """How a footer names a source: authors' surnames or the publisher, and the year."""
     s = ref.source
     if s.authors:
         # A person's surname; an organisation ("U.S. Conference of Mayors") stays whole.
-        surnames = [a.split()[-1] if len(a.split()) <= 3 else a for a in s.authors]
+        surnames = [a if _is_organisation(a) else a.split()[-1] for a in s.authors]
         if len(surnames) <= 2:
             name = join_names(tuple(surnames), lang)
         else:
