@@ -193,3 +193,19 @@ def it_refuses_a_font_face_that_cannot_draw_latin_text(theme_copy, tmp_path, cap
                  str(tmp_path / "out")]) == 2
     assert err.splitlines()[0] in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def it_separates_superscript_citations_with_pages_by_semicolons(tmp_path):
+    # '1 p. 12,2' read as pages 12.2; with a locator in the group, semicolons part them.
+    from .conftest import MINIMAL
+
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(MINIMAL.replace("Bottom line [@a].", "Bottom line [@a, p. 12; @b] and "
+                                     "more [@a; @b]."), encoding="utf-8")
+    result = build(brief, tmp_path / "out", theme="modern", parallel=False)
+    text = pdf_pages(output(result, "memo"))[0]
+    assert "line1, p. 12; 2 and more1,2." in text.replace("\n", " ")
+    prs = Presentation(str(output(result, "deck")))
+    runs = {r.text for s in prs.slides for sh in s.shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs}
+    assert {"1, p. 12; 2", "1,2"} <= runs

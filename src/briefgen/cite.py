@@ -262,12 +262,14 @@ def _merge(spans: list[Span]) -> Para:
 
 
 def cite_text(cites: tuple[Cite, ...], style: str = "brackets", lead: bool = False) -> str:
-    """One citation group as printed: '[1] [4, p. 2]', or '1,4 p. 2' set as superscript.
+    """One citation group as printed: '[1] [4, p. 2]', or '1; 4, p. 2' set as superscript.
 
     lead: the group follows text, so brackets get a no-break space: '[1]' never starts a line.
     """
     if style == "superscript":
-        return ",".join(f"{c.number}{' ' + c.locator if c.locator else ''}" for c in cites)
+        # '1, p. 12; 2': with a locator, commas alone would read as one number's pages.
+        sep = "; " if any(c.locator for c in cites) else ","
+        return sep.join(f"{c.number}{', ' + c.locator if c.locator else ''}" for c in cites)
     text = " ".join(f"[{c.number}{', ' + c.locator if c.locator else ''}]" for c in cites)
     return "\u00a0" + text if lead else text
 
