@@ -232,3 +232,16 @@ def it_builds_a_brief_named_twice_once_and_a_link_to_it_under_its_own_name(tmp_p
                  "-o", str(out), "-j", "1"]) == 0
     assert "built 2 of 2 briefs in " in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == ["a", "link"]
+
+
+def it_helps_with_a_language_it_cannot_label_or_read(tmp_path, capsys):
+    brief = write(tmp_path, "lang: de_DE\n" + MINIMAL)
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (f"{brief}:1:7: 'lang' must be a language tag like en or "
+                                       "en-GB, not 'de_DE' (write de-DE)\n")
+    brief = write(tmp_path, "lang: pt-BR\n" + MINIMAL)
+    assert main(["check", str(brief)]) == 0
+    assert capsys.readouterr().err.startswith(
+        f"{brief}:1:7: warning: briefgen has no words in 'pt-BR' for what it prints itself")
+    assert main(["check", str(write(tmp_path, "lang: de-AT\n" + MINIMAL))]) == 0
+    assert capsys.readouterr().err == ""

@@ -20,6 +20,7 @@ from .fork import collect, receive, single_threaded, spawn, stop
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import render_html
 from .fonts import face_problems, uncovered_text
+from .labels import has_labels
 from .load import load_brief
 from .model import Brief
 from .theme import load_theme
@@ -173,6 +174,11 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
+    if not has_labels(brief.lang):
+        warnings.append(Problem(brief.field_locs.get("lang", Loc(str(brief.path))), (
+            f"briefgen has no words in '{brief.lang}' for what it prints itself (Memorandum, "
+            "Sources, dates): those are in English; hyphenation and the documents' language "
+            f"follow '{brief.lang}'")))
     if strict and warnings:
         raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
                           for w in warnings])

@@ -39,6 +39,10 @@ _LABELS = {
 }
 
 
+def has_labels(lang: str) -> bool:
+    return lang.split("-")[0].lower() in _LABELS
+
+
 def labels_for(lang: str) -> dict:
     """Labels for a BCP-47 tag by its primary language; English where we have no translation."""
     return _LABELS.get(lang.split("-")[0].lower(), _EN)

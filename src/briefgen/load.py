@@ -346,7 +346,10 @@ class NodeReader:
             self.error(node, f"source id '{_short(v)}' may use only letters, digits and . _ -")
             return None
         if kind == "lang" and not _LANG_RE.fullmatch(v):
-            self.error(node, f"'{name}' must be a language tag like en or en-GB, not '{_short(v)}'")
+            fixed = v.replace("_", "-")  # de_DE, as locales are written: the tag is de-DE
+            hint = f" (write {fixed})" if _LANG_RE.fullmatch(fixed) else ""
+            self.error(node, f"'{name}' must be a language tag like en or en-GB, not "
+                             f"'{_short(v)}'{hint}")
             return None
         if kind == "status" and v not in ("draft", "final"):
             self.error(node, f"'{name}' must be draft or final, not '{_short(v)}'")
