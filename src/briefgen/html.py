@@ -5,12 +5,10 @@ import datetime as dt
 import re
 
 import jinja2
-import pyphen
 from markupsafe import Markup, escape
 
 from .cite import format_reference
 from .errors import BriefError, Loc
-from .hyphens import load_hyphenation
 from .labels import format_date, labels_for
 from .model import Doc
 from .theme import Theme
@@ -24,19 +22,16 @@ def css_string(value: str) -> Markup:
 
 
 _TAG_RE = re.compile(r"(<[^>]*>)")
-_LONG_WORD_RE = re.compile(r"[^\W\d_]{16,}")
+_LONG_WORD_RE = re.compile(r"[^\W\d_]{30,}")
 
 
-def breakable(value, lang: str) -> Markup:
-    """Text or markup whose words of 16 letters or more carry soft hyphens. Headings are not
-    hyphenated, so a German compound longer than the line broke anywhere, without a hyphen;
-    now it breaks at a syllable, with one. Only text between tags is touched."""
+def breakable(value) -> Markup:
+    """Text or markup whose words of 30 letters or more may be hyphenated: headings are not,
+    so a German compound longer than the line ran off the page. Shorter words, which fit a line
+    of their own, still move to the next line whole. Only text between tags is touched."""
     parts = _TAG_RE.split(str(value if isinstance(value, Markup) else escape(value)))
-    if any(_LONG_WORD_RE.search(text) for text in parts[::2]) and pyphen.language_fallback(lang):
-        load_hyphenation(lang)
-        dic = pyphen.Pyphen(lang=lang)
-        parts[::2] = [_LONG_WORD_RE.sub(lambda m: dic.inserted(m.group(0), hyphen="\u00ad"), text)
-                      for text in parts[::2]]
+    parts[::2] = [_LONG_WORD_RE.sub(r'<span class="long-word">\g<0></span>', text)
+                  for text in parts[::2]]
     return Markup("".join(parts))
 
 
