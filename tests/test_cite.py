@@ -95,6 +95,12 @@ def it_ends_sentences_at_paragraphs_and_list_items():
     # One line that starts like an item is not a list: hard-wrapped text starts lines so.
     assert " ".join(split_sentences("Seit dem\n3. Oktober gilt es\n- mit Ausnahmen.")) == \
         "Seit dem 3. Oktober gilt es - mit Ausnahmen."  # nothing taken for a marker
+    # Nor are two such lines in different paragraphs, or dashes (a German aside).
+    dates = "Es begann am\n1. Oktober.\n\nEs endete am\n2. Januar.\n\nSo\n– sagt sie –\nund\n– so –"
+    assert " ".join(split_sentences(dates, "de")) == " ".join(dates.split())
+    # Markdown numbers every item 1, and mixes its bullets.
+    assert split_sentences("Options:\n1. Wait.\n1. Act.\n1. Ask.\n\n- One\n* Two") == [
+        "Options:", "Wait.", "Act.", "Ask.", "One", "Two"]
 
 
 def it_does_not_end_a_german_sentence_at_an_ordinal_or_abbreviation(tmp_path):
@@ -164,8 +170,10 @@ def it_names_people_by_surname_and_organisations_whole_in_footers():
 
     assert named("David K. Hausman") == "Hausman 2020"
     assert named("Ana de la Cruz", "Ludwig van Beethoven") == "Cruz and Beethoven 2020"
+    assert named("José dos Santos") == "Santos 2020"
     for organisation in ("ifo Institut", "Statistisches Bundesamt", "Banco de España",
-                         "Fondation Abbé Pierre", "Human Rights Watch", "AT&T", "G20 Office"):
+                         "Fondation Abbé Pierre", "Human Rights Watch", "AT&T", "G20 Office",
+                         "Brookings Institution", "Amnesty International"):
         assert named(organisation) == f"{organisation} 2020"
 
 

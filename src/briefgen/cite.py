@@ -91,24 +91,40 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
-# A line that starts like a list item: "1. ", "2) ", "a) ", "- ", "* ", "+ ", "• ", "– ".
-_LIST_ITEM_RE = re.compile(r"[ \t]*(?:(\d{1,3})[.)]|([a-z])\)|([-*+\u2022\u2013]))[ \t]+(?=\S)")
+# A line that starts like a list item: "1. ", "2) ", "a) ", "- ", "* ", "+ ", "• ".
+_LIST_ITEM_RE = re.compile(r"[ \t]*(?:(\d{1,3})[.)]|([a-z])\)|([-*+\u2022]))[ \t]+(?=\S)")
 
 
 def _list_items(text: str) -> dict[int, int]:
     """{line index: where its text starts} for the lines that are list items. One such line
     alone is not a list: a hard-wrapped line may start with a number ('3. Oktober', '21.
-    Jahrhundert') or a dash. Two in a row are: 1 then 2, a then b, or the same bullet."""
-    found = [(i, m) for i, line in enumerate(text.splitlines()) if (m := _LIST_ITEM_RE.match(line))]
+    Jahrhundert') or a dash. Two in a row are: numbers that stay or go up by one (1 1 or 1 2),
+    letters that go up by one, or bullets; in one paragraph, or opening two paragraphs in a row.
+    """
+    lines = text.splitlines()
+    para, starts = [], set()  # each line's paragraph; the lines that open one
+    number, blank = 0, True
+    for i, line in enumerate(lines):
+        if not line.strip():
+            number, blank = number + (not blank), True
+            continue
+        if blank:
+            starts.add(i)
+        para.append((i, number))
+        blank = False
+    where = dict(para)
+    found = [(i, m) for i, line in enumerate(lines) if (m := _LIST_ITEM_RE.match(line))]
     items = {}
     for (i, m), (j, n) in zip(found, found[1:]):
         if m[1] and n[1]:
-            follows = int(n[1]) == int(m[1]) + 1
+            follows = int(n[1]) in (int(m[1]), int(m[1]) + 1)
         elif m[2] and n[2]:
             follows = ord(n[2]) == ord(m[2]) + 1
         else:
-            follows = bool(m[3]) and m[3] == n[3]
-        if follows:
+            follows = bool(m[3] and n[3])
+        together = where[i] == where[j] or (i in starts and j in starts
+                                            and where[j] == where[i] + 1)
+        if follows and together:
             items.update({i: m.end(), j: n.end()})
     return items
 
@@ -344,20 +360,21 @@ def split_heading(heading: Para) -> tuple[Para, Para | None]:
 # Words that name an organisation, not a person, in the languages briefgen has labels for.
 _ORGANISATION_WORDS = set("""
     academy administration agency alliance association authority bank board bureau center centre
-    coalition college commission committee congress corp council county court department fund
+    coalition college commission committee congress corp corporation council county court
+    department fund institution international
     forum foundation government group inc initiative institute journal lab labs league ltd
     ministry network news office organisation organization parliament partnership police post
     press program programme project review senate service services society times trust union
     university watch
     agentur amt bundesamt bundesbank gesellschaft institut kommission landesamt ministerium rat
-    stiftung universität verband verein zentrum
+    stiftung universität verband verein zentralbank zentrum
     agence banque conseil cour direction fondation ministère observatoire université ville
     agencia ayuntamiento banco centro comisión consejo fundación gobierno instituto ministerio
     observatorio tribunal universidad
 """.split())
 # Lower-case words a person's name may hold: 'Ludwig van Beethoven', 'Ana de la Cruz'.
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le",
-              "y", "bin", "al", "ten", "ter", "zu"}
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "do", "dos",
+              "du", "e", "la", "le", "y", "bin", "al", "ten", "ter", "zu"}
 
 
 def _is_organisation(name: str) -> bool:
