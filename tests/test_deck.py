@@ -270,7 +270,7 @@ def it_tells_powerpoint_the_language_of_every_run(tmp_path):
 
     from .conftest import MINIMAL
 
-    for lang, office in (("de", "de-DE"), ("fr-CH", "fr-CH"), ("en", "en-US")):
+    for lang, office in (("de", "de-DE"), ("fr-CH", "fr-CH"), ("en-GB", "en-GB")):
         brief = write(tmp_path, f"lang: {lang}\n" + MINIMAL)
         build(brief, tmp_path / "out", parallel=False)
         prs = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
@@ -280,3 +280,9 @@ def it_tells_powerpoint_the_language_of_every_run(tmp_path):
         assert len(runs) > 10
         assert {r._r.find(qn("a:rPr")).get("lang") for r in runs} == {office}
         assert prs.core_properties.language == office
+    # Plain English, the default, is left to PowerPoint: the user's own English.
+    build(write(tmp_path, MINIMAL), tmp_path / "out", parallel=False)
+    prs = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
+    assert not [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
+                for p in sh.text_frame.paragraphs for r in p.runs if r._r.find(qn("a:rPr"))
+                is not None and r._r.find(qn("a:rPr")).get("lang")]

@@ -84,7 +84,7 @@ class Deck:
     draft_label: str
     title: str
     author: str
-    lang: str = "en-US"  # the text's language, as Office names it: its spelling checker's
+    lang: str | None = None  # the text's language as Office names it, for its spell checker
 
 
 # Office names a language with its region ("de-DE"); a brief may name the language alone.
@@ -92,8 +92,12 @@ _REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "N
             "pl": "PL", "sv": "SE", "da": "DK", "fi": "FI", "cs": "CZ", "ja": "JP", "zh": "CN"}
 
 
-def office_language(lang: str) -> str:
+def office_language(lang: str) -> str | None:
+    """None for plain English, the default: PowerPoint then checks it in the user's own
+    English (en-GB, en-AU), where en-US would be forced on everyone."""
     parts = lang.replace("_", "-").split("-")
+    if parts == ["en"]:
+        return None
     if len(parts) > 1 or parts[0].lower() not in _REGIONS:
         return lang
     return f"{parts[0].lower()}-{_REGIONS[parts[0].lower()]}"
@@ -164,7 +168,8 @@ def _breaks_a_word(block: Block, theme: Theme) -> bool:
     for p in block.paras:
         m = _metrics(theme, block.bold or _has_bold(p))  # as block_lines measures it
         limit = text_width(block) * m.units / (block.size * SAFETY)
-        if any(m.units_of(word) > limit for word in para_text(p, theme.citation).split()
+        # Words as the wrap sees them: parted by spaces only ('word\u00a0[12]' is one).
+        if any(m.units_of(word) > limit for word in para_text(p, theme.citation).split(" ")
                if "/" not in word):
             return True
     return False

@@ -68,7 +68,7 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
         if plan.notes:
             notes = slide.notes_slide.notes_text_frame
             notes.text = plan.notes
-            for para in notes.paragraphs:
+            for para in notes.paragraphs if deck.lang else ():
                 for run in para.runs:
                     run._r.get_or_add_rPr().set("lang", deck.lang)
     props = prs.core_properties
@@ -76,7 +76,8 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
     props.title, props.author, props.subject = deck.title[:255], deck.author[:255], ""
     props.last_modified_by, props.revision = "briefgen", 1
     props.keywords, props.comments, props.category = "", "", ""
-    props.language = deck.lang
+    if deck.lang:
+        props.language = deck.lang
     naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
     props.created = props.modified = props.last_printed = naive
     buffer = io.BytesIO()
@@ -201,7 +202,8 @@ def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     p.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
     run = p.add_run()
     run.text = text
-    run._r.get_or_add_rPr().set("lang", deck.lang)
+    if deck.lang:
+        run._r.get_or_add_rPr().set("lang", deck.lang)
     run.font.size = Pt(11)
     run.font.name = deck.font
     run.font.bold = not right
@@ -236,7 +238,8 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             rPr = run._r.get_or_add_rPr()
             if span.cites and citation == "superscript":
                 rPr.set("baseline", "30000")
-            rPr.set("lang", deck.lang)  # else PowerPoint checks German spelling as English
+            if deck.lang:  # else PowerPoint checks German spelling as English
+                rPr.set("lang", deck.lang)
             rPr.set("sz", size)
             rPr.set("b", "1" if block.bold or span.bold else "0")
             rPr.set("i", "1" if span.italic else "0")
