@@ -184,9 +184,11 @@ def it_finishes_its_cleanup_through_a_second_signal(tmp_path, stopped, second):
     # A first signal (or none: a build that ends) and then a second one, during the exit
     # handlers that delete WeasyPrint's font copies, as `timeout` or an impatient user sends.
     import os
+    import queue
     import signal
     import subprocess
     import sys
+    import threading
 
     temp = tmp_path / "tmp"
     temp.mkdir()
@@ -206,11 +208,14 @@ def it_finishes_its_cleanup_through_a_second_signal(tmp_path, stopped, second):
                             env={**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"})
     try:
         if stopped:
-            for line in proc.stdout:
-                if " built " in line:
-                    proc.send_signal(signal.SIGTERM)  # a plain kill while watch waits
-                    break
-        out, err = proc.communicate(timeout=60)
+            said: queue.Queue = queue.Queue()
+            threading.Thread(target=lambda: [said.put(line) for line in proc.stdout],
+                             daemon=True).start()
+            while " built " not in said.get(timeout=60):  # a watch that never builds fails
+                pass
+            proc.send_signal(signal.SIGTERM)  # a plain kill while watch waits
+        err = proc.stderr.read() if stopped else proc.communicate(timeout=60)[1]
+        proc.wait(timeout=60)
     finally:
         proc.kill()
     assert (proc.returncode, err) == (128 + signal.SIGTERM if stopped else 0, "")

@@ -38,13 +38,15 @@ def run() -> None:
     # A second signal while the exit handlers delete WeasyPrint's font copies would stop them
     # half-way: they take milliseconds, so no signal stops them. Then the defaults are back, so
     # that a flush stuck on a pipe nobody reads can still be stopped.
-    signals = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
-               if hasattr(signal, name)]
+    signals = {getattr(signal, name): None for name in ("SIGINT", "SIGTERM", "SIGHUP")
+               if hasattr(signal, name)}
     for signum in signals:
-        signal.signal(signum, signal.SIG_IGN)
+        signals[signum] = signal.signal(signum, signal.SIG_IGN)
     atexit._run_exitfuncs()
-    for signum in signals:
-        signal.signal(signum, signal.SIG_DFL)
+    for signum, before in signals.items():
+        # Ignored before (nohup) stays ignored; else the default, which ends the process
+        # without a Python traceback.
+        signal.signal(signum, signal.SIG_IGN if before == signal.SIG_IGN else signal.SIG_DFL)
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:  # None when started with that descriptor closed
