@@ -12,7 +12,7 @@ from dataclasses import replace
 from markdown_it import MarkdownIt
 
 from .errors import BriefError, Problem
-from .labels import format_date, labels_for, quoted
+from .labels import format_date, labels_for, primary_language, quoted
 from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
                     Source, Span, Text)
 
@@ -58,7 +58,7 @@ def first_sentence(text: str, lang: str = "en") -> str:
 def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences, for default takeaways and bullets. A paragraph or a list item ("1. ...",
     "- ...") never ends inside one, and an item's sentences lose its marker."""
-    not_an_end = _NOT_AN_END_RE.get(lang.split("-")[0].lower())
+    not_an_end = _NOT_AN_END_RE.get(primary_language(lang))
     sentences: list[str] = []
     for block in _blocks(text):
         pieces: list[str] = []
@@ -77,17 +77,16 @@ def _blocks(text: str) -> list[str]:
     """Paragraphs, with each list item a block of its own, without its marker."""
     items = _list_items(text)
     blocks: list[str] = []
-    start = True  # of a paragraph
+    start = True  # the line opens a paragraph
     for i, line in enumerate(text.splitlines()):
-        if not line.strip():
-            start = True
-        elif i in items:
+        if i in items:
             blocks.append(line[items[i]:])
-        elif start:
-            blocks.append(line)
-        else:
-            blocks[-1] += "\n" + line
-        start = start and not line.strip() if i not in items else False
+        elif line.strip():
+            if start:
+                blocks.append(line)
+            else:
+                blocks[-1] += "\n" + line
+        start = not line.strip()
     return blocks
 
 
@@ -102,7 +101,7 @@ def _list_items(text: str) -> dict[int, int]:
     letters that go up by one, or bullets; in one paragraph, or opening two paragraphs in a row.
     """
     lines = text.splitlines()
-    para, starts = [], set()  # each line's paragraph; the lines that open one
+    where, starts = {}, set()  # each non-blank line's paragraph; the lines that open one
     number, blank = 0, True
     for i, line in enumerate(lines):
         if not line.strip():
@@ -110,9 +109,7 @@ def _list_items(text: str) -> dict[int, int]:
             continue
         if blank:
             starts.add(i)
-        para.append((i, number))
-        blank = False
-    where = dict(para)
+        where[i], blank = number, False
     found = [(i, m) for i, line in enumerate(lines) if (m := _LIST_ITEM_RE.match(line))]
     items = {}
     for (i, m), (j, n) in zip(found, found[1:]):

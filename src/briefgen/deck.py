@@ -12,7 +12,7 @@ from pathlib import Path
 from .cite import format_reference, plain, short_name, split_heading, split_para
 from .errors import Problem, Loc
 from .fonts import SAFETY, metrics
-from .labels import format_date, labels_for
+from .labels import format_date, labels_for, primary_language
 from .model import Cite, Doc, Para, Span
 from .theme import Theme
 
@@ -95,12 +95,12 @@ _REGIONS = {"en": "US", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "N
 def office_language(lang: str) -> str | None:
     """None for plain English, the default: PowerPoint then checks it in the user's own
     English (en-GB, en-AU), where en-US would be forced on everyone."""
-    parts = lang.replace("_", "-").split("-")
-    if parts == ["en"]:
+    if lang == "en":
         return None
-    if len(parts) > 1 or parts[0].lower() not in _REGIONS:
+    primary = primary_language(lang)
+    if "-" in lang or primary not in _REGIONS:
         return lang
-    return f"{parts[0].lower()}-{_REGIONS[parts[0].lower()]}"
+    return f"{primary}-{_REGIONS[primary]}"
 
 
 # -- measuring -------------------------------------------------------------------------------

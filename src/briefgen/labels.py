@@ -39,13 +39,18 @@ _LABELS = {
 }
 
 
+def primary_language(lang: str) -> str:
+    """A BCP-47 tag's language without its region or script: 'de-AT' -> 'de'."""
+    return lang.split("-")[0].lower()
+
+
 def has_labels(lang: str) -> bool:
-    return lang.split("-")[0].lower() in _LABELS
+    return primary_language(lang) in _LABELS
 
 
 def labels_for(lang: str) -> dict:
     """Labels for a BCP-47 tag by its primary language; English where we have no translation."""
-    return _LABELS.get(lang.split("-")[0].lower(), _EN)
+    return _LABELS.get(primary_language(lang), _EN)
 
 
 def format_date(value: str | dt.date | None, lang: str = "en") -> str:
@@ -58,10 +63,10 @@ def format_date(value: str | dt.date | None, lang: str = "en") -> str:
     if not m or not 1 <= int(m.group(2)) <= 12:
         return text
     year, month = m.group(1), months[int(m.group(2)) - 1]
+    primary = primary_language(lang)
     if m.group(3) is None:
-        return f"{month} de {year}" if lang.split("-")[0].lower() == "es" else f"{month} {year}"
+        return f"{month} de {year}" if primary == "es" else f"{month} {year}"
     day = int(m.group(3))
-    primary = lang.split("-")[0].lower()
     if primary == "en":
         return f"{month} {day}, {year}"
     if primary == "es":

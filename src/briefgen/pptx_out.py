@@ -68,9 +68,9 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
         if plan.notes:
             notes = slide.notes_slide.notes_text_frame
             notes.text = plan.notes
-            for para in notes.paragraphs if deck.lang else ():
+            for para in notes.paragraphs:
                 for run in para.runs:
-                    run._r.get_or_add_rPr().set("lang", deck.lang)
+                    _language(run._r, deck)
     props = prs.core_properties
     # Core properties hold at most 255 characters (python-pptx refuses more).
     props.title, props.author, props.subject = deck.title[:255], deck.author[:255], ""
@@ -202,8 +202,7 @@ def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     p.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
     run = p.add_run()
     run.text = text
-    if deck.lang:
-        run._r.get_or_add_rPr().set("lang", deck.lang)
+    _language(run._r, deck)
     run.font.size = Pt(11)
     run.font.name = deck.font
     run.font.bold = not right
@@ -238,8 +237,7 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             rPr = run._r.get_or_add_rPr()
             if span.cites and citation == "superscript":
                 rPr.set("baseline", "30000")
-            if deck.lang:  # else PowerPoint checks German spelling as English
-                rPr.set("lang", deck.lang)
+            _language(run._r, deck)
             rPr.set("sz", size)
             rPr.set("b", "1" if block.bold or span.bold else "0")
             rPr.set("i", "1" if span.italic else "0")
@@ -249,6 +247,13 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             etree.SubElement(rPr, qn("a:latin"), typeface=deck.font)
             if span.href:
                 run.hyperlink.address = span.href
+
+
+def _language(r, deck: Deck) -> None:
+    """The run's language, else PowerPoint checks German spelling as English (plain English is
+    left to the user's own: deck.lang is None)."""
+    if deck.lang:
+        r.get_or_add_rPr().set("lang", deck.lang)
 
 
 def _spacing(p, line: float, before: float) -> None:
