@@ -260,3 +260,56 @@ def it_makes_array_types_as_cffi_does_without_parsing_their_names(folders, monke
     write_pdf(document, folders / "out.pdf", Loc("brief.yaml"))
     assert (folders / "out.pdf").stat().st_size > 1000
     assert [n for n in parsed if re.search(r"\[\d+\]", n)] == []  # 'char[]' is parsed once
+
+
+DEFERRED = """
+import io, sys
+import briefgen.pdf
+rare = ("fontTools.subset", "fontTools.varLib.instancer", "PIL.ImageCms")
+print("imported:", [name for name in rare if name in sys.modules])
+import weasyprint.css, weasyprint.pdf.fonts as fonts
+from fontTools.ttLib import TTFont
+from PIL import ImageCms
+# Colour management, as an @color-profile would use it: the real class's object.
+icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+profile = weasyprint.css.ImageCmsProfile(io.BytesIO(icc))
+print("profile:", type(profile) is ImageCms.ImageCmsProfile)
+# The instancer, as a variable font would use it: the real function's own complaint.
+try:
+    fonts.instantiateVariableFont(TTFont(), {"wght": 400})
+except Exception as e:  # a font without axes: the real function says so, with its own error
+    print("instancer:", type(sys.modules["fontTools.varLib.instancer"]).__name__, str(e)[:30])
+# fontTools' subsetter, where HarfBuzz cannot subset.
+fonts.harfbuzz_subset = None
+from briefgen.errors import Loc
+from briefgen.pdf import render_pdf, write_pdf
+from pathlib import Path
+folder = Path(sys.argv[1])
+face = "@font-face { font-family: T; src: url(%s) }" % sys.argv[2]
+document = render_pdf(f"<html lang=en><style>{face} p {{ font-family: T }}</style>"
+                      "<p>Subset by fontTools</p>", folder, [folder, Path(sys.argv[2]).parent],
+                      Loc("brief.yaml"))
+write_pdf(document, folder / "out.pdf", Loc("brief.yaml"))
+print("subset:", type(sys.modules["fontTools.subset"]).__name__, fonts.subset.Options)
+"""
+
+
+def it_imports_what_weasyprint_rarely_needs_only_when_it_is_used(folders):
+    import subprocess
+    import sys
+
+    from pypdf import PdfReader
+
+    font = ROOT / "themes" / "default" / "fonts" / "Carlito-Regular.ttf"
+    done = subprocess.run([sys.executable, "-c", DEFERRED, str(folders), str(font)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:3] == ["imported: []", "profile: True", "instancer: module Missing required table fvar"]
+    assert lines[3] == "subset: module <class 'fontTools.subset.Options'>"
+    pdf = PdfReader(str(folders / "out.pdf"))
+    assert "Subset by fontTools" in pdf.pages[0].extract_text()
+    # Subset: the font in the file is a small part of the 600 KB face.
+    embedded = [obj for obj in (o.get_object() for o in pdf.resolved_objects.values())
+                if hasattr(obj, "get") and obj.get("/Length1")]
+    assert 0 < len(embedded[0].get_data()) < font.stat().st_size / 4

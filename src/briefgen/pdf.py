@@ -13,8 +13,10 @@ import os
 import re
 import shutil
 import sys
+import types
 from contextlib import contextmanager
 from html import escape
+from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -56,7 +58,38 @@ def _direct_library_loading():
         ctypes.util.find_library = real
 
 
-with _direct_library_loading():
+# Modules WeasyPrint imports at start but needs only for rare input: fontTools' subsetter (it
+# subsets with HarfBuzz where libharfbuzz-subset is installed), its variable-font instancer, and
+# PIL's colour management (@color-profile). They are 65 ms of a cold build's 0.26 s import.
+_RARELY_USED = ("fontTools.subset", "fontTools.varLib.instancer", "PIL.ImageCms")
+
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module while WeasyPrint imports; the module is imported on first use."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # the import system's questions: a plain module's answers
+            raise AttributeError(name)
+        if sys.modules.get(self.__name__) is self:
+            # WeasyPrint's `from module import name`: a function that imports it when called.
+            return lambda *args, **kwargs: getattr(import_module(self.__name__), name)(
+                *args, **kwargs)
+        return getattr(import_module(self.__name__), name)
+
+
+@contextmanager
+def _deferred_imports(names):
+    stand_ins = {name: _Deferred(name) for name in names if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():  # from now on, an import finds the real one
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+with _direct_library_loading(), _deferred_imports(_RARELY_USED):
     import weasyprint
     from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.fonts import FontConfiguration
