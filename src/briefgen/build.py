@@ -227,16 +227,15 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         children = []
         try:
             def read() -> Job:
-                job = read_job(brief_path, target, theme, paper, strict)
-                return job, replace(job, deck=None)  # the parent needs no deck plan
-
-            def deck(job: Job) -> Output:
                 from .hyphens import keep_hyphenation
 
-                keep_hyphenation(job.brief.lang)  # for the parent's warm-up, while it imports
-                return make_deck(job, paths["deck"])
+                job = read_job(brief_path, target, theme, paper, strict)
+                # For the parent's warm-up, while it still imports (0.24 s against 0.19 s): sent
+                # later, it would find no copy and parse the patterns itself.
+                keep_hyphenation(job.brief.lang)
+                return job, replace(job, deck=None)  # the parent needs no deck plan
 
-            spawn(deck, nice=5, first=read, into=children)
+            spawn(lambda job: make_deck(job, paths["deck"]), nice=5, first=read, into=children)
             from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
             job = receive(children[0])
             calls = {"handout": lambda: make_handout(job, paths["handout"], hint),
