@@ -99,6 +99,10 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 # '[see @a, p. 2]': words, then a space and @id, inside one pair of brackets (not an email).
 _PREFIXED_RE = re.compile(r"\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\[\]]*\]")
+# '[@a, p. 4.': a group that another group or the end of the text cuts off before its ']'.
+_UNCLOSED_RE = re.compile(r"\[@[^\[\]]*(?=\[|$)")
+# '[text](target)', a link the outputs make only to a web or mail address.
+_LINK_RE = re.compile(r"(?<!!)\[[^\[\]]+\]\(([^()\s]*)\)")
 MAX_PIXELS = 40_000_000
 
 
@@ -312,6 +316,9 @@ class NodeReader:
             if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
                 return None
             items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+            if not items:  # bullets: [] would make an empty slide
+                self.error(node, f"'{name}' is an empty list: give it an item, or leave it out")
+                return None
             texts = [self.text(n, name, Field("text", "", True, citable=field.citable))
                      for n in items]
             return tuple(t for t in texts if t is not None)
@@ -408,8 +415,11 @@ class NodeReader:
             return None
         memo = self.read(top["memo_node"], "memo")
         handout = self.read(top["handout_node"], "handout")
-        sources = [self.read_source(n) for n in self.objects(top["sources_node"], "sources",
-                                                            "source")]
+        # The ids of sources with a fault of their own (reported already): citing one is not a
+        # second fault.
+        broken: set[str] = set()
+        source_nodes = self.objects(top["sources_node"], "sources", "source")
+        sources = [self.read_source(n, broken) for n in source_nodes]
         sources = [s for s in sources if s is not None]
         first: dict[str, Source] = {}
         for s in sources:
@@ -430,7 +440,7 @@ class NodeReader:
         summary = top["summary"]
         for text in [summary] + [t for s in sections if s for t in section_texts(s)]:
             if text is not None:
-                self.check_citations(text, first)
+                self.check_citations(text, first, broken, listed=bool(source_nodes))
         if self.problems:
             return None
         return Brief(
@@ -460,9 +470,11 @@ class NodeReader:
                     locs[prefix + key.removesuffix("_node")] = self.loc(node)
         return locs
 
-    def read_source(self, node) -> Source | None:
+    def read_source(self, node, broken: set[str]) -> Source | None:
         f = self.read(node, "source")
         if not f or f["id"] is None or f["title"] is None:
+            if f and f["id"] is not None:
+                broken.add(f["id"])
             return None
         return Source(f["id"], f["title"].value, tuple(t.value for t in f["author"] or ()),
                       text_value(f["publisher"]), f["date"], f["url"], f["accessed"], self.loc(node))
@@ -528,16 +540,25 @@ class NodeReader:
             return None
         return target
 
-    def check_citations(self, text: Text, sources: dict[str, Source]) -> None:
-        pos = self._line_starts[text.loc.line - 1] + text.loc.col - 1  # where the text starts
-        for m in _PREFIXED_RE.finditer(text.value):
-            # Found in the source whole, else (wrapped) by its first word, else the field's start.
-            found = self.src.find(m.group(0), pos)
-            found = self.src.find(m.group(0).split()[0], pos) if found < 0 else found
-            pos = found + 1 if found >= 0 else pos
-            self.error(self.loc_at(found) if found >= 0 else text.loc,
-                       f"'{_short(m.group(0))}' looks like a citation with a prefix; write the "
-                       "words outside the brackets: see [@id, p. 4]")
+    def check_citations(self, text: Text, sources: dict[str, Source],
+                        broken: set[str] = frozenset(), listed: bool = True) -> None:
+        start = self._line_starts[text.loc.line - 1] + text.loc.col - 1  # where the text starts
+        # Each found in the source whole, else (wrapped) by its first word, else at the field.
+        for regex, say in ((_PREFIXED_RE, "'{}' looks like a citation with a prefix; write the "
+                                          "words outside the brackets: see [@id, p. 4]"),
+                           (_UNCLOSED_RE, "citation '{}' has no closing ]"),
+                           (_LINK_RE, "link '{}' would print as written: a link needs a full "
+                                      "address (https://..., or mailto:...)")):
+            pos = start
+            for m in regex.finditer(text.value):
+                if regex is _LINK_RE and m.group(1).lower().startswith(
+                        ("http://", "https://", "mailto:")):
+                    continue
+                found = self.src.find(m.group(0), pos)
+                found = self.src.find(m.group(0).split()[0], pos) if found < 0 else found
+                pos = found + 1 if found >= 0 else pos
+                self.error(self.loc_at(found) if found >= 0 else text.loc,
+                           say.format(_short(m.group(0).strip())))
         for m, loc in zip(GROUP_RE.finditer(text.value), text.cite_locs):
             group = m.group(0)
             items = parse_group(group)
@@ -546,13 +567,13 @@ class NodeReader:
                                 "[@a; @b] or [@id, p. 4]")
                 continue
             for source_id, _ in items:
-                if source_id in sources:
+                if source_id in sources or source_id in broken:
                     continue
                 by_case = {k.lower(): k for k in sources}
                 close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
                          else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.6))
                 hint = (f" (did you mean '{close[0]}'?)" if close
-                        else "" if sources else " (the brief lists no sources)")
+                        else "" if listed else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
                            f"unknown source id '{source_id}'{hint}")
 

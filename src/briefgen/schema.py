@@ -12,7 +12,7 @@ _KINDS = {
     "id": {"type": "string", "pattern": r"^[A-Za-z0-9._-]+$"},
     "lang": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"},
     "status": {"enum": ["draft", "final"]},
-    "texts": {"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]},
+    "texts": {"anyOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]},
 }
 
 
