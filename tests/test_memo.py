@@ -167,3 +167,33 @@ def it_moves_a_long_english_word_in_a_heading_to_the_next_line_whole(tmp_path):
     for name in ("memo", "handout"):
         text = PdfReader(str(tmp_path / "out" / "brief" / f"{name}.pdf")).pages[0].extract_text()
         assert "intergovernmental" in text.replace("\n", " "), name
+
+
+def it_keeps_a_long_running_head_to_one_line_cut_after_a_word(tmp_path):
+    subject = ("Options for regulating short-term rentals (HB 1142 and SB 587) and what they "
+               "mean for housing supply, tourism revenue and neighbourhoods in the largest cities")
+    long_body = "\n\n".join(["Text that fills the page [@a]. " * 30] * 6).replace("\n", "\n      ")
+    for status, theme in (("final", "default"), ("draft", "print")):
+        brief = write(tmp_path, f"""title: Heads
+date: 2026-11-25
+status: {status}
+memo: {{subject: "{subject}"}}
+summary: Bottom line [@a].
+sections:
+  - heading: One
+    body: |
+      {long_body}
+sources:
+  - {{id: a, title: A}}
+""", f"{status}.yaml")
+        build(brief, tmp_path / "out", theme=theme, parallel=False)
+        reader = PdfReader(str(tmp_path / "out" / status / "memo.pdf"))
+        first = reader.pages[1].extract_text(extraction_mode="layout").strip().splitlines()[0]
+        head = " ".join(first.split())
+        # One line: the head, DRAFT where the brief is a draft, the date; no wrapped remainder.
+        assert head.endswith("November 25, 2026") and head.count("…") == 1, head
+        kept = head.split("…")[0]
+        assert subject.startswith(kept) and subject[len(kept)] == " " and len(kept) > 30
+        assert kept.count("(") == kept.count(")")  # not cut inside parentheses: '... rentals (HB…'
+        second = reader.pages[1].extract_text(extraction_mode="layout").strip().splitlines()[1]
+        assert "neighbourhoods" not in second and "largest" not in second

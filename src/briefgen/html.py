@@ -8,6 +8,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .cite import format_reference
+from .fonts import metrics
 from .errors import BriefError, Loc
 from .labels import format_date, labels_for
 from .model import Doc
@@ -35,6 +36,29 @@ def breakable(value) -> Markup:
     return Markup("".join(parts))
 
 
+_POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
+_PAPER_WIDTH = {"letter": 612.0, "a4": 595.28}  # points
+
+
+def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
+    """The memo's running head, cut after a word with an ellipsis where it would not fit its
+    line: a long subject wrapped into the top margin. Its room is what the date (and DRAFT, in
+    the middle) leave, measured in the heading font at the 8 pt the style sets."""
+    margin = re.fullmatch(r"([\d.]+)(in|mm|cm|pt)", theme.margin)
+    width = _PAPER_WIDTH.get(paper.lower(), 612.0) - 2 * float(margin[1]) * _POINTS[margin[2]]
+    room = width * (0.44 if draft else 0.7)
+    font = metrics(theme.heading.regular)
+    if font.width(text, 8) <= room:
+        return text
+    words = text.split()
+    while len(words) > 1 and font.width(" ".join(words) + "\u2026", 8) > room:
+        words.pop()
+    kept = " ".join(words)
+    if kept.count("(") > kept.count(")") and kept.rfind("(") > 0:  # not '... rentals (HB...'
+        kept = kept[:kept.rfind("(")]
+    return kept.rstrip(" ,;:-\u2013\u2014") + "\u2026"
+
+
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
                 stamp: dt.datetime | None = None, scale: float = 1.0, sp: float = 1.0,
                 **extra) -> str:
@@ -55,7 +79,9 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         stamp=(stamp or dt.datetime.combine(b.date, dt.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
         doc=doc, theme=theme, c=theme.colors, labels=labels, date=date,
         paper=paper or theme.paper, draft=b.status == "draft",
-        running_left=b.memo.subject or b.title, running_right=date,
+        running_left=running_head(b.memo.subject or b.title, theme, paper or theme.paper,
+                                  b.status == "draft") if kind == "memo" else "",
+        running_right=date,
         footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
         **extra,
     )
