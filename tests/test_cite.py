@@ -62,7 +62,8 @@ def it_keeps_locators_and_inline_markdown(tmp_path):
     assert [(s.text, s.bold, s.italic, s.href) for s in para if not s.cites][:5] == [
         ("Some", False, True, None), (" ", False, False, None), ("bold", True, False, None),
         (" ", False, False, None), ("link", False, False, "https://x.org")]
-    assert plain(para) == "Some bold link\u00a0[2, p. 4]; <b>raw</b>"
+    # No break inside a citation: its spaces are no-break ones.
+    assert plain(para) == "Some bold link\u00a0[2,\u00a0p.\u00a04]; <b>raw</b>"
 
 
 def it_takes_the_first_sentence_as_the_default_takeaway(tmp_path):

@@ -145,8 +145,9 @@ def it_footers_each_section_slide_with_the_sources_it_cites(example_build):
     prs = Presentation(str(output(example_build, "deck")))
     slide = prs.slides[2]
     footer = next(s for s in slide.shapes if s.name == "Sources footer").text_frame.text
-    assert footer == ("Sources: [7] Leal 2022 · [8] Congressional Research Service 2019 · "
-                      "[1] American Immigration Council 2017")
+    # In number order, as a list reads, whatever order the slide cites them in.
+    assert footer == ("Sources: [1] American Immigration Council 2017 · [7] Leal 2022 · "
+                      "[8] Congressional Research Service 2019")
 
 
 def it_puts_the_section_body_in_the_speaker_notes_with_the_same_numbers(example_build):

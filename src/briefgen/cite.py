@@ -278,12 +278,16 @@ def cite_text(cites: tuple[Cite, ...], style: str = "brackets", lead: bool = Fal
     """One citation group as printed: '[1] [4, p. 2]', or '1; 4, p. 2' set as superscript.
 
     lead: the group follows text, so brackets get a no-break space: '[1]' never starts a line.
+    A line may break between a group's citations, never inside one ('[1,' / 'pp. 14]').
     """
+    def one(c: Cite) -> str:
+        return f"{c.number}{', ' + c.locator if c.locator else ''}".replace(" ", "\u00a0")
+
     if style == "superscript":
         # '1, p. 12; 2': with a locator, commas alone would read as one number's pages.
         sep = "; " if any(c.locator for c in cites) else ","
-        return sep.join(f"{c.number}{', ' + c.locator if c.locator else ''}" for c in cites)
-    text = " ".join(f"[{c.number}{', ' + c.locator if c.locator else ''}]" for c in cites)
+        return sep.join(map(one, cites))
+    text = " ".join(f"[{one(c)}]" for c in cites)
     return "\u00a0" + text if lead else text
 
 
@@ -394,7 +398,13 @@ def short_name(ref, lang: str = "en") -> str:
     else:
         name = s.publisher or s.title
     name = re.sub(r",.*", "", name)
-    if len(name) > 40:
-        name = name[:39].rstrip() + "…"
-    year = re.match(r"\d{4}", s.date or "")
-    return f"{name} {year.group(0)}" if year else name
+    if len(name) > 40:  # cut after a word: 'City Planning Commi…' looked like a misprint
+        cut = name[:40].rsplit(" ", 1)[0] if " " in name[:40] else name[:39]
+        name = cut.rstrip(" -–—:;(") + "…"
+    year = source_year(ref)
+    return f"{name} {year}" if year else name
+
+
+def source_year(ref) -> str:
+    year = re.match(r"\d{4}", ref.source.date or "")
+    return year.group(0) if year else ""

@@ -403,7 +403,7 @@ class _Planner:
         return picture, caption
 
     def footer(self, cited: list[Cite]) -> Block | None:
-        numbers = list(dict.fromkeys(c.number for c in cited))
+        numbers = sorted({c.number for c in cited})  # a footer lists; it does not narrate
         if not numbers:
             return None
         box = Box(MARGIN, self.h - 50, self.w - 2 * MARGIN - 60,

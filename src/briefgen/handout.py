@@ -15,7 +15,7 @@ from pathlib import Path
 import segno
 
 from .cache import private_folder, read_file, write_quietly
-from .cite import plain, short_name, split_heading
+from .cite import plain, short_name, source_year, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
 from .labels import quoted
@@ -69,10 +69,17 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         "headline": b.handout.headline or b.title,
         "points": points,
         "refs": [r for r in doc.refs if r.number in cited],
-        "short_reference": lambda ref: f"{short_name(ref, b.lang)}, "
-                                       f"{quoted(ref.source.title, b.lang)}",
+        "short_reference": lambda ref: _short_reference(ref, b.lang),
         "qr": qr,
     }
+
+
+def _short_reference(ref, lang: str) -> str:
+    """A source in the handout's short list: 'Name Year, “Title”'. Without an author or a
+    publisher the name would be the title again: then '“Title” Year'."""
+    if ref.source.authors or ref.source.publisher:
+        return f"{short_name(ref, lang)}, {quoted(ref.source.title, lang)}"
+    return " ".join(filter(None, (quoted(ref.source.title, lang), source_year(ref))))
 
 
 @dataclass
