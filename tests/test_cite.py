@@ -1,6 +1,6 @@
 import re
 
-from briefgen.cite import format_reference, number_citations, plain, split_sentences
+from briefgen.cite import format_reference, number_citations, plain, short_name, split_sentences
 from briefgen.load import load_brief
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, SEED, write
@@ -191,3 +191,17 @@ def it_writes_dates_and_author_lists_in_the_brief_language():
     assert format_date("May 2017", "en") == "May 2017"
     assert join_names(("Ana Martínez", "Mariona Segú"), "es") == "Ana Martínez y Mariona Segú"
     assert join_names(("A", "B", "C")) == "A, B and C"
+
+
+def it_cuts_a_long_short_name_after_a_word_and_never_repeats_a_title(tmp_path):
+    from briefgen.handout import _short_reference
+
+    text = MINIMAL.replace("title: Source A", "title: Report A\n    publisher: City of New "
+                           "Orleans City Planning Commission\n    date: 2018-03")
+    text = text.replace("title: Source B", "title: Hignell-Stark v. City of New Orleans\n"
+                        "    date: 2022")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    a, b = doc.refs
+    assert short_name(a) == "City of New Orleans City Planning… 2018"
+    assert _short_reference(a, "en") == "City of New Orleans City Planning… 2018, “Report A”"
+    assert _short_reference(b, "en") == "“Hignell-Stark v. City of New Orleans” 2022"
