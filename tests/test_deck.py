@@ -287,3 +287,15 @@ def it_tells_powerpoint_the_language_of_every_run(tmp_path):
     assert not [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
                 for p in sh.text_frame.paragraphs for r in p.runs if r._r.find(qn("a:rPr"))
                 is not None and r._r.find(qn("a:rPr")).get("lang")]
+
+
+def it_numbers_slides_with_fields_that_renumber_in_powerpoint(example_build):
+    from pptx.oxml.ns import qn
+
+    slides = list(Presentation(str(output(example_build, "deck"))).slides)
+    assert not [s for s in slides[0].shapes if s.name == "Slide number"]  # the title slide
+    for i, slide in enumerate(slides[1:], 2):
+        number = next(s for s in slide.shapes if s.name == "Slide number")
+        fields = number.text_frame._txBody.findall(f".//{qn('a:fld')}")
+        assert [(f.get("type"), f.findtext(qn("a:t"))) for f in fields] == [("slidenum", str(i))]
+        assert number.text_frame._txBody.findall(f".//{qn('a:r')}") == []

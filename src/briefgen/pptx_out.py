@@ -189,6 +189,9 @@ def _band(slide, deck: Deck, color: RGBColor) -> None:
     band.shadow.inherit = False
 
 
+_SLIDE_NUMBER_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # one id for every slide's field
+
+
 def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     w = 120.0
     box = slide.shapes.add_textbox(Pt(deck.width - MARGIN - w if right else MARGIN),
@@ -207,6 +210,11 @@ def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     run.font.name = deck.font
     run.font.bold = not right
     run.font.color.rgb = colors["muted" if right else "accent"]
+    if right:
+        # A slide-number field, as PowerPoint's own: it renumbers when slides are moved or added.
+        field = etree.SubElement(p._p, qn("a:fld"), id=_SLIDE_NUMBER_ID, type="slidenum")
+        field.extend(list(run._r))  # its properties and its text, as shown until renumbered
+        p._p.remove(run._r)
 
 
 def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
