@@ -1,6 +1,8 @@
 import re
 import zipfile
 
+import pytest
+from lxml import etree
 from pptx import Presentation
 from pptx.util import Pt
 
@@ -299,3 +301,24 @@ def it_numbers_slides_with_fields_that_renumber_in_powerpoint(example_build):
         fields = number.text_frame._txBody.findall(f".//{qn('a:fld')}")
         assert [(f.get("type"), f.findtext(qn("a:t"))) for f in fields] == [("slidenum", str(i))]
         assert number.text_frame._txBody.findall(f".//{qn('a:r')}") == []
+
+
+def it_widens_the_default_template_so_an_added_slide_matches_the_deck(example_build):
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+    from pptx.oxml.ns import qn
+
+    prs = Presentation(str(output(example_build, "deck")))
+    assert prs.part._element.find(qn("p:sldSz")).get("type") is None  # not 'screen4x3'
+    layout = next(lay for lay in prs.slide_layouts if lay.name == "Title and Content")
+    # A slide added in PowerPoint: its placeholders span the 16:9 slide as the 4:3 ones did.
+    added = prs.slides.add_slide(layout)
+    for shape in added.placeholders:
+        assert 0 <= shape.left and shape.left + shape.width <= prs.slide_width
+    title = added.shapes.title
+    assert title.width / prs.slide_width == pytest.approx(8229600 / 9144000, abs=0.01)
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    fonts = [f.find(qn("a:latin")).get("typeface")
+             for f in theme.iter(qn("a:majorFont"), qn("a:minorFont"))]
+    assert fonts == ["Calibri", "Calibri"]
+    accent = theme.find(f".//{qn('a:accent1')}/{qn('a:srgbClr')}").get("val")
+    assert "#" + accent == load_theme("default").colors["primary"].upper()

@@ -30,6 +30,8 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
     """
     stamp = stamp or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     prs = open_template(theme)
+    if theme.template is None:
+        _fit_default_template(prs, deck, theme)
     prs.slide_width, prs.slide_height = Pt(deck.width), Pt(deck.height)
     layouts = {kind: find_layout(prs, theme, kind) for kind in ("title", "content")}
     colors = {k: RGBColor.from_string(v.lstrip("#")) for k, v in theme.colors.items()}
@@ -115,6 +117,34 @@ def open_template(theme: Theme):
         prs.part.drop_rel(slide_id.rId)
         ids.remove(slide_id)
     return prs
+
+
+def _fit_default_template(prs, deck: Deck, theme: Theme) -> None:
+    """python-pptx's default template is 4:3 in Office's fonts and colours. Widen its master and
+    layouts to the deck, and give its theme the deck's font and the brief theme's colours: a
+    slide a presenter adds in PowerPoint then matches the deck. (A theme's own template is
+    its designer's: it is used as it is.)"""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    factor = Pt(deck.width) / prs.slide_width
+    for part in [prs.slide_master, *prs.slide_layouts]:
+        for shape in part.shapes:
+            if shape._element.xfrm is not None:  # else placed by the master, widened already
+                shape.left, shape.width = round(shape.left * factor), round(shape.width * factor)
+    size = prs.part._element.find(qn("p:sldSz"))
+    if size is not None:
+        size.attrib.pop("type", None)  # 'screen4x3'
+    part = prs.slide_master.part.part_related_by(RT.THEME)
+    root = etree.fromstring(part.blob)
+    for font in root.iter(qn("a:majorFont"), qn("a:minorFont")):
+        font.find(qn("a:latin")).set("typeface", deck.font)
+    scheme = root.find(f".//{qn('a:clrScheme')}")
+    for slot, color in (("dk1", "text"), ("dk2", "primary"), ("accent1", "primary"),
+                        ("accent2", "accent")):
+        entry = scheme.find(qn(f"a:{slot}"))
+        entry.clear()
+        etree.SubElement(entry, qn("a:srgbClr"), val=theme.colors[color].lstrip("#").upper())
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _where(theme: Theme) -> str:
