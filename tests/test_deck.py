@@ -212,6 +212,18 @@ def it_splits_headings_only_where_both_parts_say_something():
         "Evidence complicates the simple “shielding violent criminals” narrative", None)
 
 
+def it_capitalises_a_kicker_unless_its_first_word_has_capitals_of_its_own():
+    from briefgen.model import Span
+
+    def kicker(heading):
+        return para_text(split_heading((Span(heading),))[1])
+
+    assert kicker("Legal boundaries: localities are not partners") == "Localities are not partners"
+    assert kicker("Device access: iPhone and iPad owners ride more") == \
+        "iPhone and iPad owners ride more"
+    assert kicker("Tax revenue: eBay sellers and the levy") == "eBay sellers and the levy"
+
+
 def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path):
     (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
     text = EXAMPLE.read_text(encoding="utf-8").replace(

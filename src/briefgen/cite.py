@@ -352,7 +352,9 @@ def split_heading(heading: Para) -> tuple[Para, Para | None]:
         return heading, None
     title, _ = split_para(heading, m.start())
     _, kicker = split_para(heading, m.end())
-    if kicker and kicker[0].text and not kicker[0].cites:
+    first = kicker[0].text.split(" ", 1)[0] if kicker and not kicker[0].cites else ""
+    # Capitalised as a line of its own, unless its first word has capitals already ('iPhone').
+    if first and first == first.lower():
         kicker = (replace(kicker[0], text=kicker[0].text[0].upper() + kicker[0].text[1:]),
                   *kicker[1:])
     return title, kicker
