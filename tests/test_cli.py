@@ -96,9 +96,11 @@ def it_warns_about_characters_the_fonts_cannot_draw(tmp_path, capsys):
     assert main(["check", str(brief)]) == 0
     assert capsys.readouterr().err == (
         f"{brief}:1:8: warning: 'title' has characters the theme's fonts Carlito and Caladea "
-        "cannot draw: 🚗 (U+1F697); they would print as boxes\n"
+        "cannot draw: 🚗 (U+1F697); the PDFs take them from a font of this machine, or print "
+        "boxes where it has none\n"
         f"{brief}:3:10: warning: this text has characters the theme's font Caladea cannot draw: "
-        "Ţ (U+0162); they would print as boxes\n")
+        "Ţ (U+0162); the PDFs take them from a font of this machine, or print boxes where it "
+        "has none\n")
 
 
 def it_reports_an_unknown_theme_at_the_brief_theme_line(tmp_path, capsys):

@@ -133,7 +133,8 @@ def face_problems(theme) -> list:
 
 
 def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
-    """Warnings for characters a theme font cannot draw: they would print as empty boxes.
+    """Warnings for characters a theme font cannot draw: WeasyPrint takes them from a font of
+    the machine's (so the PDF depends on the machine), or prints boxes; PowerPoint does its own.
 
     texts: (Loc, field name, text) triples; fonts: (family, file) pairs to check against.
     """
@@ -158,6 +159,7 @@ def uncovered_text(texts, fonts: list[tuple[str, Path]]) -> list:
             what = "this text" if field == "text" else f"'{field}'"
             fonts_said = ("font " if len(families) == 1 else "fonts ") + " and ".join(families)
             problems.append(Problem(loc, f"{what} has characters the theme's {fonts_said} "
-                                         f"cannot draw: {shown}{more}; they would print as "
-                                         "boxes"))
+                                         f"cannot draw: {shown}{more}; the PDFs take them "
+                                         "from a font of this machine, or print boxes where "
+                                         "it has none"))
     return problems
