@@ -86,6 +86,12 @@ def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
     # A name with .yaml but no folder goes where a bare name goes.
     assert main(["new", "y.yaml", "-d", str(tmp_path / "briefs")]) == 0
     assert (tmp_path / "briefs" / "y.yaml").is_file()
+    # A folder with a space: the command it suggests can be pasted as it is.
+    capsys.readouterr()
+    spaced = tmp_path / "My Briefs" / "z.yaml"
+    assert main(["new", str(spaced)]) == 0
+    assert f"briefgen build '{spaced}'" in capsys.readouterr().out
+    assert f"briefgen build '{spaced}'" in spaced.read_text(encoding="utf-8")
 
 
 def it_warns_about_characters_the_fonts_cannot_draw(tmp_path, capsys):

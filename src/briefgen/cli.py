@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import signal
 import sys
 import time
@@ -397,7 +398,7 @@ def _new(args) -> int:
         return 2
     target = folder / f"{name}.yaml"
     starter = STARTER.read_text(encoding="utf-8")
-    starter = starter.replace("briefs/THIS-FILE.yaml", str(target))
+    starter = starter.replace("briefs/THIS-FILE.yaml", shlex.quote(str(target)))
     starter = starter.replace("2026-01-31", dt.date.today().isoformat())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -414,7 +415,7 @@ def _new(args) -> int:
     except OSError as e:
         print(f"briefgen new: cannot write {target}: {e.strerror}", file=sys.stderr)
         return 2
-    print(f"wrote {target}\nnext: edit it, then run: briefgen build {target}")
+    print(f"wrote {target}\nnext: edit it, then run: briefgen build {shlex.quote(str(target))}")
     return 0
 
 
