@@ -150,6 +150,19 @@ def it_formats_references_with_author_quoted_title_publisher_and_date():
         "U.S. Conference of Mayors and Major Cities Chiefs Association, “U.S. Mayors")
 
 
+def it_keeps_the_comma_after_a_title_that_ends_in_an_abbreviation():
+    from briefgen.model import Source
+
+    def entry(title, date="2018-09"):
+        return format_reference(Source(id="x", title=title, authors=(), publisher=None, date=date,
+                                       url=None, accessed=None, loc=None))[0]
+
+    assert entry("Rentals in Washington, D.C.") == "“Rentals in Washington, D.C.,” September 2018."
+    assert entry("Rentals in Washington, D.C.", None) == "“Rentals in Washington, D.C.”"
+    assert entry("Who pays?") == "“Who pays?” September 2018."
+    assert entry("Plain title", None) == "“Plain title.”"
+
+
 def it_quotes_titles_in_the_brief_language():
     from briefgen.labels import quoted
 

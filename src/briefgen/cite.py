@@ -304,7 +304,10 @@ def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None,
     Every output prints references with this one function, so the entries read the same everywhere.
     """
     rest = [p for p in (source.publisher, format_date(source.date, lang)) if p]
-    after = "" if source.title[-1] in ".?!" else ("," if rest else ".")
+    # '“Washington, D.C.,” 2018': an abbreviation's full stop still takes the comma; a ? or !
+    # ends the title's punctuation.
+    end = source.title[-1]
+    after = "" if end in "?!" or (end == "." and not rest) else ("," if rest else ".")
     text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + \
         quoted(source.title, lang, after)
     if rest:
