@@ -249,3 +249,40 @@ def it_keys_a_kept_fit_by_what_the_layout_depends_on(tmp_path, monkeypatch):
         font.write(b"\0" * 4)  # an edited font: its size and time change
     assert renders() > 1
     assert renders() == 1
+
+
+def it_balances_columns_by_length_not_by_count():
+    from briefgen.handout import balanced
+
+    assert balanced(list("abcdefghi"), 2, lambda x: 1) == [list("abcde"), list("fghi")]
+    assert balanced([1, 1, 1, 10, 1], 2, lambda x: x) == [[1, 1, 1], [10, 1]]
+    assert balanced([3, 1, 1, 1, 1, 1, 2], 3, lambda x: x) == [[3, 1], [1, 1, 1, 1], [2]]
+    assert balanced([5], 2, lambda x: x) == [[5], []]
+
+
+def it_splits_key_points_into_columns_of_about_equal_length(tmp_path):
+    import re
+
+    from briefgen.build import read_job
+    from briefgen.handout import handout_context
+    from briefgen.html import render_html
+
+    sections = "".join(
+        f"""  - heading: Point {i}
+    body: Text [@a].
+    takeaway: "{('A long takeaway that runs on for several lines of the handout. ' * 3)
+                 if i < 5 else 'Short.'}"
+""" for i in range(9))
+    brief = write(tmp_path, f"""title: Columns
+date: 2026-11-25
+summary: Bottom line [@a].
+sections:
+{sections}sources:
+  - {{id: a, title: A}}
+""")
+    job = read_job(brief, tmp_path / "out", None, None, False)
+    html = render_html(job.doc, job.theme, "handout", stamp=job.stamp, short_sources=False,
+                       **handout_context(job.doc, job.theme))
+    columns = re.search(r'<div class="kp-cols kp-cols-2">(.*?)</div>', html, re.S).group(1)
+    # By count it was 5 and 4, the five long ones in the first column; by length, 3 and 6.
+    assert [ol.count("<li>") for ol in columns.split("</ol>")[:-1]] == [3, 6]

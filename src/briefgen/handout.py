@@ -6,6 +6,7 @@ on how much height the handout needs, measured on a page tall enough to hold all
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 import segno
 
 from .cache import private_folder, read_file, write_quietly
-from .cite import plain, short_name, source_year, split_heading
+from .cite import format_reference, plain, short_name, source_year, split_heading
 from .errors import BriefError, Loc
 from .html import render_html
 from .labels import quoted
@@ -65,13 +66,57 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         # An <img> rather than inline SVG: only an image carries alt text into the tagged PDF.
         qr = segno.make(b.handout.link, error="m").svg_data_uri(
             border=0, dark=theme.colors["primary"], omitsize=True)
+    refs = [r for r in doc.refs if r.number in cited]
+
+    def point_size(point) -> int:
+        return len(plain(point["title"])) + len(plain(point["text"])) + _ITEM
+
+    def ref_size(short: bool):
+        return lambda ref: len(_short_reference(ref, b.lang) if short else
+                               " ".join(filter(None, format_reference(ref.source, b.lang)))) + _ITEM
+
     return {
         "headline": b.handout.headline or b.title,
         "points": points,
-        "refs": [r for r in doc.refs if r.number in cited],
+        "refs": refs,
+        # Columns of about equal length, in order: split by count, a column of long items ran
+        # an inch below its neighbour, and the fit shrank the type for it.
+        "point_columns": functools.cache(lambda n: balanced(points, n, point_size)),
+        "ref_columns": functools.cache(lambda short: balanced(refs, 2, ref_size(short))),
         "short_reference": lambda ref: _short_reference(ref, b.lang),
         "qr": qr,
     }
+
+
+_ITEM = 40  # an item's own space (its number, its margin), in characters of text
+
+
+def balanced(items: list, n: int, size) -> list[list]:
+    """items in n columns, in order, so that the longest column (by size) is as short as it can
+    be; an earlier column takes the extra item when two splits tie."""
+    if n <= 1 or len(items) <= 1:
+        return [list(items)] + [[] for _ in range(n - 1)] if n > 1 else [list(items)]
+    total = [0]
+    for item in items:
+        total.append(total[-1] + size(item))
+    best = None
+    for cuts in _cuts(len(items), n):
+        bounds = (0, *cuts, len(items))
+        longest = max(total[b] - total[a] for a, b in zip(bounds, bounds[1:]))
+        if best is None or longest <= best[0]:
+            best = longest, bounds
+    bounds = best[1]
+    return [list(items[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _cuts(count: int, n: int):
+    """Every way to cut count items into n non-empty runs, as the n - 1 cut positions."""
+    if n == 1:
+        yield ()
+        return
+    for first in range(1, count - n + 2):
+        for rest in _cuts(count - first, n - 1):
+            yield (first, *(first + r for r in rest))
 
 
 def _short_reference(ref, lang: str) -> str:
