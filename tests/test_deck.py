@@ -334,3 +334,27 @@ def it_widens_the_default_template_so_an_added_slide_matches_the_deck(example_bu
     assert fonts == ["Calibri", "Calibri"]
     accent = theme.find(f".//{qn('a:accent1')}/{qn('a:srgbClr')}").get("val")
     assert "#" + accent == load_theme("default").colors["primary"].upper()
+
+
+def it_spreads_the_sources_evenly_over_their_slides_at_one_size(tmp_path):
+    sources = "".join(
+        f"  - {{id: s{i}, title: \"Report {i} on the rental market, its prices and its "
+        f"regulation in the largest cities\", publisher: Institute of Examples, date: 2024-05, "
+        f"url: \"https://example.org/reports/{i}\"}}\n" for i in range(1, 15))
+    cites = "; ".join(f"@s{i}" for i in range(1, 15))
+    brief = write(tmp_path, f"""title: Many sources
+date: 2026-11-25
+summary: Bottom line [{cites}].
+sections:
+  - heading: One
+    body: Text [@s1].
+sources:
+{sources}""")
+    build(brief, tmp_path / "out", parallel=False)
+    prs = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
+    bodies = [next(s for s in slide.shapes if s.name.startswith("Content")).text_frame
+              for slide in prs.slides if slide_title(slide).startswith("Sources")]
+    counts = [len(tf.paragraphs) for tf in bodies]
+    sizes = {run.font.size for tf in bodies for p in tf.paragraphs for run in p.runs}
+    assert len(counts) >= 2 and sum(counts) == 14 and max(counts) - min(counts) <= 1, counts
+    assert len(sizes) == 1

@@ -350,6 +350,22 @@ class _Planner:
             if not remaining:
                 return slides
 
+    def even_out(self, slides: list[tuple], entries: list[Para]) -> list[tuple]:
+        """The sources on as many slides, about as many on each and at one size, where they fit
+        so: filled one after another, ten sources went nine and one."""
+        if len(slides) < 2:
+            return slides
+        per = -(-len(entries) // len(slides))
+        box = slides[0][2]
+        sizes = []
+        for start in range(0, len(entries), per):
+            block = Block(box, tuple(entries[start:start + per]), SOURCES_MAX, gap=0.35)
+            sizes.append(fit_size(block, self.theme, SOURCES_MAX, self.min_size))
+        if None in sizes or len(sizes) != len(slides):
+            return slides
+        size = min(sizes)
+        return [(entries[start:start + per], size, box) for start in range(0, len(entries), per)]
+
     def take(self, paras: list[Para], box: Box, bullets: bool, largest: float = BODY_MAX,
              gap: float = GAP, pack: float = PACK_SIZE):
         """Paragraphs for one slide, the ones that wait for the next, and the size to set them at.
@@ -444,6 +460,7 @@ class _Planner:
             shown, remaining, size = self.take(remaining, box, False, SOURCES_MAX, 0.35,
                                                self.min_size)
             slides.append((shown, size, box))
+        slides = self.even_out(slides, entries)
         out = []
         for i, (shown, size, box) in enumerate(slides, 1):
             title = label if len(slides) == 1 else f"{label} ({i} {self.labels['of']} {len(slides)})"
