@@ -147,9 +147,10 @@ def it_footers_each_section_slide_with_the_sources_it_cites(example_build):
     prs = Presentation(str(output(example_build, "deck")))
     slide = prs.slides[2]
     footer = next(s for s in slide.shapes if s.name == "Sources footer").text_frame.text
-    # In number order, as a list reads, whatever order the slide cites them in.
-    assert footer == ("Sources: [1] American Immigration Council 2017 · [7] Leal 2022 · "
-                      "[8] Congressional Research Service 2019")
+    # In number order, as a list reads, whatever order the slide cites them in; no number or
+    # year alone at a line's end or start.
+    assert footer == ("Sources: [1]\xa0American Immigration Council\xa02017 · "
+                      "[7]\xa0Leal\xa02022 · [8]\xa0Congressional Research Service\xa02019")
 
 
 def it_puts_the_section_body_in_the_speaker_notes_with_the_same_numbers(example_build):
