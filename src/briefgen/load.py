@@ -101,6 +101,9 @@ _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 _PREFIXED_RE = re.compile(r"\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\[\]]*\]")
 # '[@a, p. 4.': a group that another group or the end of the text cuts off before its ']'.
 _UNCLOSED_RE = re.compile(r"\[@[^\[\]]*(?=\[|$)")
+# A locator that is only its label: '[@a, p.]' printed '[1, p.]'.
+_BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|vol|art|ll?)\.?",
+                            re.IGNORECASE)
 # '[text](target)', a link the outputs make only to a web or mail address.
 _LINK_RE = re.compile(r"(?<!!)\[[^\[\]]+\]\(([^()\s]*)\)")
 MAX_PIXELS = 40_000_000
@@ -566,7 +569,10 @@ class NodeReader:
                 self.error(loc, f"malformed citation '{_short(group)}': write [@id], "
                                 "[@a; @b] or [@id, p. 4]")
                 continue
-            for source_id, _ in items:
+            for source_id, locator in items:
+                if locator and _BARE_LABEL_RE.fullmatch(locator):
+                    self.error(self._id_loc(loc, group, source_id), f"the locator '{locator}' "
+                               f"has no number: write [@{source_id}, {locator} 4]")
                 if source_id in sources or source_id in broken:
                     continue
                 by_case = {k.lower(): k for k in sources}
