@@ -105,7 +105,7 @@ _UNCLOSED_RE = re.compile(r"\[@[^\[\]]*(?=\[|$)")
 _BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|vol|art|ll?)\.?",
                             re.IGNORECASE)
 # '[text](target)', a link the outputs make only to a web or mail address.
-_LINK_RE = re.compile(r"(?<!!)\[[^\[\]]+\]\(([^()\s]*)\)")
+_LINK_RE = re.compile(r"(?<!!)\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 MAX_PIXELS = 40_000_000
 
 
