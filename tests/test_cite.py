@@ -218,3 +218,25 @@ def it_cuts_a_long_short_name_after_a_word_and_never_repeats_a_title(tmp_path):
     assert short_name(a) == "City of New Orleans City Planning… 2018"
     assert _short_reference(a, "en") == "City of New Orleans City Planning… 2018, “Report A”"
     assert _short_reference(b, "en") == "“Hignell-Stark v. City of New Orleans” 2022"
+
+
+def it_keeps_french_guillemets_and_high_punctuation_with_their_words(tmp_path):
+    from briefgen.html import render_html
+    from briefgen.theme import load_theme
+
+    body = "Un « plafonnement » réduit l’offre de 15 % ; est-ce utile ? Oui : voir https://x.org."
+    text = MINIMAL.replace("Text [@b].", f"'{body} [@b]'").replace("date:", "lang: fr\ndate:")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert plain(doc.sections[0].paras[0]) == (
+        "Un «\xa0plafonnement\xa0» réduit l’offre de 15\xa0%\xa0; est-ce utile\xa0? "
+        "Oui\xa0: voir https://x.org.\xa0[2]")
+    # In the PDFs, words so joined are a span kept on one line, with plain spaces (a font
+    # without U+00A0 garbles the text's extraction).
+    html = render_html(doc, load_theme("default"), "memo")
+    assert '<span class="nobr">«\xa0plafonnement\xa0»</span>' not in html
+    assert '<span class="nobr">« plafonnement »</span>' in html
+    assert '<span class="nobr">15 % ;</span>' in html
+    # Not in English.
+    english = number_citations(load_brief(write(tmp_path, MINIMAL.replace(
+        "Text [@b].", "'Say « this » ; ok [@b]'"), "en.yaml")))
+    assert plain(english.sections[0].paras[0]) == "Say « this » ; ok\xa0[2]"

@@ -156,7 +156,7 @@ def number_citations(brief: Brief) -> Doc:
                 numbers.setdefault(source_id, len(numbers) + 1)
 
     def para(value: str) -> Para:
-        return _parse_inline(value, numbers)
+        return _parse_inline(value, numbers, brief.lang)
 
     def paras(value: str) -> tuple[Para, ...]:
         return tuple(para(p) for p in re.split(r"\n\s*\n", value.strip()) if p.strip())
@@ -218,7 +218,14 @@ def _clean(text: str) -> str:
                    if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Co"))
 
 
-def _parse_inline(value: str, numbers: dict[str, int]) -> Para:
+# French sets a no-break space inside « » and before ; : ! ? and % — typed as a plain space (or lost
+# when whitespace is normalised), a line broke between « and its word.
+_FRENCH_SPACES = [(re.compile(r"«\s*"), "«\u00a0"), (re.compile(r"\s*»"), "\u00a0»"),
+                  (re.compile(r"(?<=\S)\s+(?=[;:!?](?:\s|$))"), "\u00a0"),
+                  (re.compile(r"(?<=\d)\s+(?=%)"), "\u00a0")]
+
+
+def _parse_inline(value: str, numbers: dict[str, int], lang: str = "en") -> Para:
     groups: list[tuple[Cite, ...]] = []
 
     def hold(m: re.Match) -> str:
@@ -229,6 +236,9 @@ def _parse_inline(value: str, numbers: dict[str, int]) -> Para:
         return _MARK
 
     marked = GROUP_RE.sub(hold, _clean(" ".join(value.split())))
+    if primary_language(lang) == "fr":
+        for pattern, space in _FRENCH_SPACES:
+            marked = pattern.sub(space, marked)
     spans: list[Span] = []
     pending = iter(groups)
     bold = italic = 0

@@ -26,6 +26,18 @@ _TAG_RE = re.compile(r"(<[^>]*>)")
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{30,}")
 
 
+_JOINED_RE = re.compile(r"\S*\u00a0[\S\u00a0]*")
+
+
+def nobreak(value) -> Markup:
+    """Text whose words joined by no-break spaces («\u00a0mot\u00a0») are set in a span kept on one
+    line, with plain spaces: a theme font without U+00A0 (Carlito) made WeasyPrint map every
+    space of that font to it, which garbled the PDF's text for search and copying."""
+    return Markup(_JOINED_RE.sub(
+        lambda m: '<span class="nobr">' + m.group(0).replace("\u00a0", " ") + "</span>",
+        str(escape(value))))
+
+
 def breakable(value) -> Markup:
     """Text or markup whose words of 30 letters or more may be hyphenated: headings are not,
     so a German compound longer than the line ran off the page. Shorter words, which fit a line
@@ -72,6 +84,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     if "css_string" not in env.filters:  # once per theme: Jinja wants them set before loading
         env.filters["css_string"] = css_string
         env.filters["breakable"] = breakable
+        env.filters["nobreak"] = nobreak
         env.globals["format_reference"] = format_reference
     date = format_date(b.date, b.lang)
     context = dict(
