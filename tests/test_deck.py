@@ -359,3 +359,19 @@ sources:
     sizes = {run.font.size for tf in bodies for p in tf.paragraphs for run in p.runs}
     assert len(counts) >= 2 and sum(counts) == 14 and max(counts) - min(counts) <= 1, counts
     assert len(sizes) == 1
+
+
+def it_keeps_a_short_heading_with_a_colon_whole_on_its_slide(tmp_path):
+    headings = ["Case study: Boston", "Case study: Kansas City",
+                "Recommendation: a targeted pilot",
+                "Legal and constitutional boundaries: localities are not required to help"]
+    sections = "".join(f'  - heading: "{h}"\n    body: Text [@a].\n' for h in headings)
+    brief = write(tmp_path, f"title: Headings\ndate: 2026-11-25\nsummary: Bottom line [@a].\n"
+                            f"sections:\n{sections}sources:\n  - {{id: a, title: A}}\n")
+    build(brief, tmp_path / "out", parallel=False)
+    prs = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
+    slides = list(prs.slides)[2:6]
+    kickers = [[s.text_frame.text for s in slide.shapes if s.name == "Kicker"] for slide in slides]
+    # Parallel headings read alike; only the long one gets a kicker line.
+    assert [slide_title(s) for s in slides] == headings[:3] + ["Legal and constitutional boundaries"]
+    assert kickers == [[], [], [], ["Localities are not required to help"]]
