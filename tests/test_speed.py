@@ -130,11 +130,14 @@ def it_watches_the_last_good_builds_files_while_the_brief_is_broken(tmp_path):
         assert " built memo.pdf" in next(lines)
         kept = figure.read_bytes()
         figure.unlink()
+        assert re.match(r"\d\d:\d\d:\d\d not built \(1 problem; the outputs of the last good "
+                        r"build stay\):$", next(lines))
         assert "figure file not found" in next(lines)
         save(figure, kept)
         assert " rebuilt memo.pdf" in next(lines)  # seen (as a new file: all three)
         text = brief.read_bytes()
         save(brief, text.replace(b"[@b]", b"[@zz]"))
+        assert " not built (1 problem;" in next(lines)
         assert "unknown source id 'zz'" in next(lines)
         save(brief, text)  # fixed as it was: the outputs are already right
         assert re.search(r"^\d\d:\d\d:\d\d no output changed in ", next(lines))

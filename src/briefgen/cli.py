@@ -353,6 +353,9 @@ def _watch(args) -> int:
             try:
                 result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
             except BriefError as e:
+                # Timed as a build is, so that a save's errors are told from the last one's.
+                print(f"{time.strftime('%H:%M:%S')} not built ({_count(len(e.problems), 'problem')}"
+                      "; the outputs of the last good build stay):", file=sys.stderr, flush=True)
                 _print_problems(e)
             else:
                 made = ", ".join(o.path.name + (f" ({o.note})" if o.note else "")
