@@ -122,6 +122,13 @@ def it_warns_when_a_heading_is_too_long_for_a_slide(tmp_path, capsys):
     assert capsys.readouterr().err.startswith(
         f"{brief}:5:14: warning: heading is too long for a slide title")
     assert main(["check", "--strict", str(brief)]) == 2
+    # The slide shows it cut short; its notes start with it whole.
+    from pptx import Presentation
+
+    assert main(["build", str(brief), "-o", str(tmp_path / "out")]) == 0
+    slide = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx")).slides[2]
+    assert slide.shapes.title.text_frame.text.endswith("…")
+    assert slide.notes_slide.notes_text_frame.text == f"{heading}\n\nText [2]."
 
 
 def it_makes_outputs_readable_by_others(tmp_path):

@@ -274,8 +274,8 @@ class _Planner:
             if loc is not None:
                 self.warnings.append(Problem(loc, (
                     f"heading is too long for a slide title (two lines at {TITLE_MIN:g} pt), so "
-                    "the slide cuts it short: shorten it, or put the rest after ': ' to make it "
-                    "the slide's kicker line")))
+                    "the slide cuts it short (its notes keep it whole): shorten it, or put the "
+                    "rest after ': ' to make it the slide's kicker line")))
             return truncate(replace(block, size=TITLE_MIN), self.theme, 2)
         return replace(block, size=size)
 
@@ -334,7 +334,11 @@ class _Planner:
             heading = title if part == 1 else f"{title} ({self.labels['cont']})"
             written = self.doc.brief.sections[section - 1] if section else None
             loc = written.heading.loc if written and part == 1 else None
-            title_block = self.title_block(self.unique(heading), loc=loc)
+            shown_title = self.unique(heading)
+            title_block = self.title_block(shown_title, loc=loc)
+            if para_text(title_block.paras[0]) != shown_title and part == 1:
+                # Cut short on the slide: the presenter still has it whole in the notes.
+                notes = f"{title}\n\n{notes}" if notes else title
             top = title_block.box.y + title_block.box.h + 4
             kicker_block = None
             if kicker and part == 1:
