@@ -220,6 +220,15 @@ class NodeReader:
             raise BriefError.at(start, "the file is empty")
         return node
 
+    def _open_quote(self, line: int) -> int | None:
+        """Where a double quote opened before line (0-based) and not closed by its start, by
+        counting quotes: a guess, for a message about a file that does not parse anyway."""
+        quotes = [m.start() for m in re.finditer(r'(?<!\\)"', self.src[:self._line_starts[line]])
+                  if "#" not in self.src[self.src.rfind("\n", 0, m.start()) + 1:m.start()]]
+        if len(quotes) % 2 and self.src.count("\n", quotes[-1], self._line_starts[line]) > 1:
+            return quotes[-1]
+        return None
+
     def _explain(self, e: yaml.MarkedYAMLError) -> tuple[Loc | None, str]:
         """PyYAML's message, said in the words of someone editing a brief."""
         problem, context = e.problem or "", e.context or ""
@@ -229,6 +238,11 @@ class NodeReader:
         if "'\\t'" in problem or "\t" in problem:
             return at, "tab character: indent with spaces, not tabs"
         if problem.startswith("expected <block end>") or "mapping values are not allowed" in problem:
+            opened = self._open_quote(e.problem_mark.line) if e.problem_mark else None
+            if opened is not None:
+                return self.loc_at(opened), (
+                    f"this quote is never closed: the lines after it, up to line "
+                    f"{e.problem_mark.line + 1}, were read as its text")
             return at, ("bad indentation: this line does not line up with the lines above it "
                         "(or a value with ': ' in it needs quotes)")
         if "could not find expected ':'" in problem:
