@@ -223,6 +223,8 @@ class NodeReader:
     def _open_quote(self, line: int) -> int | None:
         """Where a double quote opened before line (0-based) and not closed by its start, by
         counting quotes: a guess, for a message about a file that does not parse anyway."""
+        if line >= len(self._line_starts):
+            return None
         quotes = [m.start() for m in re.finditer(r'(?<!\\)"', self.src[:self._line_starts[line]])
                   if "#" not in self.src[self.src.rfind("\n", 0, m.start()) + 1:m.start()]]
         if len(quotes) % 2 and self.src.count("\n", quotes[-1], self._line_starts[line]) > 1:
