@@ -161,6 +161,9 @@ def it_keeps_the_comma_after_a_title_that_ends_in_an_abbreviation():
     assert entry("Rentals in Washington, D.C.", None) == "“Rentals in Washington, D.C.”"
     assert entry("Who pays?") == "“Who pays?” September 2018."
     assert entry("Plain title", None) == "“Plain title.”"
+    # A sentence's full stop is not an abbreviation's: no '.,'.
+    assert entry("Crime fell after the policy took effect.") == \
+        "“Crime fell after the policy took effect.” September 2018."
 
 
 def it_quotes_titles_in_the_brief_language():
@@ -236,7 +239,33 @@ def it_keeps_french_guillemets_and_high_punctuation_with_their_words(tmp_path):
     assert '<span class="nobr">«\xa0plafonnement\xa0»</span>' not in html
     assert '<span class="nobr">« plafonnement »</span>' in html
     assert '<span class="nobr">15 % ;</span>' in html
+    # At the edge of a text, next to markup ('« *mot* »'), the no-break space itself stays.
+    from briefgen.html import nobreak
+
+    assert str(nobreak("mots «\xa0")) == "mots «\xa0" and str(nobreak("\xa0» et")) == "\xa0» et"
     # Not in English.
     english = number_citations(load_brief(write(tmp_path, MINIMAL.replace(
         "Text [@b].", "'Say « this » ; ok [@b]'"), "en.yaml")))
     assert plain(english.sections[0].paras[0]) == "Say « this » ; ok\xa0[2]"
+
+
+def it_keeps_a_short_heading_whole_and_splits_a_long_one_at_its_colon():
+    from briefgen.cite import split_heading
+    from briefgen.model import Span
+
+    def parts(heading):
+        title, kicker = split_heading((Span(heading),))
+        return plain(title), kicker and plain(kicker)
+
+    assert parts("Case study: Boston") == ("Case study: Boston", None)
+    assert parts("Case study: Kansas City") == ("Case study: Kansas City", None)
+    assert parts("Practical limits: detainers, warrants, budgets and jail capacity") == (
+        "Practical limits", "Detainers, warrants, budgets and jail capacity")
+
+
+def it_cuts_a_name_of_one_long_word_between_letters_not_to_a_first_short_word():
+    from briefgen.model import Ref, Source
+
+    source = Source(id="x", title="T", authors=(), date="2020", url=None, accessed=None,
+                    publisher="Die Bundesverfassungsgerichtsentscheidungssammlungen", loc=None)
+    assert short_name(Ref(1, source)) == "Die Bundesverfassungsgerichtsentscheidu… 2020"

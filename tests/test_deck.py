@@ -219,10 +219,12 @@ def it_capitalises_a_kicker_unless_its_first_word_has_capitals_of_its_own():
     def kicker(heading):
         return para_text(split_heading((Span(heading),))[1])
 
-    assert kicker("Legal boundaries: localities are not partners") == "Localities are not partners"
+    assert kicker("Legal boundaries: localities are not partners of ICE") == \
+        "Localities are not partners of ICE"
     assert kicker("Device access: iPhone and iPad owners ride more") == \
         "iPhone and iPad owners ride more"
-    assert kicker("Tax revenue: eBay sellers and the levy") == "eBay sellers and the levy"
+    assert kicker("Tax revenue: eBay sellers and the levy on their sales") == \
+        "eBay sellers and the levy on their sales"
 
 
 def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path):

@@ -145,3 +145,9 @@ def it_checks_the_range_of_theme_numbers(tmp_path):
     with pytest.raises(BriefError) as e:
         load_theme(tmp_path / "t")
     assert e.value.problems[0].message == "'min_size' must be a number from 8 to 32, not 'nan'"
+
+
+def it_takes_an_angle_bracketed_link_and_escaped_brackets_as_they_are(tmp_path):
+    text = MINIMAL.replace("Text [@b].", "'See [the page](<https://x.org>), x\\[i\\](j) and "
+                           "[wiki](https://en.wikipedia.org/wiki/Rent_(economics)) [@b].'")
+    load_brief(write(tmp_path, text))  # no error

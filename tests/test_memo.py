@@ -197,3 +197,13 @@ sources:
         assert kept.count("(") == kept.count(")")  # not cut inside parentheses: '... rentals (HB…'
         second = reader.pages[1].extract_text(extraction_mode="layout").strip().splitlines()[1]
         assert "neighbourhoods" not in second and "largest" not in second
+
+
+def it_cuts_a_running_head_without_spaces_between_characters():
+    from briefgen.html import running_head
+    from briefgen.theme import load_theme
+
+    theme = load_theme("default")
+    head = running_head("关于城市" * 15, theme, "letter", False)
+    assert head.endswith("…") and len(head) < 60 and ("关于城市" * 15).startswith(head[:-1])
+    assert running_head("A short subject", theme, "a4", True) == "A short subject"

@@ -307,6 +307,11 @@ def plain(para: Para, style: str = "brackets") -> str:
                    for i, s in enumerate(para))
 
 
+# A title ending in an abbreviation: 'D.C.', 'U.S.', 'Inc.', 'et al.'.
+_ABBREVIATION_END_RE = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|al|etc|No|Vol|ed|eds)\.)$")
+
+
 def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
     """(Author, “Title,” Publisher, date.) then the URL, then when it was accessed, if known;
     in the brief's language's quotation marks („Titel“, « Titre »).
@@ -314,10 +319,12 @@ def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None,
     Every output prints references with this one function, so the entries read the same everywhere.
     """
     rest = [p for p in (source.publisher, format_date(source.date, lang)) if p]
-    # '“Washington, D.C.,” 2018': an abbreviation's full stop still takes the comma; a ? or !
-    # ends the title's punctuation.
+    # '“Washington, D.C.,” 2018': an abbreviation's full stop still takes the comma; a
+    # sentence's full stop, a ? or a ! ends the title's punctuation.
     end = source.title[-1]
-    after = "" if end in "?!" or (end == "." and not rest) else ("," if rest else ".")
+    abbreviation = end == "." and _ABBREVIATION_END_RE.search(source.title) is not None
+    after = "" if end in "?!" or (end == "." and not (rest and abbreviation)) else \
+        ("," if rest else ".")
     text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + \
         quoted(source.title, lang, after)
     if rest:
@@ -357,11 +364,16 @@ def split_para(para: Para, offset: int, style: str = "brackets") -> tuple[Para, 
     return tuple(s for s in head if s.text or s.cites), tuple(s for s in tail if s.text or s.cites)
 
 
+SHORT_HEADING = 40  # characters
+
+
 def split_heading(heading: Para) -> tuple[Para, Para | None]:
     """'Legal boundaries: localities aren't required...' -> short title, kicker line."""
     text = plain(heading)
     m = re.search(r":\s+|\s+[—–]\s+|—", text)
-    if not m or m.start() < 8 or len(text) - m.end() < 8:
+    # A short heading stays whole: 'Case study: Boston' and its parallel 'Case study: Kansas
+    # City' then read alike, on the slide and in the handout.
+    if not m or m.start() < 8 or len(text) - m.end() < 8 or len(text) <= SHORT_HEADING:
         return heading, None
     title, _ = split_para(heading, m.start())
     _, kicker = split_para(heading, m.end())
@@ -414,8 +426,8 @@ def short_name(ref, lang: str = "en") -> str:
         name = s.publisher or s.title
     name = re.sub(r",.*", "", name)
     if len(name) > 40:  # cut after a word: 'City Planning Commi…' looked like a misprint
-        cut = name[:40].rsplit(" ", 1)[0] if " " in name[:40] else name[:39]
-        name = cut.rstrip(" -–—:;(") + "…"
+        cut = name[:40].rsplit(" ", 1)[0].rstrip(" -–—:;(")
+        name = (cut if len(cut) >= 20 else name[:39].rstrip()) + "…"  # not 'Die…
     year = source_year(ref)
     return f"{name} {year}" if year else name
 

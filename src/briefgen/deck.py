@@ -234,10 +234,6 @@ class _Planner:
                                    bullets=False, notes=self.notes(self.doc.summary))
         for s in self.doc.sections:
             title, kicker = split_heading(s.heading)
-            if kicker is not None and self.is_short(para_text(s.heading, self.theme.citation)):
-                # A kicker shortens a long title: 'Case study: Boston' stays whole, and so
-                # does its parallel 'Case study: Kansas City'.
-                title, kicker = s.heading, None
             slides += self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
                                        bullets=True,
                                        title_cites=[c for sp in title for c in sp.cites],
@@ -259,12 +255,6 @@ class _Planner:
         return title if not seen else f"{title} ({seen + 1})"
 
     # Title area -------------------------------------------------------------------------------
-    def is_short(self, title: str) -> bool:
-        """Whether title fits two thirds of a slide title's line at its largest size."""
-        block = Block(Box(MARGIN, 0, (self.w - 2 * MARGIN) * 2 / 3, self.h), ((Span(title),),),
-                      TITLE_MAX, bold=True, line=TITLE_LINE)
-        return len(block_lines(block, self.theme)[0]) == 1
-
     def title_block(self, title: str, y: float = 30.0, loc: Loc | None = None) -> Block:
         block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
                       ((Span(title),),), TITLE_MAX, bold=True, color="primary", line=TITLE_LINE,

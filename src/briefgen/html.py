@@ -26,13 +26,14 @@ _TAG_RE = re.compile(r"(<[^>]*>)")
 _LONG_WORD_RE = re.compile(r"[^\W\d_]{30,}")
 
 
-_JOINED_RE = re.compile(r"\S*\u00a0[\S\u00a0]*")
+_JOINED_RE = re.compile(r"\S+(?:\u00a0\S+)+")
 
 
 def nobreak(value) -> Markup:
     """Text whose words joined by no-break spaces («\u00a0mot\u00a0») are set in a span kept on one
     line, with plain spaces: a theme font without U+00A0 (Carlito) made WeasyPrint map every
-    space of that font to it, which garbled the PDF's text for search and copying."""
+    space of that font to it, which garbled the PDF's text for search and copying. One at the
+    text's edge ('«\u00a0' before an <em>) stays as it is: only it keeps the two together."""
     return Markup(_JOINED_RE.sub(
         lambda m: '<span class="nobr">' + m.group(0).replace("\u00a0", " ") + "</span>",
         str(escape(value))))
@@ -66,6 +67,8 @@ def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
     while len(words) > 1 and font.width(" ".join(words) + "\u2026", 8) > room:
         words.pop()
     kept = " ".join(words)
+    while len(kept) > 1 and font.width(kept + "\u2026", 8) > room:  # one word (or Chinese)
+        kept = kept[:-1]
     if kept.count("(") > kept.count(")") and kept.rfind("(") > 0:  # not '... rentals (HB...'
         kept = kept[:kept.rfind("(")]
     return kept.rstrip(" ,;:-\u2013\u2014") + "\u2026"

@@ -105,7 +105,7 @@ _UNCLOSED_RE = re.compile(r"\[@[^\[\]]*(?=\[|$)")
 _BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|vol|art|ll?)\.?",
                             re.IGNORECASE)
 # '[text](target)', a link the outputs make only to a web or mail address.
-_LINK_RE = re.compile(r"(?<!!)\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
+_LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 MAX_PIXELS = 40_000_000
 
 
@@ -221,14 +221,19 @@ class NodeReader:
         return node
 
     def _open_quote(self, line: int) -> int | None:
-        """Where a double quote opened before line (0-based) and not closed by its start, by
-        counting quotes: a guess, for a message about a file that does not parse anyway."""
-        if line >= len(self._line_starts):
-            return None
-        quotes = [m.start() for m in re.finditer(r'(?<!\\)"', self.src[:self._line_starts[line]])
-                  if "#" not in self.src[self.src.rfind("\n", 0, m.start()) + 1:m.start()]]
-        if len(quotes) % 2 and self.src.count("\n", quotes[-1], self._line_starts[line]) > 1:
-            return quotes[-1]
+        """Where the double-quoted value that ended on line (0-based) began, if it began two or
+        more lines above it: a quote left open there read the lines between as its text, and
+        the line where it finally closed is where YAML complained."""
+        last = None
+        try:
+            for token in yaml.scan(self.src, Loader=yaml.SafeLoader):
+                if isinstance(token, yaml.ScalarToken) and token.style == '"':
+                    last = token
+        except yaml.YAMLError:
+            pass  # scanned up to the fault: the tokens before it are what is asked about
+        if last is not None and last.end_mark.line == line and \
+                last.start_mark.line <= line - 2:
+            return last.start_mark.index
         return None
 
     def _explain(self, e: yaml.MarkedYAMLError) -> tuple[Loc | None, str]:
@@ -570,11 +575,10 @@ class NodeReader:
                                       "address (https://..., or mailto:...)")):
             pos = start
             for m in regex.finditer(text.value):
-                if regex is _LINK_RE and m.group(1).lower().startswith(
+                if regex is _LINK_RE and m.group(1).lstrip("<").lower().startswith(
                         ("http://", "https://", "mailto:")):
                     continue
-                found = self.src.find(m.group(0), pos)
-                found = self.src.find(m.group(0).split()[0], pos) if found < 0 else found
+                found = self._find_words(m.group(0), pos)
                 pos = found + 1 if found >= 0 else pos
                 self.error(self.loc_at(found) if found >= 0 else text.loc,
                            say.format(_short(m.group(0).strip())))
@@ -598,6 +602,18 @@ class NodeReader:
                         else "" if listed else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
                            f"unknown source id '{source_id}'{hint}")
+
+    def _find_words(self, text: str, pos: int) -> int:
+        """Where text stands in the source from pos, its words found across the line breaks and
+        indents a YAML value may wrap them with (its first few words, if not all of them); -1
+        where it is not found (an escaped value)."""
+        words = text.split()
+        for count in (len(words), 4, 2, 1):
+            if count <= len(words):
+                m = re.compile(r"\s+".join(map(re.escape, words[:count]))).search(self.src, pos)
+                if m:
+                    return m.start()
+        return -1
 
     def _id_loc(self, group_loc: Loc, group: str, source_id: str) -> Loc:
         """Where '@id' stands, when the group is written on one line as in the value."""
