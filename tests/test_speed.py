@@ -146,6 +146,56 @@ def it_watches_the_last_good_builds_files_while_the_brief_is_broken(tmp_path):
         proc.wait()
 
 
+WATCH_RACE = """
+import sys
+from pathlib import Path
+import briefgen.build as b
+
+real, figure, good = b.build, Path(sys.argv[1]), Path(sys.argv[2]).read_bytes()
+
+def build(*args, **kwargs):
+    # The figure was caught half written when watch listed its files; it is whole by the build.
+    if figure.read_bytes() != good and figure.read_bytes().startswith(b"half"):
+        figure.write_bytes(good)
+    return real(*args, **kwargs)
+
+b.build = build
+from briefgen.cli import main
+main(["watch", sys.argv[3], "-o", sys.argv[4]])
+"""
+
+
+def it_watches_a_figure_that_was_half_written_when_the_files_were_listed(tmp_path):
+    import queue
+    import threading
+
+    (tmp_path / "figures").mkdir()
+    chart = ROOT / "tests" / "data" / "chart.png"
+    figure = tmp_path / "figures" / "chart.png"
+    figure.write_bytes(b"half a png")
+    brief = write(tmp_path, MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n"
+                  "    figure: {path: figures/chart.png, alt: A bar chart}"))
+    proc = subprocess.Popen([sys.executable, "-c", WATCH_RACE, str(figure), str(chart),
+                             str(brief), str(tmp_path / "out")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    said: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [said.put(line) for line in proc.stdout], daemon=True).start()
+    lines = iter(lambda: said.get(timeout=30), None)
+    try:
+        assert next(lines).startswith("watching ")
+        assert " built memo.pdf" in next(lines)
+        from PIL import Image
+
+        with Image.open(chart) as im:  # the figure edited: a new picture, still a PNG
+            im.convert("L").convert("RGB").save(tmp_path / "grey.png")
+        save(figure, (tmp_path / "grey.png").read_bytes())
+        assert " rebuilt " in next(lines)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def it_loads_weasyprint_without_starting_a_program():
     # ctypes' library search runs ldconfig and gcc for every name WeasyPrint tries: 0.15 s.
     code = ("import sys; seen = []\n"

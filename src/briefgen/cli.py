@@ -364,11 +364,15 @@ def _watch(args) -> int:
                     "no output changed"
                 if made and result.skipped:
                     said += f"; unchanged: {', '.join(result.skipped)}"
-                good = read
                 print(f"{time.strftime('%H:%M:%S')} {said} in "
                       f"{time.perf_counter() - started:.2f} s", flush=True)
                 for w in result.warnings:
                     print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
+                # Read again: a figure caught half written made the list before the build only
+                # the brief, and the figure would then never be watched again.
+                good = watched_files(args.brief, args.theme)
+                seen.update({str(f): file_stamp(f) for f in good if str(f) not in seen})
+                files += [f for f in good if f not in files]
             if args.once:
                 return 0
         time.sleep(args.interval)
