@@ -364,15 +364,17 @@ def _watch(args) -> int:
                     "no output changed"
                 if made and result.skipped:
                     said += f"; unchanged: {', '.join(result.skipped)}"
+                good = read
+                if len(read) == 1:
+                    # The brief read as broken when the files were listed (a figure caught half
+                    # written), yet it built: list them again, or that figure is never watched.
+                    good = read + watched_files(args.brief, args.theme)[1:]
+                    seen.update({str(f): file_stamp(f) for f in good if str(f) not in seen})
+                    files += [f for f in good if f not in files]
                 print(f"{time.strftime('%H:%M:%S')} {said} in "
                       f"{time.perf_counter() - started:.2f} s", flush=True)
                 for w in result.warnings:
                     print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
-                # Read again: a figure caught half written made the list before the build only
-                # the brief, and the figure would then never be watched again.
-                good = watched_files(args.brief, args.theme)
-                seen.update({str(f): file_stamp(f) for f in good if str(f) not in seen})
-                files += [f for f in good if f not in files]
             if args.once:
                 return 0
         time.sleep(args.interval)
