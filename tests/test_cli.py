@@ -22,7 +22,7 @@ def it_exits_2_with_every_message_and_writes_nothing_for_a_bad_brief(tmp_path, c
     assert code == 2
     assert err.splitlines() == [
         f"{bad}:1:8: 'title' must be text, not a list",
-        f"{bad}:6:17: unknown source id 'zz'",
+        f"{bad}:6:17: unknown source id 'zz' (add it under sources:)",
     ]
     assert not (tmp_path / "out").exists()
 

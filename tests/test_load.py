@@ -47,7 +47,7 @@ def it_points_at_the_citation_inside_a_block_scalar(tmp_path):
         load_brief(write(tmp_path, text))
     [problem] = e.value.problems
     assert (problem.loc.line, problem.loc.col) == (8, 17)
-    assert problem.message == "unknown source id 'zz'"
+    assert problem.message == "unknown source id 'zz' (add it under sources:)"
 
 
 def it_points_at_each_citation_with_a_prefix(tmp_path):
@@ -113,7 +113,8 @@ def it_refuses_images_it_cannot_print(tmp_path):
     with pytest.raises(BriefError) as e:
         load_brief(write(tmp_path, text))
     assert [(p.loc.line, p.message) for p in e.value.problems] == [
-        (7, "figure fake.png is not a readable image (UnidentifiedImageError)"),
+        (7, "figure fake.png is not a readable image: it is damaged, empty, or not a PNG, "
+            "JPEG or GIF"),
         (10, "figure huge.png is 9000x9000 pixels; at most 40 megapixels can be printed"),
         (13, "figure broken.svg is not a readable SVG image (no element found: line 1, "
              "column 46)"),
@@ -151,3 +152,19 @@ def it_takes_an_angle_bracketed_link_and_escaped_brackets_as_they_are(tmp_path):
     text = MINIMAL.replace("Text [@b].", "'See [the page](<https://x.org>), x\\[i\\](j) and "
                            "[wiki](https://en.wikipedia.org/wiki/Rent_(economics)) [@b].'")
     load_brief(write(tmp_path, text))  # no error
+
+
+def it_warns_of_a_value_cut_by_a_comment_and_a_field_indented_into_a_text(tmp_path, capsys):
+    text = MINIMAL.replace("title: A brief", "title: A brief  # a working title").replace(
+        "body: Text [@b].", "body: |\n      Text [@b].\n        takeaway: \"Too far in.\"")
+    text += "handout:\n  contact: Room #4 Maria Delgado\n"
+    brief = write(tmp_path, text)
+    assert main(["check", str(brief)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    # '# a note' is a comment, as the starter brief writes them; '#4' was meant as text.
+    assert err == [
+        f"{brief}:6:11: warning: 'body' has a line that reads as a field ('takeaway: \"Too far "
+        "in.\"'), but it is indented too far, so it prints as part of the body: line it up "
+        "with 'body:'",
+        f"{brief}:15:16: warning: 'contact' ends before ' #', which starts a YAML comment, so "
+        "'#4 Maria Delgado' is not part of it: put the whole value in quotes to keep it"]

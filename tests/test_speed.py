@@ -271,7 +271,7 @@ def it_builds_the_same_files_in_a_new_process_as_in_sequence(tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    (("@b", "@nope"), ":6:17: unknown source id 'nope'"),
+    (("@b", "@nope"), ":6:17: unknown source id 'nope' (add it under sources:)"),
     (("title: Source B\n", "title: Source B\n  - id: c\n    title: Source C\n"),
      ":12:5: source 'c' is never cited (an error under --strict)"),
 ])

@@ -174,6 +174,9 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
+    # In the order of the file, as errors are (the theme's after the brief's).
+    warnings.sort(key=lambda w: (w.loc.file != str(brief.path), w.loc.file, w.loc.line or 0,
+                                 w.loc.col or 0))
     if not has_labels(brief.lang):
         warnings.append(Problem(brief.field_locs.get("lang", Loc(str(brief.path))), (
             f"briefgen has no words in '{brief.lang}' for what it prints itself (Memorandum, "

@@ -135,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
     outputs.add_argument("-o", "--out", default="build", help="output folder (default: build)")
     outputs.add_argument("--theme", help="theme name or folder (default: the brief's theme:, "
                                          "else default)")
-    outputs.add_argument("--paper", choices=("letter", "a4"),
+    outputs.add_argument("--paper", choices=("letter", "a4"), type=str.lower,
                          help="paper size (default: the theme's)")
 
     b = sub.add_parser("build", parents=[outputs], help="build the outputs of one or more briefs",

@@ -106,6 +106,8 @@ _BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|
                             re.IGNORECASE)
 # '[text](target)', a link the outputs make only to a web or mail address.
 _LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
+# '[the program(https://nyc.gov)': a link's text without its ], which prints as typed.
+_UNCLOSED_LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]()]*\((?:https?|mailto):[^()\s]*\)")
 MAX_PIXELS = 40_000_000
 
 
@@ -133,6 +135,7 @@ class NodeReader:
         self.path = Path(path)
         self.label = str(path)
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.src = ""
         self._line_starts = [0]
 
@@ -244,7 +247,14 @@ class NodeReader:
             return self.loc(e.context_mark), "this quote is never closed"
         if "'\\t'" in problem or "\t" in problem:
             return at, "tab character: indent with spaces, not tabs"
-        if problem.startswith("expected <block end>") or "mapping values are not allowed" in problem:
+        if "mapping values are not allowed" in problem:  # 'title: Heat waves: how to prepare'
+            return at, ("a value with ': ' in it needs quotes: write it as key: \"...: ...\" "
+                        "(or is this line indented too far?)")
+        if "cannot start any token" in problem:  # 'to: @council', 'title: `x`'
+            char = re.search(r"found character '(.)'", problem)
+            return at, (f"a value cannot start with '{char[1] if char else problem}' unless it "
+                        "is in quotes: write key: \"...\"")
+        if problem.startswith("expected <block end>"):
             opened = self._open_quote(e.problem_mark.line) if e.problem_mark else None
             if opened is not None:
                 return self.loc_at(opened), (
@@ -291,8 +301,13 @@ class NodeReader:
         if node is None:
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, f"'{name}' must be text, not {_describe(node)}")
+            hint = (" (a ': ' in it? then put it in quotes)"
+                    if isinstance(node, yaml.MappingNode) and len(node.value) == 1
+                    and not node.flow_style else "")
+            self.error(node, f"'{name}' must be text, not {_describe(node)}{hint}")
             return None
+        if field.kind == "text" and not node.style:  # plain: None, or "" from libyaml
+            self._cut_by_comment(node, name)
         if _is_null(node):
             if field.required:
                 self.error(node, f"'{name}' must not be empty")
@@ -318,6 +333,19 @@ class NodeReader:
                              "section")
             return None
         return Text(value, self.loc(node), tuple(self._group_locs(node, groups)))
+
+    def _cut_by_comment(self, node: yaml.ScalarNode, name: str) -> None:
+        """Warn where ' #' ended an unquoted value: 'contact: Room #4 Maria' is 'Room', the rest
+        a YAML comment, and nothing said so."""
+        end = node.end_mark.index
+        line_end = self.src.find("\n", end)
+        rest = self.src[end:line_end if line_end >= 0 else len(self.src)]
+        # '# a note' reads as a comment, meant (the starter brief has them); '#4' as text cut off.
+        if re.match(r"[ \t]+#[^\s#]", rest):
+            dropped = _short(rest.strip())
+            self.warnings.append(Problem(self.loc(node.end_mark), (
+                f"'{name}' ends before ' #', which starts a YAML comment, so '{dropped}' is not "
+                "part of it: put the whole value in quotes to keep it")))
 
     def _group_locs(self, node: yaml.Node, groups: list[re.Match]):
         # Find each group in the raw source of the scalar; folded or escaped text falls back to
@@ -483,6 +511,7 @@ class NodeReader:
             handout=Handout(text_value(handout.get("headline")), text_value(handout.get("contact")),
                             handout.get("link")),
             field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
+            warnings=tuple(self.warnings),
         )
 
     def field_locs(self, *groups: tuple[str, dict]) -> dict[str, Loc]:
@@ -572,7 +601,9 @@ class NodeReader:
                                           "words outside the brackets: see [@id, p. 4]"),
                            (_UNCLOSED_RE, "citation '{}' has no closing ]"),
                            (_LINK_RE, "link '{}' would print as written: a link needs a full "
-                                      "address (https://..., or mailto:...)")):
+                                      "address (https://..., or mailto:...)"),
+                           (_UNCLOSED_LINK_RE, "link '{}' has no ] after its text: write "
+                                               "[text](address)")):
             pos = start
             for m in regex.finditer(text.value):
                 if regex is _LINK_RE and m.group(1).lstrip("<").lower().startswith(
@@ -597,9 +628,10 @@ class NodeReader:
                     continue
                 by_case = {k.lower(): k for k in sources}
                 close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
-                         else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.6))
+                         else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.75))
                 hint = (f" (did you mean '{close[0]}'?)" if close
-                        else "" if listed else " (the brief lists no sources)")
+                        else " (add it under sources:)" if listed
+                        else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
                            f"unknown source id '{source_id}'{hint}")
 
@@ -669,8 +701,8 @@ def image_problem(path: Path) -> str | None:
             im.verify()
     except Image.DecompressionBombError:
         return f"is larger than {MAX_PIXELS // 1_000_000} megapixels, too large to print"
-    except Exception as e:  # Pillow raises many types for a broken file
-        return f"is not a readable image ({type(e).__name__})"
+    except Exception:  # noqa: BLE001 - Pillow raises many types for a broken file
+        return "is not a readable image: it is damaged, empty, or not a PNG, JPEG or GIF"
     return None
 
 

@@ -82,6 +82,7 @@ class Brief:
     handout: Handout
     # Where the plain text fields stand ("title", "memo.to", "handout.contact", ...).
     field_locs: dict[str, Loc]
+    warnings: tuple[Problem, ...] = ()  # found while reading: Doc.warnings carries them on
 
 
 @dataclass(frozen=True)
