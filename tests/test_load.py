@@ -163,8 +163,32 @@ def it_warns_of_a_value_cut_by_a_comment_and_a_field_indented_into_a_text(tmp_pa
     err = capsys.readouterr().err.splitlines()
     # '# a note' is a comment, as the starter brief writes them; '#4' was meant as text.
     assert err == [
-        f"{brief}:6:11: warning: 'body' has a line that reads as a field ('takeaway: \"Too far "
-        "in.\"'), but it is indented too far, so it prints as part of the body: line it up "
-        "with 'body:'",
-        f"{brief}:15:16: warning: 'contact' ends before ' #', which starts a YAML comment, so "
+        f"{brief}:8:9: warning: this line of 'body' reads as a field ('takeaway: \"Too far "
+        "in.\"'), but it is indented too far, so it prints as part of the body: indent it as "
+        "the field above it",
+        f"{brief}:15:17: warning: 'contact' ends before ' #', which starts a YAML comment, so "
         "'#4 Maria Delgado' is not part of it: put the whole value in quotes to keep it"]
+    # Prose is left alone: a line that starts with a field's name but not with a value's mark.
+    prose = MINIMAL.replace("body: Text [@b].", "body: |\n      We drew on three\n      "
+                            "sources: the census and two surveys [@b].\n      notes : fine")
+    assert main(["check", "--strict", str(write(tmp_path, prose, "prose.yaml"))]) == 0
+
+
+def it_tells_a_link_without_its_bracket_from_brackets_that_close_later(tmp_path):
+    fine = MINIMAL.replace("Text [@b].", "'See [Report (https://x.org/r)](https://x.org/r) and "
+                           "the fund [est. 2019 (https://x.org)] [@b].'")
+    load_brief(write(tmp_path, fine))  # no error
+    bad = MINIMAL.replace("Text [@b].", "'Text [@b (https://x.org) and more'")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, bad, "bad.yaml"))
+    # One mistake, one message: the citation's.
+    assert [p.message for p in e.value.problems] == [
+        "citation '[@b (https://x.org) and more' has no closing ]"]
+
+
+def it_suggests_a_source_whose_id_begins_with_the_one_cited(tmp_path):
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, MINIMAL.replace("[@b]", "[@pew]").replace(
+            "id: b", "id: pew-2020")))
+    assert [p.message for p in e.value.problems] == [
+        "unknown source id 'pew' (did you mean 'pew-2020'?)"]

@@ -196,6 +196,15 @@ def it_watches_a_figure_that_was_half_written_when_the_files_were_listed(tmp_pat
         proc.wait()
 
 
+def it_watches_a_theme_that_is_broken_so_that_fixing_it_starts_a_build(tmp_path):
+    theme = tmp_path / "mytheme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    (theme / "theme.yaml").write_text("name: [broken\n")
+    brief = write(tmp_path, MINIMAL.replace("date:", "theme: ./mytheme\ndate:"))
+    files = watched_files(brief, None)
+    assert theme in files and theme / "theme.yaml" in files
+
+
 def it_loads_weasyprint_without_starting_a_program():
     # ctypes' library search runs ldconfig and gcc for every name WeasyPrint tries: 0.15 s.
     code = ("import sys; seen = []\n"

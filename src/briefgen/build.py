@@ -23,7 +23,7 @@ from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
 from .model import Brief
-from .theme import load_theme
+from .theme import load_theme, theme_folder
 
 
 @dataclass
@@ -174,14 +174,13 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
-    # In the order of the file, as errors are (the theme's after the brief's).
-    warnings.sort(key=lambda w: (w.loc.file != str(brief.path), w.loc.file, w.loc.line or 0,
-                                 w.loc.col or 0))
     if not has_labels(brief.lang):
         warnings.append(Problem(brief.field_locs.get("lang", Loc(str(brief.path))), (
             f"briefgen has no words in '{brief.lang}' for what it prints itself (Memorandum, "
             "Sources, dates): those are in English; hyphenation and the documents' language "
             f"follow '{brief.lang}'")))
+    # In the order of the brief, as errors are.
+    warnings.sort(key=lambda w: (w.loc.file != str(brief.path), w.loc.line, w.loc.col))
     if strict and warnings:
         raise BriefError([Problem(w.loc, f"{w.message} (an error under --strict)")
                           for w in warnings])
@@ -291,7 +290,10 @@ def watched_files(brief_path: str | Path, theme: str | None,
     try:
         folder = theme_for(brief, theme).folder
     except BriefError:
-        return files
+        # A broken theme is watched all the same, so that fixing it starts a build.
+        folder = theme_folder(theme_name(brief, theme))
+        if not folder.is_dir():
+            return files + [folder]
     return files + [folder] + sorted(folder.rglob("*"))
 
 
@@ -312,15 +314,21 @@ def build_time(brief: Brief) -> dt.datetime:
     return dt.datetime.combine(brief.date, dt.time(), dt.timezone.utc)
 
 
+def theme_name(brief: Brief, override: str | None) -> str:
+    """The theme a build uses: the CLI's, else the brief's, else default."""
+    named = override or brief.theme or "default"
+    if not override and brief.theme and ("/" in named or named.startswith(".")):
+        # A folder written in the brief is relative to the brief, wherever briefgen runs. Joined
+        # as text: Path('.') / './t' would drop the './' that marks it as a folder, not a name.
+        named = os.path.join(str(brief.path.parent), named)
+    return named
+
+
 def theme_for(brief: Brief, override: str | None):
     """The CLI's theme, else the brief's (a bad name is reported at the brief's theme: line)."""
     if override or not brief.theme:
         return load_theme(override or "default")
-    named = brief.theme
-    if "/" in named or named.startswith("."):
-        # A folder written in the brief is relative to the brief, wherever briefgen runs. Joined
-        # as text: Path('.') / './t' would drop the './' that marks it as a folder, not a name.
-        named = os.path.join(str(brief.path.parent), named)
+    named = theme_name(brief, override)
     try:
         return load_theme(named, near=brief.path.parent)
     except BriefError as e:

@@ -186,7 +186,6 @@ def number_citations(brief: Brief) -> Doc:
         (name, text) for s in brief.sections for name, text in (("body", s.body), ("notes", s.notes))
         if text]
     warnings += tuple(w for name, text in fields if (w := _list_warning(name, text)))
-    warnings += tuple(w for name, text in fields if (w := _field_warning(name, text)))
     return Doc(brief, paras(brief.summary.value), tuple(sections), refs, warnings)
 
 
@@ -201,23 +200,6 @@ def _list_warning(name: str, text: Text) -> Problem | None:
     return Problem(text.loc, f"'{name}' has a line that looks like a list item ('{shown}'), "
                              "which runs into the line above: lists are not supported; put a "
                              "blank line before each item to make it a paragraph of its own")
-
-
-_FIELD_LINE_RE = re.compile(r"^[ \t]*-?[ \t]*(takeaway|bullets|notes|figure|heading|body|"
-                            r"caption|alt|sources|sections)[ \t]*:(?:[ \t]|$)", re.M)
-
-
-def _field_warning(name: str, text: Text) -> Problem | None:
-    """A line of a text that reads as the next field ('takeaway: ...'), indented one step too
-    far, so YAML took it, and all after it, as more of the text."""
-    m = _FIELD_LINE_RE.search(text.value)
-    if m is None:
-        return None
-    line = text.value[m.start():].splitlines()[0].strip()
-    shown = line if len(line) <= 40 else line[:39] + "…"
-    return Problem(text.loc, f"'{name}' has a line that reads as a field ('{shown}'), but it is "
-                             f"indented too far, so it prints as part of the {name}: line it "
-                             f"up with '{name}:'")
 
 
 def _locs(text: Text):

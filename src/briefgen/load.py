@@ -106,8 +106,14 @@ _BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|
                             re.IGNORECASE)
 # '[text](target)', a link the outputs make only to a web or mail address.
 _LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
+# 'takeaway: "..."' at a line's start inside a block text: a field, indented too far. Only with
+# what a field's value starts with (a quote, a bracket, '|', or nothing), so that prose such as
+# 'sources: the census and two surveys' is left alone.
+_FIELD_LINE_RE = re.compile(r"^[ \t]*(?:- )?(takeaway|bullets|notes|figure|heading|body|caption|"
+                            r"alt|sources|sections):(?:[ \t]*$|[ \t]+[\"'\[{|>])", re.M)
 # '[the program(https://nyc.gov)': a link's text without its ], which prints as typed.
-_UNCLOSED_LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]()]*\((?:https?|mailto):[^()\s]*\)")
+_UNCLOSED_LINK_RE = re.compile(
+    r"(?<![!\\])\[(?![^\[\]]*\])(?!@)[^\[\]()]*\((?:https?|mailto):[^()\s]*\)")
 MAX_PIXELS = 40_000_000
 
 
@@ -247,14 +253,16 @@ class NodeReader:
             return self.loc(e.context_mark), "this quote is never closed"
         if "'\\t'" in problem or "\t" in problem:
             return at, "tab character: indent with spaces, not tabs"
-        if "mapping values are not allowed" in problem:  # 'title: Heat waves: how to prepare'
+        if "mapping values are not allowed" in problem and e.problem_mark is not None and \
+                ": " in self.src[self._line_starts[e.problem_mark.line]:e.problem_mark.index]:
+            # A second ': ' on the line: 'title: Heat waves: how to prepare'.
             return at, ("a value with ': ' in it needs quotes: write it as key: \"...: ...\" "
                         "(or is this line indented too far?)")
         if "cannot start any token" in problem:  # 'to: @council', 'title: `x`'
             char = re.search(r"found character '(.)'", problem)
             return at, (f"a value cannot start with '{char[1] if char else problem}' unless it "
                         "is in quotes: write key: \"...\"")
-        if problem.startswith("expected <block end>"):
+        if problem.startswith("expected <block end>") or "mapping values are not allowed" in problem:
             opened = self._open_quote(e.problem_mark.line) if e.problem_mark else None
             if opened is not None:
                 return self.loc_at(opened), (
@@ -306,8 +314,6 @@ class NodeReader:
                     and not node.flow_style else "")
             self.error(node, f"'{name}' must be text, not {_describe(node)}{hint}")
             return None
-        if field.kind == "text" and not node.style:  # plain: None, or "" from libyaml
-            self._cut_by_comment(node, name)
         if _is_null(node):
             if field.required:
                 self.error(node, f"'{name}' must not be empty")
@@ -322,6 +328,10 @@ class NodeReader:
             self.error(node, f"'{name}' is {len(value):,} characters long; a field may have at "
                              f"most {MAX_TEXT:,}")
             return None
+        if field.kind == "text" and not node.style:  # plain: None, or "" from libyaml
+            self._cut_by_comment(node, name)
+        if field.citable and node.style in ("|", ">"):
+            self._field_in_text(node, name)
         bad = next((ch for ch in value if ch not in "\t\n"
                     and (unicodedata.category(ch) in ("Cc", "Cs") or _nonchar(ch))), None)
         if bad is not None:
@@ -341,11 +351,24 @@ class NodeReader:
         line_end = self.src.find("\n", end)
         rest = self.src[end:line_end if line_end >= 0 else len(self.src)]
         # '# a note' reads as a comment, meant (the starter brief has them); '#4' as text cut off.
-        if re.match(r"[ \t]+#[^\s#]", rest):
+        cut = re.match(r"[ \t]+(?=#[^\W_])", rest)
+        if cut:
             dropped = _short(rest.strip())
-            self.warnings.append(Problem(self.loc(node.end_mark), (
+            self.warnings.append(Problem(self.loc_at(end + cut.end()), (
                 f"'{name}' ends before ' #', which starts a YAML comment, so '{dropped}' is not "
                 "part of it: put the whole value in quotes to keep it")))
+
+    def _field_in_text(self, node: yaml.ScalarNode, name: str) -> None:
+        """Warn of a line of a block text that reads as the next field ('takeaway: \"...\"'),
+        indented one step too far, so that YAML took it, and all after it, as more text."""
+        raw = self.src[node.start_mark.index:node.end_mark.index]
+        m = _FIELD_LINE_RE.search(raw, raw.find("\n") + 1)
+        if m is None:
+            return
+        line = raw[m.start():].split("\n", 1)[0].strip()
+        self.warnings.append(Problem(self.loc_at(node.start_mark.index + m.start(1)), (
+            f"this line of '{name}' reads as a field ('{_short(line)}'), but it is indented "
+            f"too far, so it prints as part of the {name}: indent it as the field above it")))
 
     def _group_locs(self, node: yaml.Node, groups: list[re.Match]):
         # Find each group in the raw source of the scalar; folded or escaped text falls back to
@@ -628,7 +651,8 @@ class NodeReader:
                     continue
                 by_case = {k.lower(): k for k in sources}
                 close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
-                         else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.75))
+                         else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.75)
+                         or sorted(k for k in sources if k.startswith(source_id))[:1])
                 hint = (f" (did you mean '{close[0]}'?)" if close
                         else " (add it under sources:)" if listed
                         else " (the brief lists no sources)")

@@ -141,7 +141,7 @@ def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
     meant (the working folder, or a brief's), named in the error if it holds a theme."""
     text = str(name)
     bare = not ("/" in text or text.startswith("."))
-    folder = THEMES_DIR / text if bare else Path(text)
+    folder = theme_folder(text)
     if not (folder / "theme.yaml").is_file():
         known = ", ".join(sorted(list_themes()))
         hint = ""
@@ -151,6 +151,11 @@ def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
         raise BriefError.at(Loc(text), f"no theme here: looked for {folder}/theme.yaml; bundled "
                                        f"themes: {known}{hint}")
     return folder
+
+
+def theme_folder(name: str) -> Path:
+    """Where a theme by this name or path would be, whether or not one is there."""
+    return THEMES_DIR / name if not ("/" in name or name.startswith(".")) else Path(name)
 
 
 def list_themes() -> dict[str, Path]:
