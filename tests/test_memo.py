@@ -207,3 +207,22 @@ def it_cuts_a_running_head_without_spaces_between_characters():
     head = running_head("关于城市" * 15, theme, "letter", False)
     assert head.endswith("…") and len(head) < 60 and ("关于城市" * 15).startswith(head[:-1])
     assert running_head("A short subject", theme, "a4", True) == "A short subject"
+
+
+def it_keeps_a_figure_on_its_page_a_little_smaller_rather_than_leave_a_gap(tmp_path):
+    from briefgen.build import read_job
+    from briefgen.pdf import figure_room, render_pdf
+
+    (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    body = " ".join(f"Sentence {i} of the body says what the evidence shows for the city."
+                    for i in range(25))
+    brief = write(tmp_path, MINIMAL.replace("body: Text [@b].", f"body: {body} [@b]\n    figure: "
+                  "{path: chart.png, alt: A chart, caption: The chart's own caption}"))
+    job = read_job(brief, tmp_path / "out", None, None, False)
+    first = render_pdf(job.memo_html, job.folder, job.roots, job.origin)
+    # As laid out at full size, the figure begins page 2, with room for most of it on page 1.
+    room = figure_room(first)
+    assert list(room) == ["figure-1"] and 192 <= room["figure-1"] < 321
+    build(brief, tmp_path / "out", parallel=False)
+    pages = pdf_pages(tmp_path / "out" / "brief" / "memo.pdf")
+    assert "The chart's own caption" in pages[0]

@@ -143,11 +143,17 @@ def make_handout(job: Job, path: Path, last=None, inputs: str | None = None) -> 
 
 
 def make_memo(job: Job, path: Path) -> Output:
-    from .pdf import render_pdf, write_pdf
+    from .pdf import figure_room, render_pdf, write_pdf
 
-    pages = write_pdf(render_pdf(job.memo_html, job.folder, job.roots, job.origin), path,
-                      job.origin)
-    return Output("memo", job.target / "memo.pdf", pages)
+    document = render_pdf(job.memo_html, job.folder, job.roots, job.origin)
+    room = figure_room(document) if "<figure" in job.memo_html else {}
+    if room and "</head>" in job.memo_html:
+        # Once more, with those figures a little smaller, where the page before has room.
+        css = "".join(f"#{name} img {{ max-height: {height:.1f}px }}"
+                      for name, height in room.items())
+        html = job.memo_html.replace("</head>", f"<style>{css}</style></head>", 1)
+        document = render_pdf(html, job.folder, job.roots, job.origin)
+    return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
 
 
 def make_deck(job: Job, path: Path) -> Output:

@@ -299,6 +299,38 @@ def _refusals(fetcher: FolderFetcher, origin: Loc):
         raise BriefError.at(origin, f"refused to read {reason}") from None
 
 
+def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[str, float]:
+    """Figures that a page could have held a little smaller: {figure id: image height in CSS
+    pixels}. A figure too tall for the room left on its page moved whole to the next, leaving a
+    third of the page blank above the next section; where the room would hold it at 2 inches
+    and 60% of its height or more, its image may be that much smaller and stay. A figure
+    without an id, or on the first page, is left as it is."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+
+    room = {}
+    for before, page in zip(document.pages, document.pages[1:]):
+        box = page._page_box
+        top = box.content_box_y()
+        for figure in box.children[0].descendants():
+            if getattr(figure, "element_tag", None) != "figure" or \
+                    figure.element is None or not figure.element.get("id"):
+                continue
+            if figure.position_y > top + 1:
+                break  # not where the page begins: it did not move for want of room
+            image = next((b for b in figure.descendants() if isinstance(b, ReplacedBox)), None)
+            if image is None:
+                break
+            area = before._page_box
+            used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
+                        if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
+            free = area.content_box_y() + area.height - used
+            height = image.height - (figure.margin_height() - free) - 4  # 4 px to spare
+            if height >= max(smallest, share * image.height):
+                room[figure.element.get("id")] = height
+            break
+    return room
+
+
 def content_height(page) -> float:
     """The height of what a page holds, in CSS pixels: on a page tall enough for all of it, the
     height the content needs."""
