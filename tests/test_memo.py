@@ -226,3 +226,34 @@ def it_keeps_a_figure_on_its_page_a_little_smaller_rather_than_leave_a_gap(tmp_p
     build(brief, tmp_path / "out", parallel=False)
     pages = pdf_pages(tmp_path / "out" / "brief" / "memo.pdf")
     assert "The chart's own caption" in pages[0]
+
+
+def it_checks_again_after_a_smaller_figure_pulls_a_later_one_up(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (1200, 700), "lightblue").save(tmp_path / "f.png")
+
+    def body(n):
+        return " ".join(f"Sentence {i} of the body says what the evidence shows for the city."
+                        for i in range(n))
+
+    brief = write(tmp_path, f"""title: Two figures
+date: 2026-11-24
+summary: Bottom line [@a].
+sections:
+  - heading: Section 1
+    body: {body(20)} [@a]
+    figure: {{path: f.png, alt: Alt 1, caption: "Caption of figure 1"}}
+  - heading: Section 2
+    body: {body(42)} [@b]
+    figure: {{path: f.png, alt: Alt 2, caption: "Caption of figure 2"}}
+sources:
+  - {{id: a, title: A}}
+  - {{id: b, title: B}}
+""")
+    build(brief, tmp_path / "out", parallel=False)
+    pages = pdf_pages(tmp_path / "out" / "brief" / "memo.pdf")
+    # Figure 1, made smaller to stay on page 1, pulls section 2 up: figure 2 is checked again
+    # and stays with its section on page 2, rather than leave page 2's foot blank.
+    assert "Caption of figure 1" in pages[0] and "Section 2" in pages[1]
+    assert "Caption of figure 2" in pages[1]

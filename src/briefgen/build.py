@@ -5,6 +5,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -146,11 +147,20 @@ def make_memo(job: Job, path: Path) -> Output:
     from .pdf import figure_room, render_pdf, write_pdf
 
     document = render_pdf(job.memo_html, job.folder, job.roots, job.origin)
-    room = figure_room(document) if "<figure" in job.memo_html else {}
-    if room and "</head>" in job.memo_html:
-        # Once more, with those figures a little smaller, where the page before has room.
-        css = "".join(f"#{name} img {{ max-height: {height:.1f}px }}"
-                      for name, height in room.items())
+    heights: dict[str, float] = {}
+    # Up to twice more, with figures a little smaller where the page before has room: a figure
+    # made smaller pulls the rest up, which can leave a later one the same gap.
+    for _ in range(2):
+        if "<figure" not in job.memo_html or "</head>" not in job.memo_html:
+            break
+        room = {name: height for name, height in figure_room(document).items()
+                if re.fullmatch(r"figure-\d+", name) and height < heights.get(name, 1e9)}
+        if not room:
+            break
+        heights.update(room)
+        # Width follows the height: a theme's 'width: 100%' would stretch the image.
+        css = "".join(f"#{name} img {{ max-height: {height:.1f}px; width: auto; height: auto; "
+                      "max-width: 100% }" for name, height in heights.items())
         html = job.memo_html.replace("</head>", f"<style>{css}</style></head>", 1)
         document = render_pdf(html, job.folder, job.roots, job.origin)
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))

@@ -324,7 +324,11 @@ def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[s
             used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
                         if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
             free = area.content_box_y() + area.height - used
-            height = image.height - (figure.margin_height() - free) - 4  # 4 px to spare
+            # On the page before, its top margin counts (dropped where it begins a page); its
+            # bottom margin may run past the page's end.
+            top_margin = figure.style["margin_top"]
+            needed = figure.border_height() + (top_margin.value if top_margin.unit == "px" else 0)
+            height = image.height - (needed - free) - 4  # 4 px to spare
             if height >= max(smallest, share * image.height):
                 room[figure.element.get("id")] = height
             break
