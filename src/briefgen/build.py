@@ -150,9 +150,8 @@ def make_memo(job: Job, path: Path) -> Output:
     heights: dict[str, float] = {}
     # Up to twice more, with figures a little smaller where the page before has room: a figure
     # made smaller pulls the rest up, which can leave a later one the same gap.
-    for _ in range(2):
-        if "<figure" not in job.memo_html or "</head>" not in job.memo_html:
-            break
+    tries = 2 if "<figure" in job.memo_html and "</head>" in job.memo_html else 0
+    for _ in range(tries):
         room = {name: height for name, height in figure_room(document).items()
                 if re.fullmatch(r"figure-\d+", name) and height < heights.get(name, 1e9)}
         if not room:
@@ -342,9 +341,9 @@ def theme_name(brief: Brief, override: str | None) -> str:
 
 def theme_for(brief: Brief, override: str | None):
     """The CLI's theme, else the brief's (a bad name is reported at the brief's theme: line)."""
-    if override or not brief.theme:
-        return load_theme(override or "default")
     named = theme_name(brief, override)
+    if override or not brief.theme:
+        return load_theme(named)
     try:
         return load_theme(named, near=brief.path.parent)
     except BriefError as e:

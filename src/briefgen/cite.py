@@ -412,8 +412,9 @@ def _is_organisation(name: str) -> bool:
         or (w[0].islower() and w not in _PARTICLES) for w in words)
 
 
-def short_name(ref, lang: str = "en") -> str:
-    """How a footer names a source: authors' surnames or the publisher, and the year."""
+def short_name(ref, lang: str = "en", space: str = " ") -> str:
+    """How a footer names a source: authors' surnames or the publisher, and the year (after
+    space: a slide's footer keeps the year with the name)."""
     s = ref.source
     if s.authors:
         # A person's surname; an organisation ("U.S. Conference of Mayors") stays whole.
@@ -429,7 +430,7 @@ def short_name(ref, lang: str = "en") -> str:
         cut = name[:40].rsplit(" ", 1)[0].rstrip(" -–—:;(")
         name = (cut if len(cut) >= 20 else name[:39].rstrip()) + "…"  # not 'Die…
     year = source_year(ref)
-    return f"{name} {year}" if year else name
+    return f"{name}{space}{year}" if year else name
 
 
 def source_year(ref) -> str:

@@ -6,7 +6,6 @@ shrunk down to the theme's minimum size, and what still does not fit continues o
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -433,8 +432,8 @@ class _Planner:
         for style in ("full", "numbers"):
             if style == "full":
                 # No number or year alone at a line's end or start ('2022' alone below).
-                text = " · ".join(re.sub(r" (\d{4})$", "\u00a0\\1", f"[{n}]\u00a0" + short_name(
-                    self.refs[n], self.doc.brief.lang)) for n in numbers)
+                text = " · ".join(f"[{n}]\u00a0" + short_name(
+                    self.refs[n], self.doc.brief.lang, space="\u00a0") for n in numbers)
             else:
                 text = " ".join(f"[{n}]" for n in numbers)
             block = Block(box, ((Span(f"{label}: {text}"),),), FOOTER_SIZE, color="muted")

@@ -18,13 +18,12 @@ import segno
 from .cache import private_folder, read_file, write_quietly
 from .cite import format_reference, plain, short_name, source_year, split_heading
 from .errors import BriefError, Loc
-from .html import render_html
+from .html import PAPER, render_html
 from .labels import quoted
 from .model import Doc
 from .theme import Theme
 
 TIGHT = 0.35  # the smallest spacing factor
-PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def breakable(value) -> Markup:
 
 
 _POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
-_PAPER_WIDTH = {"letter": 612.0, "a4": 595.28}  # points
+PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
 
 
 def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
@@ -58,7 +58,8 @@ def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
     line: a long subject wrapped into the top margin. Its room is what the date (and DRAFT, in
     the middle) leave, measured in the heading font at the 8 pt the style sets."""
     margin = re.fullmatch(r"([\d.]+)(in|mm|cm|pt)", theme.margin)
-    width = _PAPER_WIDTH.get(paper.lower(), 612.0) - 2 * float(margin[1]) * _POINTS[margin[2]]
+    paper_width = float(PAPER.get(paper.lower(), PAPER["letter"])[0]) * 0.75  # px -> pt
+    width = paper_width - 2 * float(margin[1]) * _POINTS[margin[2]]
     room = width * (0.44 if draft else 0.7)
     font = metrics(theme.heading.regular)
     if font.width(text, 8) <= room:

@@ -140,7 +140,7 @@ def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
     """A theme by bundled name or by folder path. near: where a folder of that name would be
     meant (the working folder, or a brief's), named in the error if it holds a theme."""
     text = str(name)
-    bare = not ("/" in text or text.startswith("."))
+    bare = _is_bare_name(text)
     folder = theme_folder(text)
     if not (folder / "theme.yaml").is_file():
         known = ", ".join(sorted(list_themes()))
@@ -155,7 +155,12 @@ def find_theme(name: str | Path, near: Path = Path(".")) -> Path:
 
 def theme_folder(name: str) -> Path:
     """Where a theme by this name or path would be, whether or not one is there."""
-    return THEMES_DIR / name if not ("/" in name or name.startswith(".")) else Path(name)
+    return THEMES_DIR / name if _is_bare_name(name) else Path(name)
+
+
+def _is_bare_name(name: str) -> bool:
+    """'modern' names a bundled theme; './modern' or 'a/b' is a folder."""
+    return not ("/" in name or name.startswith("."))
 
 
 def list_themes() -> dict[str, Path]:
