@@ -38,6 +38,33 @@ def pdf_pages(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(str(path)).pages]
 
 
+def embedded_fonts(path: Path) -> set[tuple[str, str]]:
+    """(family, style, version) of every font embedded in a PDF, read from the embedded font file's own
+    name table: the PDF's /BaseFont is only the name the CSS gave it."""
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    found = set()
+    with pikepdf.open(path) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.get("/Font", {}).values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                assert "/FontFile2" in descriptor, f"{font.BaseFont} is not embedded"
+                names = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()))["name"]
+                found.add((names.getDebugName(1), names.getDebugName(2), names.getDebugName(5)))
+    return found
+
+
+def font_names(path: Path) -> tuple[str, str, str]:
+    """(family, style, version) from a font file's name table, as embedded_fonts reads them."""
+    from fontTools.ttLib import TTFont
+
+    names = TTFont(path)["name"]
+    return names.getDebugName(1), names.getDebugName(2), names.getDebugName(5)
+
+
 def cite_numbers(text: str) -> list[int]:
     """Every [n] or [n, locator] in reading order."""
     return [int(n) for n in re.findall(r"\[(\d+)(?:,[^\]]*)?\]", text)]

@@ -1,5 +1,6 @@
 import re
 import shutil
+import subprocess
 
 import pytest
 from pptx import Presentation
@@ -9,7 +10,7 @@ from briefgen.cli import main
 from briefgen.errors import BriefError
 from briefgen.theme import contrast, load_theme
 
-from .conftest import EXAMPLE, ROOT, pdf_pages
+from .conftest import EXAMPLE, ROOT, embedded_fonts, pdf_pages
 from .test_deck import assert_deck_fits, output
 
 
@@ -38,6 +39,35 @@ def it_builds_the_example_in_each_bundled_theme(name, tmp_path):
     fonts = {r.font.name for s in prs.slides for sh in s.shapes if sh.has_text_frame
              for p in sh.text_frame.paragraphs for r in p.runs}
     assert fonts == {theme.deck_font}
+
+
+def it_embeds_the_theme_files_even_where_the_machine_has_their_families(theme_copy, tmp_path):
+    # The suite's bootstrap (scripts/test-deps) installs these families system-wide, as the
+    # README tells LibreOffice users to: the PDFs must still use the theme's own files, even
+    # files that call themselves Carlito and Caladea as the installed ones do.
+    from fontTools.ttLib import TTFont
+
+    installed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    assert {"Carlito", "Caladea"} <= {f for line in installed.splitlines()
+                                      for f in line.split(",")}, "run scripts/test-deps"
+    for path in theme_copy.glob("fonts/*.ttf"):
+        font = TTFont(path)
+        font["name"].setName("Version 9.99; changed by a test", 5, 3, 1, 0x409)
+        font.save(path)
+    result = build(EXAMPLE, tmp_path / "out", theme=str(theme_copy))
+    for kind in ("memo", "handout"):
+        fonts = embedded_fonts(output(result, kind))
+        assert {family for family, _, _ in fonts} == {"Carlito", "Caladea"}, kind
+        assert {version for _, _, version in fonts} == {"Version 9.99; changed by a test"}, kind
+
+    fonts = ROOT / "themes" / "print" / "fonts"
+    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
+        shutil.copy(fonts / f"LiberationSans-{face}.ttf", theme_copy / "fonts" / f"Carlito-{face}.ttf")
+        shutil.copy(fonts / f"LiberationSerif-{face}.ttf", theme_copy / "fonts" / f"Caladea-{face}.ttf")
+    result = build(EXAMPLE, tmp_path / "other", theme=str(theme_copy))
+    for kind in ("memo", "handout"):
+        families = {family for family, _, _ in embedded_fonts(output(result, kind))}
+        assert families == {"Liberation Sans", "Liberation Serif"}, kind
 
 
 def it_lists_the_three_bundled_themes(capsys):

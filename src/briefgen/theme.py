@@ -2,6 +2,7 @@
 PowerPoint template and optional template overrides. One set of tokens drives all three outputs."""
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 import zipfile
@@ -87,6 +88,10 @@ class FontFamily:
     bold: Path
     italic: Path
     bold_italic: Path
+    # The name the PDFs' @font-face rules declare. Never the plain family: WeasyPrint prefers a
+    # family of that name installed on the machine (fonts-crosextra-carlito, say) to the theme's
+    # own files, so a theme's font files were ignored wherever the family was installed.
+    css_family: str = ""
 
     def files(self) -> dict[str, Path]:
         return {"regular": self.regular, "bold": self.bold, "italic": self.italic,
@@ -212,11 +217,12 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
     if reader.problems:
         raise BriefError(sorted(reader.problems, key=lambda p: (p.loc.line, p.loc.col)))
 
-    def family(f: dict) -> FontFamily:
+    def family(role: str) -> FontFamily:
+        f = families[role]
         return FontFamily(f["family"].value, f["regular"], f["bold"], f["italic"],
-                          f["bold_italic"])
+                          f["bold_italic"], css_family=_css_family(top["name"].value, role, f))
 
-    heading = family(families["heading"])
+    heading = family("heading")
     color_names = THEME_SCHEMA["colors"]
     return Theme(
         name=top["name"].value,
@@ -226,7 +232,7 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         colors={k: colors[k] for k in color_names},
         color_locs={k: reader.loc(colors[f"{k}_node"]) for k in color_names},
         heading=heading,
-        body=family(families["body"]),
+        body=family("body"),
         logo=top.get("logo"),
         logo_alt=text_value(top.get("logo_alt")) or "",
         citation=top.get("citation") or "brackets",
@@ -248,6 +254,16 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         env=_template_env(folder),
         given=str(folder),
     )
+
+
+def _css_family(theme_name: str, role: str, family: dict) -> str:
+    """A family name no machine has installed: the theme's family name (the PDFs name their fonts
+    by it, and WeasyPrint marks a family with 'Serif' in its name as serif) and a digest of the
+    theme and its files, by file name rather than path, so the PDFs' bytes do not depend on
+    where the theme lives."""
+    files = "/".join(family[face].name for face in ("regular", "bold", "italic", "bold_italic"))
+    said = f"{theme_name}\0{role}\0{family['family'].value}\0{files}"
+    return f"{family['family'].value} {hashlib.sha256(said.encode()).hexdigest()[:10]}"
 
 
 _envs: dict[tuple, jinja2.Environment] = {}
