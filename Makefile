@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TOOLS  := $(VENV)/.test-deps
 BRIEF  ?= $(wildcard briefs/*.yaml)
 ARGS   ?=
 
@@ -16,7 +17,7 @@ help: ## list the targets
 brief: $(STAMP) ## build every brief (or BRIEF=...) into build/<brief>/
 	$(BIN)/briefgen build $(BRIEF) $(ARGS)
 
-test: $(STAMP) ## run the test suite
+test: $(STAMP) $(TOOLS) ## run the test suite
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) ## time cold, warm and batch builds; prints ratios to a sequential baseline
@@ -38,4 +39,9 @@ $(STAMP): pyproject.toml scripts/system-deps
 	scripts/system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Programs only the tests use (qpdf, LibreOffice, poppler, fonts): for make test, never make brief.
+$(TOOLS): scripts/test-deps $(STAMP)
+	scripts/test-deps
 	touch $@
