@@ -19,7 +19,7 @@ from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
-from .html import render_html
+from .html import render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
@@ -144,13 +144,26 @@ def make_handout(job: Job, path: Path, last=None, inputs: str | None = None) -> 
 
 
 def make_memo(job: Job, path: Path) -> Output:
-    from .pdf import figure_room, render_pdf, write_pdf
+    from .pdf import figure_room, margin_box, render_pdf, write_pdf
 
-    document = render_pdf(job.memo_html, job.folder, job.roots, job.origin)
+    html = job.memo_html
+    document = render_pdf(html, job.folder, job.roots, job.origin)
+    # The running head's room is what the theme's CSS gives it on the page: a subject that
+    # wraps there is cut after a word, measured in that room (twice at most, for a theme whose
+    # head is not set in the heading font).
+    subject = job.brief.memo.subject or job.brief.title
+    for attempt in range(2):
+        head = margin_box(document, "@top-left")
+        if head is None or head[1] == 1:
+            break
+        room, _, size = head
+        html = render_html(job.doc, job.theme, "memo", job.paper, stamp=job.stamp, running_left=(
+            shorten(subject, job.theme.heading.regular, size, room * (1 - 0.15 * attempt))))
+        document = render_pdf(html, job.folder, job.roots, job.origin)
     heights: dict[str, float] = {}
     # Up to twice more, with figures a little smaller where the page before has room: a figure
     # made smaller pulls the rest up, which can leave a later one the same gap.
-    tries = 2 if "<figure" in job.memo_html and "</head>" in job.memo_html else 0
+    tries = 2 if "<figure" in html and "</head>" in html else 0
     for _ in range(tries):
         room = {name: height for name, height in figure_room(document).items()
                 if re.fullmatch(r"figure-\d+", name) and height < heights.get(name, 1e9)}
@@ -160,8 +173,8 @@ def make_memo(job: Job, path: Path) -> Output:
         # Width follows the height: a theme's 'width: 100%' would stretch the image.
         css = "".join(f"#{name} img {{ max-height: {height:.1f}px; width: auto; height: auto; "
                       "max-width: 100% }" for name, height in heights.items())
-        html = job.memo_html.replace("</head>", f"<style>{css}</style></head>", 1)
-        document = render_pdf(html, job.folder, job.roots, job.origin)
+        document = render_pdf(html.replace("</head>", f"<style>{css}</style></head>", 1),
+                              job.folder, job.roots, job.origin)
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
 
 

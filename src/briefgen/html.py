@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
@@ -49,26 +50,20 @@ def breakable(value) -> Markup:
     return Markup("".join(parts))
 
 
-_POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
 
 
-def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
-    """The memo's running head, cut after a word with an ellipsis where it would not fit its
-    line: a long subject wrapped into the top margin. Its room is what the date (and DRAFT, in
-    the middle) leave, measured in the heading font at the 8 pt the style sets."""
-    margin = re.fullmatch(r"([\d.]+)(in|mm|cm|pt)", theme.margin)
-    paper_width = float(PAPER.get(paper.lower(), PAPER["letter"])[0]) * 0.75  # px -> pt
-    width = paper_width - 2 * float(margin[1]) * _POINTS[margin[2]]
-    room = width * (0.44 if draft else 0.7)
-    font = metrics(theme.heading.regular)
-    if font.width(text, 8) <= room:
+def shorten(text: str, font: Path, size: float, room: float) -> str:
+    """Text cut after a word with an ellipsis so that it fits `room` points at `size` points in
+    this font: the memo's running head, whose room the laid-out page gives (pdf.margin_box)."""
+    measure = metrics(font)
+    if measure.width(text, size) <= room:
         return text
     words = text.split()
-    while len(words) > 1 and font.width(" ".join(words) + "\u2026", 8) > room:
+    while len(words) > 1 and measure.width(" ".join(words) + "\u2026", size) > room:
         words.pop()
     kept = " ".join(words)
-    while len(kept) > 1 and font.width(kept + "\u2026", 8) > room:  # one word (or Chinese)
+    while len(kept) > 1 and measure.width(kept + "\u2026", size) > room:  # one word (or Chinese)
         kept = kept[:-1]
     if kept.count("(") > kept.count(")") and kept.rfind("(") > 0:  # not '... rentals (HB...'
         kept = kept[:kept.rfind("(")]
@@ -77,10 +72,11 @@ def running_head(text: str, theme: Theme, paper: str, draft: bool) -> str:
 
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
                 stamp: dt.datetime | None = None, scale: float = 1.0, sp: float = 1.0,
-                **extra) -> str:
+                running_left: str | None = None, **extra) -> str:
     """The memo or handout as one HTML string, with its CSS inline.
 
     scale (type) and sp (spacing) are the handout's fitting knobs; the memo uses neither.
+    running_left: the memo's running head, once cut to fit; by default the whole subject.
     """
     b = doc.brief
     labels = labels_for(b.lang)
@@ -96,8 +92,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         stamp=(stamp or dt.datetime.combine(b.date, dt.time())).strftime("%Y-%m-%dT%H:%M:%SZ"),
         doc=doc, theme=theme, c=theme.colors, labels=labels, date=date,
         paper=paper or theme.paper, draft=b.status == "draft",
-        running_left=running_head(b.memo.subject or b.title, theme, paper or theme.paper,
-                                  b.status == "draft") if kind == "memo" else "",
+        running_left=(running_left or b.memo.subject or b.title) if kind == "memo" else "",
         running_right=date,
         footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
         **extra,

@@ -335,6 +335,22 @@ def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[s
     return room
 
 
+def margin_box(document, at_keyword: str):
+    """The first page's margin box of this name that holds text, as (width in points, lines, font
+    size in points), else None: what the memo's running head has room for, as the theme's CSS
+    laid it out."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    for page in document.pages:
+        for box in page._page_box.children:
+            if getattr(box, "at_keyword", None) != at_keyword:
+                continue
+            lines = [b for b in box.descendants() if isinstance(b, LineBox) and b.children]
+            if lines:
+                return box.width * 0.75, len(lines), box.style["font_size"] * 0.75
+    return None
+
+
 def content_height(page) -> float:
     """The height of what a page holds, in CSS pixels: on a page tall enough for all of it, the
     height the content needs."""
