@@ -10,7 +10,7 @@ import functools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import segno
@@ -136,6 +136,7 @@ class Try:
     need: float = math.inf  # the content's height, from a tall page
     room: float = 0.0  # the height the real page gives it, from a tall page
     slope: float | None = None  # the excess's rate of change here, once known to be a line
+    tall: object = None  # the tall render, kept at the smallest step for the advice
 
 
 @dataclass(frozen=True)
@@ -164,21 +165,24 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     width, height = PAPER[size]
     renders = 0
 
-    def measure(rung: Rung, x: float, real: bool) -> Try:
+    def measure(rung: Rung, x: float, real: bool, keep: bool = False, shown: Doc = doc) -> Try:
+        """One render of shown (the brief, or a shortened copy for the advice) at step x; keep
+        holds on to a tall render that does not fit, which the advice reads lines from."""
         nonlocal renders
         renders += 1
         sp, scale, short = rung.at(x)
-        html = render_html(doc, theme, "handout", paper if real else f"{width}px 400in",
-                           stamp=stamp, sp=sp, scale=scale, short_sources=short, **ctx)
+        html = render_html(shown, theme, "handout", paper if real else f"{width}px 400in",
+                           stamp=stamp, sp=sp, scale=scale, short_sources=short,
+                           **(ctx if shown is doc else handout_context(shown, theme)))
         document = render_pdf(html, base, roots, origin)
         if real:  # exact on one page; on more, it counts only what moved over
             one = len(document.pages) == 1
             return Try(x, overfill(document), document if one else None)
         need = sum(content_height(page) for page in document.pages)
         room = height - margins(document)
-        if len(document.pages) > 1:  # longer than 400 inches: far too long for any rung
-            return Try(x, math.inf, need=need, room=room)
-        return Try(x, need - room, need=need, room=room)
+        # Longer than 400 inches: far too long for any rung.
+        excess = math.inf if len(document.pages) > 1 else need - room
+        return Try(x, excess, need=need, room=room, tall=document if keep and excess > 0 else None)
 
     rungs = [Rung(lambda x: (x, 1.0, False), TIGHT, 0.05),
              Rung(lambda x: (TIGHT, x, False), theme.handout_floor, 0.025),
@@ -232,7 +236,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
                 if full.page:
                     return done(rung, full)
                 top = full  # the page disagrees with the tall page: believe the page
-        bottom = measure(rung, rung.lo, real=False)
+        bottom = measure(rung, rung.lo, real=False, keep=rung is rungs[-1])
         if bottom.excess > 0:
             # Rung 1's bottom (tight spacing, full-size type) is rung 2's top.
             top = Try(1.0, bottom.excess) if rung is rungs[0] else None
@@ -241,7 +245,9 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
         if found is not None:
             return done(rung, found)
         top = None
-    raise _too_long(doc, theme, bottom)
+    smallest = rungs[-1]
+    raise _too_long(doc, theme, bottom,
+                    lambda shorter: measure(smallest, smallest.lo, real=False, shown=shorter))
 
 
 FITS_FILE = "handout-fits.json"
@@ -335,22 +341,163 @@ def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:
         lo = at_x
 
 
-def _too_long(doc: Doc, theme: Theme, smallest: Try) -> BriefError:
-    """Say which section to shorten, and by roughly how much, from the render at the smallest
-    rung (on the tall page, whose content height is what the handout needs)."""
-    excess = max(smallest.need - smallest.room, 1.0) / smallest.need
-    texts = [plain(p) for p in doc.summary]
-    texts += [plain(s.takeaway) for s in doc.sections]
-    words = sum(len(t.split()) for t in texts)
-    cut = max(5, round(words * excess / 5) * 5)
-    longest = max(doc.sections, key=lambda s: len(plain(s.takeaway).split()))
-    section = doc.brief.sections[longest.number - 1]
+KEEP = 10  # the fewest words the advice leaves a key point
+ADVICE_RENDERS = 6  # the most renders the advice takes to check itself, after a failed fit
+
+
+def _too_long(doc: Doc, theme: Theme, smallest: Try, trial) -> BriefError:
+    """Say which key points to shorten, and by about how many words, so that the handout fits.
+
+    Only the key points' text shrinks when words are cut; headings, the bottom line, the sources
+    list, the footer and the QR code stay as they are. The excess on the tall page at the
+    smallest step (smallest) is taken out of the longest key point's lines, whose height and
+    words per line are read from that render. Columns even out as a point shortens, and then a
+    line cut gives back less, so the guess is checked by trial(shorter doc), which renders at
+    the smallest step, and refined: the advice, followed once, fits. When the longest point
+    cannot give enough, the longest ones are cut to one length.
+    """
+    from .pdf import item_lines
+
+    words = {s.number: len(_words(s.takeaway)) for s in doc.sections}
+    order = sorted(words, key=lambda n: -words[n])  # the longest first, in order among equals
+    first = order[0]
+    excess = max(smallest.need - smallest.room, 1.0)
+
+    def left_after(lengths: dict[int, int]) -> float:
+        shorter = tuple(replace(s, takeaway=_first_words(s.takeaway, lengths[s.number]))
+                        if lengths.get(s.number, math.inf) < words[s.number] else s
+                        for s in doc.sections)
+        return trial(replace(doc, sections=shorter)).excess
+
+    lines = item_lines(smallest.tall, "key-points") if smallest.tall else []
+    if len(lines) == len(doc.sections) and lines[first - 1]:
+        own = lines[first - 1]
+        height = max(own[1:] or own)  # its first line holds the number's disc, taller
+        title = plain(split_heading(doc.sections[first - 1].heading)[0])
+        per_line = (words[first] + len(title.split())) / len(own)
+        rate = height / per_line  # px a word gives back
+    else:  # a theme's own template without the key points' class: each word as a share
+        per_line, rate = 5.0, smallest.need / max(sum(words.values()), 1)
+    # The longest key point alone, down to KEEP words.
+    cut = _least_cut(lambda c: left_after({first: words[first] - c}),
+                     words[first] - KEEP, excess, rate, lambda c: per_line)
+    if cut is not None:
+        return _advice(doc, theme, words, order, per_line, cut=cut)
+
+    def level(cut: int) -> int:
+        """The length the longest key points are cut to, to cut at least that many words."""
+        lo, hi = KEEP, words[first]
+        while lo < hi:  # the largest such length
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if _cut_total(words, mid) >= cut else (lo, mid - 1)
+        return lo
+
+    # A line from each key point cut.
+    cut = _least_cut(lambda c: left_after(dict.fromkeys(words, level(c))),
+                     _cut_total(words, KEEP), excess, rate,
+                     lambda c: per_line * sum(n > level(c) for n in words.values()))
+    return _advice(doc, theme, words, order, per_line, length=cut and level(cut))
+
+
+def _least_cut(left_after, most: int, excess: float, rate: float, line):
+    """About the fewest words to cut, up to most, for left_after(cut), a render's excess, to be
+    none: within line(cut) words, the words a line of text holds where that many are cut. None
+    if most is not enough.
+
+    The first try is where the excess is gone at rate px a word. While every try falls short,
+    the next goes on along the line through the last two, a line's words further not to fall
+    short again; once one fits, the next is between the two nearest tries, where the line
+    through them crosses zero (the side kept twice counting half, so that a curve is not
+    approached from one side only), until they are a line apart.
+    """
+    if most <= 0:
+        return None
+    short, enough, last = (0, excess), None, None  # (cut, excess) on either side of zero
+    cut = min(most, max(5, math.ceil(excess / rate)))
+    for _ in range(ADVICE_RENDERS):
+        left = left_after(cut)
+        if not math.isfinite(left):  # still over 400 inches: no nearer, at least
+            left = short[1]
+        if left <= 0:
+            if last == "enough":
+                short = (short[0], short[1] / 2)
+            enough, last = (cut, left), "enough"
+        else:
+            if enough is None and left < short[1]:
+                rate = (short[1] - left) / (cut - short[0])
+            if last == "short" and enough:
+                enough = (enough[0], enough[1] / 2)
+            short, last = (cut, left), "short"
+            if cut >= most:
+                return None
+        if enough is None:
+            cut = min(most, math.ceil(short[0] + short[1] / rate + line(cut)))
+            continue
+        (a, ea), (b, eb) = short, enough
+        step = max(5, math.ceil(line(b)))
+        if b - a <= step:
+            return b
+        at = a + (b - a) * ea / (ea - eb)
+        cut = max(min(math.ceil(at), b - step), a + 1)
+    # Out of renders (rare): the shortest cut that fitted, else the next the line promises.
+    return enough[0] if enough else cut
+
+
+def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per_line: float,
+            cut: int | None = None, length: int | None = None) -> BriefError:
+    """The message: cut the longest key point by cut words, or the longest ones to length
+    words each, or (neither) say that cutting key points cannot make room."""
+    head = (f"the handout does not fit on one page, even with tight spacing, type at "
+            f"{theme.handout_floor:.0%} and short source entries")
+    if cut is None and length is None:
+        summary = sum(len(_words(p)) for p in doc.summary)
+        return BriefError.at(doc.brief.summary.loc, (
+            f"{head}, nor with every key point cut to {KEEP} words: shorten the bottom line "
+            f"({summary} words) or make fewer sections"))
+    first = doc.sections[order[0] - 1]
+    section = doc.brief.sections[first.number - 1]
     loc = section.takeaway.loc if section.takeaway else section.body.loc
     field = "takeaway" if section.takeaway else "first sentence"
-    title = re.sub(r"\s+", " ", plain(split_heading(longest.heading)[0]))
-    n_words = len(plain(longest.takeaway).split())
+    title = re.sub(r"\s+", " ", plain(split_heading(first.heading)[0]))
+    n_words = words[first.number]
+    if cut is not None:  # half a line more, for words a little shorter than those tried
+        cut = min(n_words - KEEP, math.ceil((cut + per_line / 2) / 5) * 5)
+        return BriefError.at(loc, (
+            f"{head}: shorten the longest key point, section {first.number} ('{title}'), by "
+            f"about {cut} words; its {field} has {n_words} words"))
+    length = length // 5 * 5 if length >= 50 else length  # rounded down: enough, if more
+    *rest, last = sorted(n for n in order if words[n] > length)  # two at least
+    which = (f"the key points of sections {', '.join(map(str, rest))} and {last}"
+             if len(rest) < 6 else
+             f"every key point longer than {length} words ({len(rest) + 1} of them)")
     return BriefError.at(loc, (
-        f"the handout does not fit on one page, even with tight spacing, type at "
-        f"{theme.handout_floor:.0%} and short source entries: shorten it by about {cut} words; "
-        f"the longest key point is section {longest.number} ('{title}'), whose {field} has "
-        f"{n_words} words"))
+        f"{head}: shorten {which} to about {length} words each "
+        f"({_cut_total(words, length)} words in all); the longest alone, section "
+        f"{first.number} ('{title}'), whose {field} has {n_words} words, is not enough"))
+
+
+def _words(para) -> list[str]:
+    """The words of a paragraph's text, its citations left out."""
+    return [w for span in para if not span.cites for w in span.text.split()]
+
+
+def _cut_total(words: dict[int, int], length: int) -> int:
+    """How many words cutting every key point longer than length to length takes out."""
+    return sum(max(0, n - length) for n in words.values())
+
+
+def _first_words(para, n: int):
+    """para with its text cut after n words (as _words counts them); its citations stay."""
+    kept = []
+    for span in para:
+        if span.cites:
+            kept.append(span)
+            continue
+        found = list(re.finditer(r"\S+", span.text))
+        if len(found) <= n:
+            kept.append(span)
+        elif n > 0:
+            end = found[n - 1].end()
+            kept.append(replace(span, text=span.text[:end] + " "))
+        n = max(0, n - len(found))
+    return tuple(kept)

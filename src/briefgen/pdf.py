@@ -370,3 +370,27 @@ def overfill(document) -> float:
     if len(document.pages) == 1:
         return content_height(document.pages[0]) - document.pages[0]._page_box.height
     return sum(content_height(page) for page in document.pages[1:])
+
+
+def item_lines(document, container: str) -> list[list[float]]:
+    """The heights of the line boxes of each list item inside the elements of class container,
+    in CSS pixels, in document order (an item split over pages counts once): how much height
+    shortening an item's text gives back, line by line."""
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    items: dict[int, list[float]] = {}
+
+    def walk(box, inside: bool) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and not inside:
+            inside = container in (element.get("class") or "").split()
+        if inside and getattr(box, "element_tag", None) == "li" and not isinstance(box, LineBox):
+            lines = items.setdefault(id(element), [])
+            lines += [line.height for line in box.children if isinstance(line, LineBox)]
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, inside)
+
+    for page in document.pages:
+        walk(page._page_box, False)
+    return list(items.values())
