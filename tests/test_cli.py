@@ -57,7 +57,21 @@ def it_writes_a_starter_brief_that_builds_cleanly(tmp_path, capsys):
     assert main(["new", "my-brief", "-d", str(tmp_path)]) == 0
     starter = tmp_path / "my-brief.yaml"
     assert main(["build", "--strict", str(starter), "-o", str(tmp_path / "out")]) == 0
-    assert (tmp_path / "out" / "my-brief" / "memo.pdf").is_file()
+    # What the starter says is what the outputs show.
+    from pptx import Presentation
+
+    from briefgen.load import load_brief
+
+    from .conftest import pdf_pages
+
+    said, out = load_brief(starter), tmp_path / "out" / "my-brief"
+    memo = " ".join(" ".join(pdf_pages(out / "memo.pdf")).split())
+    for heading in [s.heading.value for s in said.sections]:
+        assert heading in memo
+    assert len(pdf_pages(out / "handout.pdf")) == 1
+    deck = Presentation(str(out / "deck.pptx"))
+    assert deck.slides[0].shapes.title.text_frame.text == said.title
+    assert len(deck.slides) >= len(said.sections) + 3  # title, bottom line, sections, sources
     assert main(["new", "my-brief", "-d", str(tmp_path)]) == 2
     assert "already exists" in capsys.readouterr().err
 

@@ -176,10 +176,15 @@ def it_finds_a_theme_folder_the_brief_names_from_the_briefs_own_folder(
         theme_copy, tmp_path, monkeypatch, written):
     from .conftest import MINIMAL
 
+    edit(theme_copy, 'primary: "#1F3A5F"', 'primary: "#2B4A12"')  # this copy, not the default
     (tmp_path / "brief.yaml").write_text(f"theme: {written}\n" + MINIMAL, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert main(["build", "brief.yaml", "-o", "out"]) == 0
-    assert (tmp_path / "out" / "brief" / "memo.pdf").exists()
+    deck = Presentation(str(tmp_path / "out" / "brief" / "deck.pptx"))
+    colours = {str(run.font.color.rgb) for slide in deck.slides for shape in slide.shapes
+               if shape.has_text_frame for p in shape.text_frame.paragraphs for run in p.runs
+               if run.font.color and run.font.color.type is not None}
+    assert "2B4A12" in colours and "1F3A5F" not in colours
 
 
 def it_points_a_bare_name_to_the_theme_folder_of_that_name(theme_copy, tmp_path, monkeypatch,
