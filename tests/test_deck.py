@@ -247,18 +247,25 @@ def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path)
 
 def it_sets_every_run_in_the_theme_font_size_and_colours(example_build):
     # The writer sets run properties as XML directly; python-pptx must read them back as set.
+    from briefgen.deck import FOOTER_SIZE
     from briefgen.theme import load_theme
 
     theme = load_theme("default")
     colours = {c.lstrip("#").upper() for c in theme.colors.values()}
     prs = Presentation(output(example_build, "deck"))
-    runs = [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
-            for p in sh.text_frame.paragraphs for r in p.runs]
+    shaped = [(sh.name, r) for s in prs.slides for sh in s.shapes if sh.has_text_frame
+              for p in sh.text_frame.paragraphs for r in p.runs]
+    runs = [r for _, r in shaped]
     assert len(runs) > 100
+    # Text is never set below the theme's minimum, but for the sources footer: small print at
+    # its own size (the sources are listed in full on the Sources slides).
+    footer = {r.font.size.pt for name, r in shaped if name == "Sources footer"}
+    assert footer == {FOOTER_SIZE} and FOOTER_SIZE < theme.deck_min_size
+    assert min(r.font.size.pt for name, r in shaped if name != "Sources footer") >= \
+        theme.deck_min_size
     for run in runs:
         font = run.font
         assert font.name == theme.deck_font
-        assert font.size.pt >= theme.deck_min_size - 4  # footers are smaller than body text
         assert str(font.color.rgb) in colours
         assert font.bold in (True, False)
     assert any(r.font.bold for r in runs) and not all(r.font.bold for r in runs)
@@ -377,3 +384,85 @@ def it_keeps_a_short_heading_with_a_colon_whole_on_its_slide(tmp_path):
     # Parallel headings read alike; only the long one gets a kicker line.
     assert [slide_title(s) for s in slides] == headings[:3] + ["Legal and constitutional boundaries"]
     assert kickers == [[], [], [], ["Localities are not required to help"]]
+
+
+def corporate_template(path):
+    """A 16:9 template laid out as no default is: on 'Title and Content' the title stands at the
+    foot of the slide (a position of its own) and the body on the right half (a position the
+    layout leaves to its master); the title slide's title and subtitle are high on the left."""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    body = next(ph for ph in prs.slide_master.placeholders
+                if ph.placeholder_format.type == PP_PLACEHOLDER.BODY)
+    body.left, body.top, body.width, body.height = Inches(6.9), Inches(0.6), Inches(5.9), \
+        Inches(5.4)
+    layouts = {layout.name: layout for layout in prs.slide_layouts}
+    title = layouts["Title and Content"].placeholders[0]
+    title.left, title.top, title.width, title.height = Inches(0.6), Inches(6.1), Inches(12.1), \
+        Inches(1.0)
+    cover_title, cover_sub = list(layouts["Title Slide"].placeholders)[:2]
+    cover_title.left, cover_title.top, cover_title.width, cover_title.height = \
+        Inches(0.6), Inches(0.8), Inches(8), Inches(2.4)
+    cover_sub.left, cover_sub.top, cover_sub.width, cover_sub.height = \
+        Inches(0.6), Inches(3.4), Inches(8), Inches(1.6)
+    prs.save(str(path))
+
+
+def geometry(shape):
+    return (shape.left, shape.top, shape.width, shape.height)
+
+
+def it_keeps_the_templates_placeholder_geometry_and_measures_text_inside_it(tmp_path):
+    import shutil
+
+    from pptx.util import Inches
+
+    from briefgen.pptx_out import _body_placeholder
+
+    folder = tmp_path / "corporate"
+    shutil.copytree(ROOT / "themes" / "default", folder)
+    corporate_template(folder / "corporate.pptx")
+    yaml = folder / "theme.yaml"
+    yaml.write_text(yaml.read_text().replace("deck:\n", "deck:\n  template: corporate.pptx\n"))
+    (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    text = EXAMPLE.read_text(encoding="utf-8").replace("status: final", "status: draft").replace(
+        "    takeaway: \"No federal law",
+        "    figure: {path: chart.png, alt: Bar chart of five rising values, caption: Made up}\n"
+        "    takeaway: \"No federal law")
+    result = build(write(tmp_path, text), tmp_path / "out", theme=str(folder))
+    theme = load_theme(folder)
+    prs = assert_deck_fits(output(result, "deck"), theme)  # measured to fit where it stands
+
+    expected = {"Title Slide": ((Inches(0.6), Inches(0.8), Inches(8), Inches(2.4)),
+                                (Inches(0.6), Inches(3.4), Inches(8), Inches(1.6))),
+                "Title and Content": ((Inches(0.6), Inches(6.1), Inches(12.1), Inches(1.0)),
+                                      (Inches(6.9), Inches(0.6), Inches(5.9), Inches(5.4)))}
+    slides = list(prs.slides)
+    assert [s.slide_layout.name for s in slides] == ["Title Slide"] + ["Title and Content"] * (
+        len(slides) - 1)
+    for n, slide in enumerate(slides, 1):
+        title, body = slide.shapes.title, _body_placeholder(slide)
+        layout = {ph.placeholder_format.idx: ph for ph in slide.slide_layout.placeholders}
+        # Where the template puts them, inherited (no position of their own), in its alignment.
+        assert (geometry(title), geometry(body)) == expected[slide.slide_layout.name], n
+        assert geometry(body) == geometry(layout[body.placeholder_format.idx]), n
+        assert title._element.xfrm is None and body._element.xfrm is None, n
+        assert {p.alignment for ph in (title, body) for p in ph.text_frame.paragraphs} == {None}
+        # What the plan adds (kicker aside, inside the body) stands clear of them.
+        added = [s for s in slide.shapes if not s.is_placeholder and s.name != "Theme band"]
+        assert {s.name for s in added} >= ({"Draft mark"} if n == 1 else {"Draft mark",
+                                                                         "Slide number"}), n
+        for shape in added:
+            for ph in (title, body):
+                assert (shape.left + shape.width <= ph.left or ph.left + ph.width <= shape.left
+                        or shape.top + shape.height <= ph.top
+                        or ph.top + ph.height <= shape.top), (n, shape.name, ph.name)
+    legal = slides[2]
+    assert slide_title(legal) == "Legal and constitutional boundaries"
+    lead = _body_placeholder(legal).text_frame.paragraphs[0]
+    assert lead.text == "Localities aren’t required to be ICE’s partners"
+    assert [s.name for s in legal.shapes if s.shape_type == 13] == ["Figure"]
+    assert any(s.name == "Sources footer" for s in legal.shapes)

@@ -3,10 +3,15 @@
 Pure apart from reading font metrics and image sizes. PowerPoint's autofit is never relied on
 (LibreOffice and python-pptx never apply it): text is measured with the theme's font files,
 shrunk down to the theme's minimum size, and what still does not fit continues on a "(cont.)" slide.
+
+On a theme's own template the title and body are measured in the template's placeholders, where
+its designer put them; what the template has no placeholder for (footer, slide number, DRAFT
+mark, logo, figures) goes in the room they leave.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .cite import format_reference, plain, short_name, split_heading, split_para
@@ -26,8 +31,16 @@ TITLE_MAX, TITLE_MIN = 32.0, 24.0
 KICKER_MAX, KICKER_MIN = 20.0, 16.0
 BODY_MAX = 24.0
 PACK_SIZE = 20.0  # body text size on slides that continue onto a "(cont.)" slide
-FOOTER_SIZE = 11.0
 SOURCES_MAX = 16.0
+# Small print, by design below the theme's minimum: the sources footer (its sources are listed in
+# full on the Sources slides), figure captions, and the slide number and DRAFT mark.
+FOOTER_SIZE = 11.0
+CAPTION_SIZE = 12.0
+MARK_SIZE = 11.0
+# What is added to a template's slide keeps the side margins, EDGE from the top and bottom
+# edges and PAD from the template's boxes and from each other.
+EDGE, PAD = 14.0, 7.2
+LEAD_GAP = 6.0  # between a kicker that opens a template's body and the body text
 
 SAFE_IMAGES = (".png", ".jpg", ".jpeg", ".gif")
 
@@ -52,7 +65,11 @@ class Block:
     bullets: bool = False
     line: float = LINE
     gap: float = GAP
-    anchor: str = "top"
+    # None: as the template's placeholder sets it. Neither changes where lines break.
+    anchor: str | None = "top"
+    align: str | None = "left"
+    lead: Block | None = None  # paragraphs written first in the same frame (a kicker)
+    before: float = 0.0  # space above the first paragraph, below the lead
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,8 @@ class Slide:
     picture: Picture | None = None
     caption: Block | None = None
     notes: str = ""
+    number: Box | None = None  # the slide number's box
+    draft: Box | None = None  # the DRAFT mark's, on a draft
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,68 @@ def text_width(block: Block) -> float:
 
 def bullet_indent(size: float) -> float:
     return round(size * 0.9, 1)
+
+
+def frame_box(block: Block) -> Box:
+    """The box of the text frame a block is written in: from its lead's top, if it has one."""
+    if block.lead is None:
+        return block.box
+    top = block.lead.box.y
+    return replace(block.box, y=top, h=block.box.y + block.box.h - top)
+
+
+def lines_room(box: Box, size: float, line: float = LINE) -> int:
+    """How many lines at this size a box holds."""
+    return int((box.h - 2 * INSET_Y + 0.01) // (size * line))
+
+
+def one_line_tall(box: Box, size: float, line: float = LINE) -> Box:
+    """A template's box, made tall enough for one line where it is not (it would hold nothing
+    at the smallest size, and its text could not even continue on a later slide)."""
+    return replace(box, h=max(box.h, size * line + 2 * INSET_Y))
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
+
+
+@lru_cache(maxsize=256)
+def free_rooms(w: float, h: float, taken: tuple[Box, ...]) -> tuple[Box, ...]:
+    """Every rectangle of the slide, inside its margins, that comes no nearer than PAD to any
+    of the taken boxes, with its sides on their edges: the room a template leaves."""
+    def cuts(lo: float, hi: float, edges) -> list[float]:
+        return sorted({lo, hi} | {min(max(v, lo), hi) for v in edges})
+
+    taken = tuple(Box(b.x - PAD, b.y - PAD, b.w + 2 * PAD, b.h + 2 * PAD) for b in taken)
+    xs = cuts(MARGIN, w - MARGIN, [v for b in taken for v in (b.x, b.x + b.w)])
+    ys = cuts(EDGE, h - EDGE, [v for b in taken for v in (b.y, b.y + b.h)])
+    rooms = []
+    for i, x0 in enumerate(xs):
+        for x1 in xs[i + 1:]:
+            for j, y0 in enumerate(ys):
+                for y1 in ys[j + 1:]:
+                    room = Box(x0, y0, x1 - x0, y1 - y0)
+                    if any(overlaps(room, t) for t in taken):
+                        break  # a taller one overlaps as well
+                    rooms.append(room)
+    return tuple(rooms)
+
+
+def find_room(rooms, want: Box, min_w: float, min_h: float) -> Box | None:
+    """The wanted box, or as much of it as a room holds (at least min_w by min_h): one of the
+    height wanted (a footer's two lines), the largest, then the one nearest where it was
+    wanted."""
+    best, rank = None, None
+    for r in rooms:
+        w, h = min(want.w, r.w), min(want.h, r.h)
+        if w < min_w or h < min_h:
+            continue
+        x = min(max(want.x, r.x), r.x + r.w - w)
+        y = min(max(want.y, r.y), r.y + r.h - h)
+        key = (h < want.h, -round(w * h, 3), abs(x - want.x) + abs(y - want.y))
+        if rank is None or key < rank:
+            best, rank = Box(x, y, w, h), key
+    return best
 
 
 def fits(block: Block, theme: Theme) -> bool:
@@ -215,6 +296,23 @@ def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
     return planner.plan(), planner.warnings
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where a layout's title and body stand (None: python-pptx's default template, on which
+    the planner places them itself), and the boxes of what every slide of it adds."""
+
+    title: Box | None
+    body: Box | None
+    body_kept: bool  # the body is the template's placeholder, not a box added in its room
+    number: Box | None
+    draft: Box | None
+    footer: Box | None
+    taken: tuple[Box, ...]
+
+
+_COUNT = {1: "one line", 2: "two lines", 3: "three lines"}
+
+
 class _Planner:
     def __init__(self, doc: Doc, theme: Theme):
         self.doc = doc
@@ -225,6 +323,7 @@ class _Planner:
         self.titles: dict[str, int] = {}
         self.refs = {r.number: r for r in doc.refs}
         self.w, self.h = theme.slide_size
+        self.frames = {kind: self.frame(kind) for kind in ("title", "content")}
 
     def plan(self) -> Deck:
         b = self.doc.brief
@@ -253,67 +352,136 @@ class _Planner:
         self.titles[title] = seen + 1
         return title if not seen else f"{title} ({seen + 1})"
 
+    # Layouts ------------------------------------------------------------------------------------
+    def placeholder(self, kind: str, role: str) -> Box | None:
+        said = self.theme.template_boxes.get(kind, {}).get(role)
+        return Box(*said) if said else None
+
+    def frame(self, kind: str) -> _Frame:
+        content = kind == "content"
+        number = Box(self.w - MARGIN - 120, self.h - 34, 120, 20) if content else None
+        draft = Box(MARGIN, 14, 120, 20) if self.doc.brief.status == "draft" else None
+        footer = Box(MARGIN, self.h - 50, self.w - 2 * MARGIN - 60,
+                     2 * FOOTER_SIZE * LINE + 2 * INSET_Y) if content else None
+        title = self.placeholder(kind, "title")
+        if title is None:
+            return _Frame(None, None, False, number, draft, footer, ())
+        title = one_line_tall(title, TITLE_MIN if content else 28, TITLE_LINE)
+        body = self.placeholder(kind, "body")
+        kept = body is not None
+        if body is None:  # a layout without one: a box in the room below the title
+            top = title.y + title.h + 14
+            want = Box(MARGIN, top, self.w - 2 * MARGIN, max(self.h - 62 - top, 0))
+            body = find_room(free_rooms(self.w, self.h, (title,)), want, self.w / 3,
+                             self.min_size * LINE + 2 * INSET_Y) or want
+        body = one_line_tall(body, self.min_size)
+        taken = [title, body]
+        bold = _metrics(self.theme, True)
+        placed = []
+        for want, text in ((number, "000"), (draft, self.labels["draft"]), (footer, None)):
+            box = None
+            if want is not None:
+                if text is None:
+                    least = (self.w / 3, FOOTER_SIZE * LINE + 2 * INSET_Y)
+                else:
+                    least = (bold.width(text, MARK_SIZE) + 2 * INSET_X, MARK_SIZE * LINE)
+                box = find_room(free_rooms(self.w, self.h, tuple(taken)), want, *least)
+            if box is not None:
+                taken.append(box)
+            placed.append(box)
+        return _Frame(title, body, kept, *placed, tuple(taken))
+
     # Title area -------------------------------------------------------------------------------
     def title_block(self, title: str, y: float = 30.0, loc: Loc | None = None) -> Block:
-        block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
-                      ((Span(title),),), TITLE_MAX, bold=True, color="primary", line=TITLE_LINE,
-                      anchor="bottom")
+        kept = self.frames["content"].title
+        if kept is None:
+            block = Block(Box(MARGIN, y, self.w - 2 * MARGIN,
+                              2 * TITLE_MAX * TITLE_LINE + 2 * INSET_Y),
+                          ((Span(title),),), TITLE_MAX, bold=True, color="primary",
+                          line=TITLE_LINE, anchor="bottom")
+            lines = 2
+        else:
+            block = Block(kept, ((Span(title),),), TITLE_MAX, bold=True, color="primary",
+                          line=TITLE_LINE, anchor=None, align=None)
+            lines = min(2, lines_room(kept, TITLE_MIN, TITLE_LINE))
         size = fit_size(block, self.theme, TITLE_MAX, TITLE_MIN)
         if size is None:
             if loc is not None:
                 self.warnings.append(Problem(loc, (
-                    f"heading is too long for a slide title (two lines at {TITLE_MIN:g} pt), so "
-                    "the slide cuts it short (its notes keep it whole): shorten it, or put the "
-                    "rest after ': ' to make it the slide's kicker line")))
-            return truncate(replace(block, size=TITLE_MIN), self.theme, 2)
+                    f"heading is too long for a slide title ({_COUNT[lines]} at {TITLE_MIN:g} "
+                    "pt), so the slide cuts it short (its notes keep it whole): shorten it, or "
+                    "put the rest after ': ' to make it the slide's kicker line")))
+            return truncate(replace(block, size=TITLE_MIN), self.theme, lines)
         return replace(block, size=size)
 
-    def kicker_block(self, kicker: Para, y: float, loc: Loc) -> Block:
-        block = Block(Box(MARGIN, y, self.w - 2 * MARGIN, 2 * KICKER_MAX * LINE + 2 * INSET_Y),
+    def kicker_block(self, kicker: Para, box: Box, loc: Loc, lines: int = 2) -> Block:
+        """The kicker in the top of a box, as tall as its lines."""
+        block = Block(replace(box, h=min(box.h, 2 * KICKER_MAX * LINE + 2 * INSET_Y)),
                       (kicker,), KICKER_MAX, color="accent", line=LINE)
         size = fit_size(block, self.theme, KICKER_MAX, KICKER_MIN)
         if size is None:
             self.warnings.append(Problem(loc, (
-                "the part of the heading after ':' is too long for the slide's kicker line (two "
-                f"lines at {KICKER_MIN:g} pt), so the slide cuts it short: shorten it")))
-            block = truncate(replace(block, size=KICKER_MIN), self.theme, 2)
+                "the part of the heading after ':' is too long for the slide's kicker line "
+                f"({_COUNT[lines]} at {KICKER_MIN:g} pt), so the slide cuts it short: shorten "
+                "it")))
+            block = truncate(replace(block, size=KICKER_MIN), self.theme, lines)
             size = KICKER_MIN
         height = block_height(replace(block, size=size), self.theme)
         return replace(block, size=size, box=replace(block.box, h=height))
 
     def title_slide(self) -> Slide:
         b = self.doc.brief
+        frame = self.frames["title"]
         width = self.w - 2 * MARGIN
-        title = Block(Box(MARGIN, 120, width, 3 * 40 * TITLE_LINE + 2 * INSET_Y),
-                      ((Span(b.title),),), 40, bold=True, color="primary", line=TITLE_LINE,
-                      anchor="bottom")
+        if frame.title is None:
+            title_box, sub_box = Box(MARGIN, 120, width, 3 * 40 * TITLE_LINE + 2 * INSET_Y), \
+                Box(MARGIN, 280, width, 150)
+            title_lines, sub_lines = 3, 2
+            as_set = dict(anchor="bottom"), {}
+        else:
+            # The template's placeholders, in the template's own alignment.
+            title_box, sub_box = frame.title, frame.body
+            title_lines = min(3, lines_room(title_box, 28, TITLE_LINE))
+            sub_lines = min(2, lines_room(sub_box, self.min_size))
+            as_set = dict(anchor=None, align=None), (dict(anchor=None, align=None)
+                                                     if frame.body_kept else {})
+        title = Block(title_box, ((Span(b.title),),), 40, bold=True, color="primary",
+                      line=TITLE_LINE, **as_set[0])
         size = fit_size(title, self.theme, 40, 28)
-        title = truncate(replace(title, size=28), self.theme, 3) if size is None else replace(
-            title, size=size)
+        title = truncate(replace(title, size=28), self.theme, title_lines) \
+            if size is None else replace(title, size=size)
         self.unique(b.title)
         paras: list[Para] = []
         if b.subtitle:
             paras.append((Span(b.subtitle),))
         meta = " · ".join(x for x in [format_date(b.date, b.lang), ", ".join(b.authors)] if x)
         paras.append((Span(meta),))
-        sub = Block(Box(MARGIN, 280, width, 150), tuple(paras), 22, color="muted")
+        sub = Block(sub_box, tuple(paras), 22, color="muted", **as_set[1])
         size = fit_size(sub, self.theme, 22, self.min_size)
         sub = replace(sub, size=size) if size else truncate(replace(sub, paras=sub.paras[-1:],
                                                                     size=self.min_size),
-                                                            self.theme, 2)
+                                                            self.theme, sub_lines)
         logo = None
         if self.theme.logo is not None:
             iw, ih = _image_size(self.theme.logo)
             scale = min(150 / iw, 60 / ih)
             w, h = iw * scale, ih * scale
-            logo = Picture(self.theme.logo, self.theme.logo_alt,
-                           Box(self.w - MARGIN - w, 40, w, h))
-        return Slide("title", title, body=sub, picture=logo, notes=b.subtitle or "")
+            box = Box(self.w - MARGIN - w, 40, w, h)
+            if frame.title is not None:
+                room = find_room(free_rooms(self.w, self.h, frame.taken), box, w / 3, h / 3)
+                scale = min(scale, room.w / iw, room.h / ih) if room else 0
+                w, h = iw * scale, ih * scale
+                box = Box(room.x + room.w - w, room.y, w, h) if room else None
+            if box is not None:
+                logo = Picture(self.theme.logo, self.theme.logo_alt, box)
+        return Slide("title", title, body=sub, picture=logo, notes=b.subtitle or "",
+                     draft=frame.draft)
 
     # Text slides -------------------------------------------------------------------------------
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
                     bullets: bool, notes: str, figure=None, section: int | None = None,
                     title_cites: list[Cite] | None = None) -> list[Slide]:
+        frame = self.frames["content"]
         slides: list[Slide] = []
         remaining = list(paras)
         part = 0
@@ -328,29 +496,56 @@ class _Planner:
             if para_text(title_block.paras[0]) != shown_title and part == 1:
                 # Cut short on the slide: the presenter still has it whole in the notes.
                 notes = f"{title}\n\n{notes}" if notes else title
-            top = title_block.box.y + title_block.box.h + 4
-            kicker_block = None
-            if kicker and part == 1:
-                kicker_block = self.kicker_block(kicker, top, written.heading.loc)
-                top = kicker_block.box.y + kicker_block.box.h
-            top += 14
-            bottom = self.h - 62  # room for the sources footer
-            body_w = self.w - 2 * MARGIN
-            picture = caption = None
-            if figure is not None and part == 1:
-                picture, caption = self.place_figure(figure, top, bottom, section)
-                if picture:
-                    body_w = body_w * 0.55
-            box = Box(MARGIN, top, body_w, bottom - top)
+            kicker_block = lead = picture = caption = None
+            if frame.title is None:
+                top = title_block.box.y + title_block.box.h + 4
+                if kicker and part == 1:
+                    kicker_block = self.kicker_block(
+                        kicker, Box(MARGIN, top, self.w - 2 * MARGIN, self.h), written.heading.loc)
+                    top = kicker_block.box.y + kicker_block.box.h
+                top += 14
+                bottom = self.h - 62  # room for the sources footer
+                body_w = self.w - 2 * MARGIN
+                if figure is not None and part == 1:
+                    area_x = MARGIN + (self.w - 2 * MARGIN) * 0.58
+                    picture, caption = self.place_figure(
+                        figure, Box(area_x, top, self.w - MARGIN - area_x, bottom - top), section)
+                    if picture:
+                        body_w = body_w * 0.55
+                box = Box(MARGIN, top, body_w, bottom - top)
+            else:
+                box = frame.body
+                if figure is not None and part == 1:
+                    box, area = self.figure_area(figure, frame)
+                    picture, caption = self.place_figure(figure, area, section)
+                    if picture is None:
+                        box = frame.body
+                if kicker and part == 1:
+                    # No room is kept for a kicker between a template's title and body (python-
+                    # pptx's own leaves 14 pt): it opens the body, in the body's box.
+                    lines = min(2, lines_room(box, KICKER_MIN))
+                    if lines:
+                        lead = replace(self.kicker_block(kicker, box, written.heading.loc, lines),
+                                       align=None)
+                        taken = lead.box.h - 2 * INSET_Y + LEAD_GAP
+                        box = replace(box, y=box.y + taken, h=box.h - taken)
+                    else:
+                        notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
             shown, remaining, size = self.take(remaining, box, bullets, largest)
             largest = size  # "(cont.)" slides keep the size the section started at
-            body = Block(box, tuple(shown), size, bullets=bullets)
-            cited = list(title_cites or []) + [c for p in shown + ([kicker] if kicker_block else [])
-                                               for s in p for c in s.cites]
+            body = Block(box, tuple(shown), size, bullets=bullets,
+                         **({} if frame.title is None or not frame.body_kept
+                            else dict(anchor=None, align=None)))
+            if lead is not None:
+                body = replace(body, lead=lead, before=LEAD_GAP)
+            cited = list(title_cites or []) + [
+                c for p in shown + ([kicker] if kicker_block or lead else [])
+                for s in p for c in s.cites]
             if caption is not None:
                 cited += [c for p in caption.paras for s in p for c in s.cites]
             slides.append(Slide("content", title_block, kicker_block, body,
-                                self.footer(cited), picture, caption, notes))
+                                self.footer(cited), picture, caption, notes,
+                                number=frame.number, draft=frame.draft))
             if not remaining:
                 return slides
 
@@ -383,21 +578,48 @@ class _Planner:
         if size is not None:
             return list(paras), [], size
         size = max(pack, self.min_size)
+        if lines_room(box, size) < 1:  # a template's small body box: as many as it holds
+            size = self.min_size
         packed = replace(block, size=size)
         lines = block_lines(packed, self.theme)  # wrapped once: a paragraph wraps on its own
         for count in range(len(paras) - 1, 0, -1):
             if stacked_height(lines[:count], packed) <= box.h + 0.01:
                 return paras[:count], paras[count:], size
+        room = lines_room(box, size)
+        if room < 1:  # below a kicker that fills a template's body box: all on the next slide
+            return [], list(paras), size
         # Not even the first paragraph fits: cut it after the lines that do.
         first = replace(block, paras=(paras[0],), size=size)
         lines = block_lines(first, self.theme)[0]
-        room = int((box.h - 2 * INSET_Y) // (size * LINE))
         style = self.theme.citation
         text = para_text(paras[0], style)
-        head, tail = split_para(paras[0], _offset_after_lines(text, lines, max(room, 1)), style)
+        cut = _offset_after_lines(text, lines, room)
+        while True:
+            head, tail = split_para(paras[0], cut, style)
+            earlier = text.rfind(" ", 0, cut)
+            if earlier <= 0 or fits(replace(first, paras=(head,)), self.theme):
+                break
+            cut = earlier  # a citation group is never cut: one that spans the break came along
         return [head], [tail] + paras[1:], size
 
-    def place_figure(self, figure, top: float, bottom: float, section: int | None):
+    def figure_area(self, figure, frame: _Frame) -> tuple[Box, Box]:
+        """The body's box and the figure's area on a template's slide: the room the template
+        leaves, if the figure shows larger there than beside the text in the body's box (the
+        body then narrowed to the left 55% of it, as on the default slides)."""
+        iw, ih = _image_size(figure.path) if figure.path.suffix.lower() in SAFE_IMAGES else (1, 1)
+        cap = 2 * CAPTION_SIZE * LINE + 2 * INSET_Y if figure.caption else 0
+
+        def scale(area: Box) -> float:
+            return max(min(area.w / iw, (area.h - cap) / ih), 0)
+
+        body = frame.body
+        beside = Box(body.x + body.w * 0.58, body.y, body.w * 0.42, body.h)
+        room = max(free_rooms(self.w, self.h, frame.taken), key=scale, default=None)
+        if room is not None and scale(room) > scale(beside):
+            return body, room
+        return replace(body, w=body.w * 0.55), beside
+
+    def place_figure(self, figure, area: Box, section: int | None):
         if figure.path.suffix.lower() not in SAFE_IMAGES:
             written = self.doc.brief.sections[section - 1].figure
             self.warnings.append(Problem(written.loc, (
@@ -405,29 +627,28 @@ class _Planner:
                 "cannot hold SVG here; give a PNG or JPEG for the deck")))
             return None, None
         iw, ih = _image_size(figure.path)
-        area_x = MARGIN + (self.w - 2 * MARGIN) * 0.58
-        area_w = self.w - MARGIN - area_x
         caption = None
         cap_h = 0.0
         if figure.caption:
-            caption = Block(Box(area_x, 0, area_w, 2 * 12 * LINE + 2 * INSET_Y), (figure.caption,),
-                            12, color="muted")
+            caption = Block(Box(area.x, 0, area.w, 2 * CAPTION_SIZE * LINE + 2 * INSET_Y),
+                            (figure.caption,), CAPTION_SIZE, color="muted")
             caption = truncate(caption, self.theme, 2)
             cap_h = block_height(caption, self.theme)
-        area_h = bottom - top - cap_h
-        scale = min(area_w / iw, area_h / ih)
+        area_h = area.h - cap_h
+        scale = min(area.w / iw, area_h / ih)
         w, h = iw * scale, ih * scale
-        picture = Picture(figure.path, figure.alt, Box(area_x + (area_w - w) / 2, top, w, h))
+        top = area.y
+        picture = Picture(figure.path, figure.alt, Box(area.x + (area.w - w) / 2, top, w, h))
         if caption:
             caption = replace(caption, box=replace(caption.box, y=top + h + 4, h=cap_h))
         return picture, caption
 
     def footer(self, cited: list[Cite]) -> Block | None:
         numbers = sorted({c.number for c in cited})  # a footer lists; it does not narrate
-        if not numbers:
+        box = self.frames["content"].footer
+        if not numbers or box is None:
             return None
-        box = Box(MARGIN, self.h - 50, self.w - 2 * MARGIN - 60,
-                  2 * FOOTER_SIZE * LINE + 2 * INSET_Y)
+        lines = min(2, lines_room(box, FOOTER_SIZE))
         label = self.labels["sources"]
         for style in ("full", "numbers"):
             if style == "full":
@@ -439,7 +660,7 @@ class _Planner:
             block = Block(box, ((Span(f"{label}: {text}"),),), FOOTER_SIZE, color="muted")
             if fits(block, self.theme):
                 return block
-        return truncate(block, self.theme, 2)
+        return truncate(block, self.theme, lines)
 
     # Sources ------------------------------------------------------------------------------------
     def sources_slides(self) -> list[Slide]:
@@ -458,10 +679,11 @@ class _Planner:
         slides = []
         remaining = entries
         label = self.labels["sources"]
+        frame = self.frames["content"]
         area = self.title_block("").box
         while remaining:
             top = area.y + area.h + 18
-            box = Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 36 - top)
+            box = frame.body or Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 36 - top)
             shown, remaining, size = self.take(remaining, box, False, SOURCES_MAX, 0.35,
                                                self.min_size)
             slides.append((shown, size, box))
@@ -469,6 +691,9 @@ class _Planner:
         out = []
         for i, (shown, size, box) in enumerate(slides, 1):
             title = label if len(slides) == 1 else f"{label} ({i} {self.labels['of']} {len(slides)})"
-            out.append(Slide("content", self.title_block(self.unique(title)),
-                             body=Block(box, tuple(shown), size, gap=0.35)))
+            body = Block(box, tuple(shown), size, gap=0.35)
+            if frame.body_kept:
+                body = replace(body, anchor=None, align=None)
+            out.append(Slide("content", self.title_block(self.unique(title)), body=body,
+                             number=frame.number, draft=frame.draft))
         return out

@@ -1,5 +1,10 @@
 """Deck -> .pptx with python-pptx: the only module that imports it. It writes what plan_deck
-decided (boxes, sizes, breaks) and decides nothing itself."""
+decided (boxes, sizes, breaks) and decides nothing itself.
+
+A theme's template keeps its design: a placeholder the plan leaves where the layout puts it is
+not moved (it goes on following the layout), and its alignment is the template's. What the
+writer does set on every text frame is what the plan measured with: font size, line pitch,
+space between paragraphs, insets, bullet indent, word wrap on and no autofit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +21,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import INSET_X, INSET_Y, MARGIN, Block, Box, Deck, bullet_indent
+from .deck import INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, bullet_indent, frame_box
 from .errors import BriefError
 from .theme import Theme, shown_path, theme_loc
 
@@ -45,7 +50,7 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
         if plan.body is not None:
             if body is None:
                 body = slide.shapes.add_textbox(0, 0, 1, 1)
-            _place(body, plan.body.box)
+            _place(body, frame_box(plan.body))
             _write(body.text_frame, plan.body, deck, colors, theme.citation)
         elif body is not None:
             body.element.getparent().remove(body.element)
@@ -63,10 +68,10 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
             # python-pptx puts the file name in the alt text; screen readers need the real one.
             pic._element.nvPicPr.cNvPr.set("descr", p.alt)
             pic.name = "Logo" if plan.layout == "title" else "Figure"
-        if plan.layout != "title":
-            _corner(slide, deck, str(number), colors, right=True)
-        if deck.draft:
-            _corner(slide, deck, deck.draft_label, colors, right=False)
+        if plan.number is not None:
+            _corner(slide, deck, str(number), colors, plan.number, right=True)
+        if deck.draft and plan.draft is not None:
+            _corner(slide, deck, deck.draft_label, colors, plan.draft, right=False)
         if plan.notes:
             notes = slide.notes_slide.notes_text_frame
             notes.text = plan.notes
@@ -206,8 +211,13 @@ def _body_placeholder(slide):
 
 
 def _place(shape, box: Box) -> None:
-    shape.left, shape.top, shape.width, shape.height = (Pt(box.x), Pt(box.y), Pt(box.w),
-                                                        Pt(box.h))
+    """Put a shape in its planned box. A template's placeholder the plan keeps where its layout
+    puts it gets no position of its own, so that it follows the layout if that is edited."""
+    want = [Pt(box.x), Pt(box.y), Pt(box.w), Pt(box.h)]
+    have = [shape.left, shape.top, shape.width, shape.height]
+    if all(h is not None and abs(h - w) <= 1 for h, w in zip(have, want)):
+        return  # the same to the EMU, but for the rounding of points
+    shape.left, shape.top, shape.width, shape.height = want
 
 
 def _band(slide, deck: Deck, color: RGBColor) -> None:
@@ -222,10 +232,8 @@ def _band(slide, deck: Deck, color: RGBColor) -> None:
 _SLIDE_NUMBER_ID = "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}"  # one id for every slide's field
 
 
-def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
-    w = 120.0
-    box = slide.shapes.add_textbox(Pt(deck.width - MARGIN - w if right else MARGIN),
-                                   Pt(deck.height - 34 if right else 14), Pt(w), Pt(20))
+def _corner(slide, deck: Deck, text: str, colors, where: Box, right: bool) -> None:
+    box = slide.shapes.add_textbox(Pt(where.x), Pt(where.y), Pt(where.w), Pt(where.h))
     box.name = "Slide number" if right else "Draft mark"
     tf = box.text_frame
     tf.word_wrap = False
@@ -236,7 +244,7 @@ def _corner(slide, deck: Deck, text: str, colors, right: bool) -> None:
     run = p.add_run()
     run.text = text
     _language(run._r, deck)
-    run.font.size = Pt(11)
+    run.font.size = Pt(MARK_SIZE)
     run.font.name = deck.font
     run.font.bold = not right
     run.font.color.rgb = colors["muted" if right else "accent"]
@@ -253,19 +261,27 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
     tf.auto_size = MSO_AUTO_SIZE.NONE
     tf.margin_left = tf.margin_right = Pt(INSET_X)
     tf.margin_top = tf.margin_bottom = Pt(INSET_Y)
-    tf.vertical_anchor = _ANCHORS[block.anchor]
+    if block.anchor is not None:  # else the template's
+        tf.vertical_anchor = _ANCHORS[block.anchor]
     for extra in tf.paragraphs[1:]:
         extra._p.getparent().remove(extra._p)
     first = tf.paragraphs[0]
     for r in list(first.runs):
         r._r.getparent().remove(r._r)
-    for i, para in enumerate(block.paras):
-        p = first if i == 0 else tf.add_paragraph()
-        _spacing(p, block.size * block.line, block.size * block.gap if i else 0)
-        # Templates center titles; the plan measured left-aligned lines.
-        p.alignment = PP_ALIGN.LEFT
-        _bullet(p, block)
-        size = str(Pt(block.size).centipoints)
+    # A lead (a kicker opening a template's body) first, in its own size and colour.
+    blocks = ([block.lead] if block.lead else []) + [block]
+    paras = [(b, i, para) for b in blocks for i, para in enumerate(b.paras)]
+    for n, (part, i, para) in enumerate(paras):
+        p = first if n == 0 else tf.add_paragraph()
+        before = part.size * part.gap if i else (part.before if n else 0.0)
+        _spacing(p, part.size * part.line, before)
+        if part.align is not None:
+            # The default template centers titles; the deck's own layout sets text flush left.
+            # A theme's template aligns as its designer chose: where a line breaks does not
+            # depend on it.
+            p.alignment = PP_ALIGN.LEFT
+        _bullet(p, part)
+        size = str(Pt(part.size).centipoints)
         for j, span in enumerate(para):
             run = p.add_run()
             run.text = cite_text(span.cites, citation, j > 0) if span.cites else span.text
@@ -277,11 +293,11 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
                 rPr.set("baseline", "30000")
             _language(run._r, deck)
             rPr.set("sz", size)
-            rPr.set("b", "1" if block.bold or span.bold else "0")
+            rPr.set("b", "1" if part.bold or span.bold else "0")
             rPr.set("i", "1" if span.italic else "0")
             fill = etree.SubElement(rPr, qn("a:solidFill"))
             etree.SubElement(fill, qn("a:srgbClr"),
-                             val=str(colors["muted" if span.cites else block.color]))
+                             val=str(colors["muted" if span.cites else part.color]))
             etree.SubElement(rPr, qn("a:latin"), typeface=deck.font)
             if span.href:
                 run.hyperlink.address = span.href

@@ -120,6 +120,9 @@ class Theme:
     slide_size: tuple[float, float]
     template: Path | None
     layouts: dict[str, tuple[str, ...]]
+    # Where each layout's title and body placeholders stand, in points, as plain data for the
+    # planner: {'content': {'title': (x, y, w, h), 'body': ...}}; empty without a template.
+    template_boxes: dict[str, dict[str, tuple[float, float, float, float]]]
     field_locs: dict[str, Loc]  # "deck.template", "fonts.body.bold", ...: where each stands
     # Not part of what a theme says (two loads of one theme are equal, and print the same).
     env: jinja2.Environment = field(repr=False, compare=False)
@@ -244,10 +247,11 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         deck_min_size=deck.get("min_size") or 14,
         slide_size=SLIDE_SIZES[size] if isinstance(size, str) else size or SLIDE_SIZES["16:9"],
         template=template,
-        layouts={
+        layouts=(names := {
             "title": _layout_names(layouts.get("title"), "Title Slide"),
             "content": _layout_names(layouts.get("content"), "Title and Content"),
-        },
+        }),
+        template_boxes=read_template_boxes(template, names) if template else {},
         field_locs=reader.field_locs(("", top), ("deck.", deck), ("deck.layouts.", layouts),
                                      ("fonts.heading.", families["heading"]),
                                      ("fonts.body.", families["body"])),
@@ -324,6 +328,100 @@ def read_template_size(path: Path) -> tuple[float, float]:
     if not m:
         return SLIDE_SIZES["16:9"]
     return int(m.group(1)) / 12700, int(m.group(2)) / 12700
+
+
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_TITLES, _BODIES = ("title", "ctrTitle"), ("body", "obj", "subTitle")
+
+
+def read_template_boxes(path: Path, layouts: dict[str, tuple[str, ...]]
+                        ) -> dict[str, dict[str, tuple[float, float, float, float]]]:
+    """Where the title and body placeholders of the layouts the deck uses stand, in points,
+    found as python-pptx finds them: the first master's layouts by name (the last of a name),
+    the body the text placeholder with the lowest idx, and a position the layout leaves out
+    taken from the master's placeholder of that kind. Read with zipfile and lxml under the
+    template limits; what cannot be read is left out, and the writer reports it."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        if path.stat().st_size > MAX_TEMPLATE_BYTES:
+            return {}
+        with zipfile.ZipFile(path) as z:
+            if sum(i.file_size for i in z.infolist()) > MAX_TEMPLATE_UNPACKED:
+                return {}
+
+            def part(name: str):
+                with z.open(name) as f:  # the header's size may lie: read no more than that
+                    return etree.fromstring(f.read(MAX_TEMPLATE_UNPACKED), parser)
+
+            def related(name: str, kind: str) -> dict[str, str]:
+                folder, file = name.rsplit("/", 1)
+                rels = part(f"{folder}/_rels/{file}.rels")
+                return {r.get("Id"): _part_name(folder, r.get("Target"))
+                        for r in rels.iter(f"{_PKG_REL}Relationship")
+                        if r.get("Type", "").endswith("/" + kind)}
+
+            pres = "ppt/presentation.xml"
+            master_id = part(pres).find(f"{_P}sldMasterIdLst/{_P}sldMasterId")
+            rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+            master = related(pres, "slideMaster")[master_id.get(rid)]
+            master_root = part(master)
+            master_boxes = _placeholder_boxes(master_root, master=True)
+            targets = related(master, "slideLayout")
+            found = {}
+            for entry in master_root.iterfind(f"{_P}sldLayoutIdLst/{_P}sldLayoutId"):
+                layout = part(targets[entry.get(rid)])
+                found[layout.find(f"{_P}cSld").get("name", "")] = layout
+            boxes = {}
+            for kind, names in layouts.items():
+                layout = next((found[n] for n in names if n in found), None)
+                if layout is not None:
+                    boxes[kind] = {role: tuple(v / 12700 for v in emu) for role, emu in
+                                   _placeholder_boxes(layout, inherit=master_boxes).items()}
+            return boxes
+    except (zipfile.BadZipFile, KeyError, OSError, AttributeError, ValueError, TypeError,
+            etree.XMLSyntaxError):
+        return {}
+
+
+def _part_name(folder: str, target: str) -> str:
+    import posixpath
+
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        f"{folder}/{target}")
+
+
+def _placeholder_boxes(root, master: bool = False, inherit: dict | None = None) -> dict:
+    """{'title': [x, y, cx, cy], 'body': ...} in EMU: a master's first title and body
+    placeholders, or a layout's as a slide made from it has them (its title is idx 0, as
+    python-pptx's shapes.title; its body the text placeholder of lowest idx)."""
+    ranked = []
+    for order, sp in enumerate(root.iterfind(f"{_P}cSld/{_P}spTree/{_P}sp")):
+        ph = sp.find(f"{_P}nvSpPr/{_P}nvPr/{_P}ph")
+        if ph is None:
+            continue
+        kind, idx = ph.get("type", "obj"), int(ph.get("idx", "0"))
+        if master:
+            role, rank = {"title": "title", "body": "body"}.get(kind), order
+        else:
+            role, rank = "title" if idx == 0 else "body" if kind in _BODIES else None, idx
+        if role is None:
+            continue
+        xfrm = sp.find(f"{_P}spPr/{_A}xfrm")
+        off = None if xfrm is None else xfrm.find(f"{_A}off")
+        ext = None if xfrm is None else xfrm.find(f"{_A}ext")
+        mine = [None, None] if off is None else [int(off.get("x")), int(off.get("y"))]
+        mine += [None, None] if ext is None else [int(ext.get("cx")), int(ext.get("cy"))]
+        base = (inherit or {}).get("title" if kind in _TITLES else "body", [None] * 4)
+        ranked.append((rank, role, [m if m is not None else b for m, b in zip(mine, base)]))
+    boxes: dict[str, list] = {}
+    for _, role, emu in sorted(ranked, key=lambda r: r[0]):
+        if role not in boxes and None not in emu:
+            boxes[role] = emu
+    return boxes
 
 
 # -- checks -----------------------------------------------------------------------------------
