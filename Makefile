@@ -25,7 +25,7 @@ bench: $(STAMP) ## time cold, warm and batch builds; prints ratios to a sequenti
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
 
-golden: $(STAMP) ## regenerate the golden text files after an intended change; review with git diff
+golden: $(STAMP) $(TOOLS) ## regenerate the golden text files after an intended change; review with git diff
 	$(BIN)/python -m tests.golden
 
 schema: $(STAMP) ## regenerate schema/brief.schema.json from the loader's schema

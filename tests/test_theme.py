@@ -11,6 +11,7 @@ from briefgen.errors import BriefError
 from briefgen.theme import contrast, load_theme
 
 from .conftest import EXAMPLE, ROOT, embedded_fonts, pdf_pages
+from .golden import GOLDEN, extract
 from .test_deck import assert_deck_fits, output
 
 
@@ -39,6 +40,9 @@ def it_builds_the_example_in_each_bundled_theme(name, tmp_path):
     fonts = {r.font.name for s in prs.slides for sh in s.shapes if sh.has_text_frame
              for p in sh.text_frame.paragraphs for r in p.runs}
     assert fonts == {theme.deck_font}
+    for file, text in extract(result, name).items():
+        assert text == (GOLDEN / file).read_text(encoding="utf-8"), \
+            f"{file} changed: run `make golden` and review the diff if it is intended"
 
 
 def it_embeds_the_theme_files_even_where_the_machine_has_their_families(theme_copy, tmp_path):
