@@ -1,10 +1,12 @@
 import re
+import subprocess
 import zipfile
 
 import pytest
 from lxml import etree
 from pptx import Presentation
 from pptx.util import Pt
+from pypdf import PdfReader
 
 from briefgen.build import build
 from briefgen.cite import number_citations
@@ -14,7 +16,7 @@ from briefgen.load import load_brief
 from briefgen.pptx_out import write_pptx
 from briefgen.theme import load_theme
 
-from .conftest import EXAMPLE, ROOT, pdf_pages, write
+from .conftest import EXAMPLE, MINIMAL, ROOT, pdf_pages, write
 
 EMU_PER_PT = 12700
 
@@ -243,6 +245,26 @@ def it_gives_pictures_their_alt_text_and_never_writes_escaped_controls(tmp_path)
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
     assert "_x00" not in xml
     assert_deck_fits(deck, load_theme("default"))
+
+
+def it_places_a_figure_whose_file_name_has_a_quote_and_office_opens_the_deck(tmp_path):
+    # python-pptx wrote the file name into the slide's XML unescaped: the build crashed.
+    (tmp_path / 'chart "v2".png').write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    text = MINIMAL.replace("    body: Text [@b].\n", "    body: Text [@b].\n"
+                           "    figure: {path: 'chart \"v2\".png', alt: Five rising bars}\n")
+    result = build(write(tmp_path, text), tmp_path / "out")
+    deck = output(result, "deck")
+    prs = Presentation(str(deck))
+    [picture] = [s for s in prs.slides[2].shapes if s.shape_type == 13]
+    assert picture._element.nvPicPr.cNvPr.get("descr") == "Five rising bars"
+    assert picture.image.blob == (tmp_path / 'chart "v2".png').read_bytes()
+    profile = (tmp_path / "profile").as_uri()
+    run = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
+                         capture_output=True, text=True, timeout=300)
+    # soffice exits 0 when it converted nothing: the file is the proof.
+    assert (tmp_path / "deck.pdf").exists(), run.stdout + run.stderr
+    assert len(PdfReader(str(tmp_path / "deck.pdf")).pages) == len(prs.slides)
 
 
 def it_sets_every_run_in_the_theme_font_size_and_colours(example_build):

@@ -63,9 +63,11 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
                 _write(box.text_frame, block, deck, colors, theme.citation)
         if plan.picture is not None:
             p = plan.picture
-            pic = slide.shapes.add_picture(str(p.path), Pt(p.box.x), Pt(p.box.y), Pt(p.box.w),
-                                           Pt(p.box.h))
-            # python-pptx puts the file name in the alt text; screen readers need the real one.
+            # From its bytes, not its name: python-pptx writes the file name into the slide's
+            # XML unescaped (a '"' in it broke the deck), and as the alt text.
+            pic = slide.shapes.add_picture(io.BytesIO(p.path.read_bytes()), Pt(p.box.x),
+                                           Pt(p.box.y), Pt(p.box.w), Pt(p.box.h))
+            # Screen readers need the real alt text, not python-pptx's 'image.png'.
             pic._element.nvPicPr.cNvPr.set("descr", p.alt)
             pic.name = "Logo" if plan.layout == "title" else "Figure"
         if plan.number is not None:
