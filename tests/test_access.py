@@ -68,6 +68,35 @@ def it_writes_tagged_pdf_ua_with_language_title_and_alt_text(figure_build, kind)
             assert meta.get("pdfuaid:part") == "1"
 
 
+def structure_elements(pdf, tag):
+    found = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == tag:
+                found.append(node)
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def it_scopes_every_header_cell_of_the_memo_header_table(figure_build):
+    # PDF/UA-1 (Matterhorn 15-003): a TH needs /Scope in its table attributes; WeasyPrint
+    # writes only /O.
+    path = next(o.path for o in figure_build.outputs if o.kind == "memo")
+    with pikepdf.open(path) as pdf:
+        headers = structure_elements(pdf, "/TH")
+        assert len(headers) == 2  # Date and Subject: the brief names no to, from or authors
+        for th in headers:
+            assert th.A.O == "/Table"
+            assert th.A.Scope == "/Row"
+        for td in structure_elements(pdf, "/TD"):
+            assert len(td.A.Headers) == 1
+
+
 def it_passes_qpdf_check(figure_build):
     assert shutil.which("qpdf"), "qpdf is not installed: run scripts/test-deps"
     for out in figure_build.outputs:

@@ -278,9 +278,29 @@ def write_pdf(document, target: Path, origin: Loc) -> int:
     # Attachments are fetched only now, through the same fetcher.
     with _refusals(document.url_fetcher, origin):
         # PDF/UA-1: tagged structure, language, title shown, so screen readers can follow it.
-        document.write_pdf(str(target), pdf_variant="pdf/ua-1")
+        document.write_pdf(str(target), pdf_variant="pdf/ua-1", finisher=_scope_headers)
     _raise_refused(document.url_fetcher, origin)
     return len(document.pages)
+
+
+# HTML's scope attribute -> PDF's; a header without one heads its column, as WeasyPrint links it.
+_SCOPES = {"row": "/Row", "rowgroup": "/Row", "col": "/Column", "colgroup": "/Column"}
+
+
+def _scope_headers(document, pdf) -> None:
+    """Give every table header cell its /Scope, which PDF/UA-1 requires of a TH (Matterhorn
+    15-003): WeasyPrint 70 tags a TH with only /O /Table. Its structure element is the `mark`
+    WeasyPrint leaves on the cell's box, still unwritten when a finisher runs."""
+    def walk(box):
+        mark = getattr(box, "mark", None)
+        if getattr(box, "element_tag", None) == "th" and mark is not None and "A" in mark:
+            scope = (box.element.get("scope") or "").strip().lower()
+            mark["A"]["Scope"] = _SCOPES.get(scope, "/Column")
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
 
 
 def _raise_refused(fetcher: FolderFetcher, origin: Loc) -> None:
