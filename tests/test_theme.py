@@ -248,3 +248,128 @@ def it_separates_superscript_citations_with_pages_by_semicolons(tmp_path):
     runs = {r.text for s in prs.slides for sh in s.shapes if sh.has_text_frame
             for p in sh.text_frame.paragraphs for r in p.runs}
     assert {"1,\xa0p.\xa012; 2", "1,2"} <= runs  # a line may break only between citations
+
+
+# -- bounds on a theme's templates (briefgen.html) ---------------------------------------------
+
+def overridden(theme_copy, name, text):
+    """The example brief's Doc and the theme copy with one template overridden."""
+    from briefgen.build import prepare
+
+    (theme_copy / "templates").mkdir(exist_ok=True)
+    (theme_copy / "templates" / name).write_text(text, encoding="utf-8")
+    _, doc, theme, _, _ = prepare(EXAMPLE, str(theme_copy))
+    return doc, theme, f"{theme_copy}/templates/{name}"
+
+
+def render_error(doc, theme, kind="memo") -> str:
+    from briefgen.handout import handout_context
+    from briefgen.html import render_html
+
+    extra = dict(handout_context(doc, theme), short_sources=False) if kind == "handout" else {}
+    with pytest.raises(BriefError) as e:
+        render_html(doc, theme, kind, **extra)
+    [problem] = e.value.problems
+    return str(problem)
+
+
+NESTED_LOOPS = ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+                "{% endfor %}")
+
+
+def it_stops_a_template_whose_loops_write_nothing(theme_copy, monkeypatch):
+    monkeypatch.setattr("briefgen.html.TEMPLATE_SECONDS", 0.2)
+    doc, theme, memo = overridden(theme_copy, "memo.html", "<p>\n" + NESTED_LOOPS)
+    assert render_error(doc, theme) == (
+        f"{memo}:2:1: the theme's template ran for more than 0.2 seconds: a loop that does not "
+        "end, or one far too long?")
+
+
+def it_counts_the_template_time_of_one_brief_over_all_its_renders(theme_copy, monkeypatch):
+    # The handout is rendered again and again while it is fitted: a template that uses the
+    # time once has none left for the next render of that brief; a brief read again has it all.
+    from briefgen.build import prepare
+    from briefgen.html import render_html
+
+    monkeypatch.setattr("briefgen.html.TEMPLATE_SECONDS", 0.5)
+    doc, theme, handout = overridden(theme_copy, "handout.html", NESTED_LOOPS)
+    (theme_copy / "templates" / "memo.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{% for i in range(100000) %}{% endfor %}"
+        "Still here{% endblock %}", encoding="utf-8")
+    assert render_error(doc, theme, "handout").startswith(f"{handout}:1:1: the theme's template "
+                                                          "ran for more than 0.5 seconds")
+    assert "ran for more than 0.5 seconds" in render_error(doc, theme, "memo")
+    _, doc_again, theme, _, _ = prepare(EXAMPLE, str(theme_copy))
+    assert "Still here" in render_html(doc_again, theme, "memo")
+
+
+def it_stops_a_template_that_writes_too_much(theme_copy, monkeypatch):
+    monkeypatch.setattr("briefgen.html.TEMPLATE_OUTPUT", 100_000)
+    doc, theme, memo = overridden(theme_copy, "memo.html",
+                                  "{% for i in range(1000) %}\n{{ 'y' * 1000 }}\n{% endfor %}")
+    assert render_error(doc, theme) == (
+        f"{memo}:2:1: the theme's template wrote more than 100,000 characters: a loop that "
+        "writes without end?")
+
+
+@pytest.mark.parametrize("expression, message", [
+    ("'x' * 10**8", "makes a text of 100,000,000 characters with *; at most 10,000,000"),
+    ("'x' * 10000 * 10000", "makes a text of 100,000,000 characters with *; at most 10,000,000"),
+    ("10**8 * [1]", "makes a list of 100,000,000 items with *; at most 10,000,000"),
+    ("'x' * 6000000 + 'y' * 6000000",
+     "makes a text of 12,000,000 characters with +; at most 10,000,000"),
+    ("'%100000000s' % 'x'", "makes a text of 100,000,000 characters with %; at most 10,000,000"),
+    ("2 ** 100000000", "computes a number of more than 30,000 digits with **"),
+    ("(10 ** 20000) * (10 ** 20000)", "computes a number of more than 30,000 digits with *"),
+])
+def it_refuses_arithmetic_that_makes_a_huge_value(theme_copy, expression, message):
+    doc, theme, memo = overridden(theme_copy, "memo.html", "<p>\n{{ " + expression + " }}")
+    assert render_error(doc, theme) == f"{memo}:2:1: the theme's template {message}"
+
+
+@pytest.mark.parametrize("expression", [
+    "'x' | center(10**9)",
+    "'{:>300000000}'.format(1)",
+    "range(100000) | join('x' * 5000)",
+])
+def it_stops_a_template_that_needs_too_much_memory(theme_copy, expression):
+    doc, theme, memo = overridden(theme_copy, "memo.html", "<p>\n{{ " + expression + " }}")
+    assert render_error(doc, theme) == (
+        f"{memo}:2:1: the theme's template needed more than 200 MB of memory: a text or list "
+        "that grows without end?")
+
+
+def it_stops_a_text_doubled_in_a_loop(theme_copy):
+    # '~' is not an operator the sandbox can intercept: the memory bound stops it.
+    doc, theme, memo = overridden(theme_copy, "memo.html", (
+        "{% set ns = namespace(s='x') %}\n"
+        "{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}"))
+    assert render_error(doc, theme) == (
+        f"{memo}:2:1: the theme's template needed more than 200 MB of memory: a text or list "
+        "that grows without end?")
+
+
+def it_bounds_a_render_outside_the_main_thread_by_output_and_memory(theme_copy, monkeypatch):
+    # No timer there (signals are the main thread's), but the other bounds hold.
+    import threading
+
+    monkeypatch.setattr("briefgen.html.TEMPLATE_OUTPUT", 100_000)
+    doc, theme, memo = overridden(theme_copy, "memo.html",
+                                  "{% for i in range(1000) %}{{ 'y' * 1000 }}{% endfor %}")
+    said = []
+    worker = threading.Thread(target=lambda: said.append(render_error(doc, theme)))
+    worker.start()
+    worker.join()
+    assert said == [f"{memo}:1:1: the theme's template wrote more than 100,000 characters: a "
+                    "loop that writes without end?"]
+
+
+def it_builds_with_a_theme_template_override_within_the_bounds(theme_copy, tmp_path):
+    (theme_copy / "templates").mkdir()
+    memo = (ROOT / "src" / "briefgen" / "templates" / "memo.html").read_text(encoding="utf-8")
+    (theme_copy / "templates" / "memo.html").write_text(memo.replace(
+        "{% block content %}", "{% block content %}<p>Prepared for {{ 'the ' ~ 'committee' }}, "
+        "{{ 2 ** 10 }} copies{{ '!' * 3 }}</p>", 1), encoding="utf-8")
+    result = build(EXAMPLE, tmp_path / "out", theme=str(theme_copy), parallel=False)
+    text = " ".join(pdf_pages(output(result, "memo"))[0].split())
+    assert "Prepared for the committee, 1024 copies!!!" in text

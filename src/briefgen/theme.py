@@ -286,9 +286,11 @@ def _template_env(folder: Path) -> jinja2.Environment:
     if key not in _envs:
         if len(_envs) >= 8:  # a long watch that adds and removes templates
             _envs.pop(next(iter(_envs)))
+        from .html import BoundedSandbox
+
         # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets
-        # a template reach Python internals.
-        _envs[key] = SandboxedEnvironment(
+        # a template reach Python internals; bounded: its arithmetic may not make huge values.
+        _envs[key] = BoundedSandbox(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder / "templates")),
                                         jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
             autoescape=jinja2.select_autoescape(["html"]),
