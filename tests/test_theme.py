@@ -278,7 +278,7 @@ NESTED_LOOPS = ("{% for i in range(100000) %}{% for j in range(100000) %}{% endf
 
 
 def it_stops_a_template_whose_loops_write_nothing(theme_copy, monkeypatch):
-    monkeypatch.setattr("briefgen.html.TEMPLATE_SECONDS", 0.2)
+    monkeypatch.setattr("briefgen.bounds.TEMPLATE_SECONDS", 0.2)
     doc, theme, memo = overridden(theme_copy, "memo.html", "<p>\n" + NESTED_LOOPS)
     assert render_error(doc, theme) == (
         f"{memo}:2:1: the theme's template ran for more than 0.2 seconds: a loop that does not "
@@ -291,7 +291,7 @@ def it_counts_the_template_time_of_one_brief_over_all_its_renders(theme_copy, mo
     from briefgen.build import prepare
     from briefgen.html import render_html
 
-    monkeypatch.setattr("briefgen.html.TEMPLATE_SECONDS", 0.5)
+    monkeypatch.setattr("briefgen.bounds.TEMPLATE_SECONDS", 0.5)
     doc, theme, handout = overridden(theme_copy, "handout.html", NESTED_LOOPS)
     (theme_copy / "templates" / "memo.html").write_text(
         "{% extends 'base.html' %}{% block content %}{% for i in range(100000) %}{% endfor %}"
@@ -304,7 +304,7 @@ def it_counts_the_template_time_of_one_brief_over_all_its_renders(theme_copy, mo
 
 
 def it_stops_a_template_that_writes_too_much(theme_copy, monkeypatch):
-    monkeypatch.setattr("briefgen.html.TEMPLATE_OUTPUT", 100_000)
+    monkeypatch.setattr("briefgen.bounds.TEMPLATE_OUTPUT", 100_000)
     doc, theme, memo = overridden(theme_copy, "memo.html",
                                   "{% for i in range(1000) %}\n{{ 'y' * 1000 }}\n{% endfor %}")
     assert render_error(doc, theme) == (
@@ -353,7 +353,7 @@ def it_bounds_a_render_outside_the_main_thread_by_output_and_memory(theme_copy, 
     # No timer there (signals are the main thread's), but the other bounds hold.
     import threading
 
-    monkeypatch.setattr("briefgen.html.TEMPLATE_OUTPUT", 100_000)
+    monkeypatch.setattr("briefgen.bounds.TEMPLATE_OUTPUT", 100_000)
     doc, theme, memo = overridden(theme_copy, "memo.html",
                                   "{% for i in range(1000) %}{{ 'y' * 1000 }}{% endfor %}")
     said = []

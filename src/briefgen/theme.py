@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
+from .bounds import BoundedSandbox
 from .errors import BriefError, Loc, Problem
 from .load import Field, NodeReader, image_problem, text_value
 
@@ -286,8 +286,6 @@ def _template_env(folder: Path) -> jinja2.Environment:
     if key not in _envs:
         if len(_envs) >= 8:  # a long watch that adds and removes templates
             _envs.pop(next(iter(_envs)))
-        from .html import BoundedSandbox
-
         # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets
         # a template reach Python internals; bounded: its arithmetic may not make huge values.
         _envs[key] = BoundedSandbox(
