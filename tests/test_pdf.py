@@ -91,10 +91,10 @@ def it_fails_when_an_svg_reaches_outside(folders):
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'width="100" height="100"><image xlink:href="file:///etc/hostname" width="10" '
         'height="10"/><text y="20">hi</text></svg>')
-    # The SVG's own resources are fetched while drawing, so the refusal comes at write time.
-    doc = render('<img src="figure.svg" alt="x">', folders)
+    # WeasyPrint fetches an SVG's own resources while drawing (writing); the fetcher follows
+    # them when it serves the SVG, so the refusal comes before anything is laid out.
     with pytest.raises(BriefError) as e:
-        write_pdf(doc, folders / "out.pdf", Loc("brief.yaml"))
+        render('<img src="figure.svg" alt="x">', folders)
     assert "refused to read file:///etc/hostname" in str(e.value)
 
 
@@ -313,3 +313,95 @@ def it_imports_what_weasyprint_rarely_needs_only_when_it_is_used(folders):
     embedded = [obj for obj in (o.get_object() for o in pdf.resolved_objects.values())
                 if hasattr(obj, "get") and obj.get("/Length1")]
     assert 0 < len(embedded[0].get_data()) < font.stat().st_size / 4
+
+
+# -- limits on what an image draws (a figure's own check in load.py sees only its folder) ----
+
+HUGE = (ROOT / "tests" / "hostile" / "assets" / "huge-144mp.png").read_bytes()  # 12000x12000
+
+
+def svg(body: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+            f' width="100" height="100">{body}</svg>')
+
+
+def it_refuses_an_svg_that_shows_a_huge_png_from_another_folder(folders):
+    (folders / "huge.png").write_bytes(HUGE)
+    (folders / "art").mkdir()
+    (folders / "art" / "x.svg").write_text(svg('<image href="../huge.png" width="9" height="9"/>'))
+    with pytest.raises(BriefError) as e:
+        render('<img src="art/x.svg" alt="x">', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read art/x.svg: it embeds huge.png, which "
+                            "is 12000x12000 pixels; at most 40 megapixels can be printed")
+
+
+def it_refuses_a_huge_png_in_a_data_uri_and_a_huge_image_anywhere(folders):
+    import base64
+
+    data = base64.b64encode(HUGE).decode()
+    (folders / "x.svg").write_text(svg(f'<image href="data:image/png;base64,{data}"/>'))
+    with pytest.raises(BriefError) as e:
+        render('<img src="x.svg" alt="x">', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read x.svg: it embeds a data: image, "
+                            "which is 12000x12000 pixels; at most 40 megapixels can be printed")
+    (folders / "huge.png").write_bytes(HUGE)
+    with pytest.raises(BriefError) as e:  # a theme's CSS background, say
+        render('<p style="background: url(huge.png)">x</p>', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read huge.png: it is 12000x12000 pixels; "
+                            "at most 40 megapixels can be printed")
+
+
+def it_refuses_svgs_that_show_each_other_across_folders(folders):
+    for name, other in (("a", "b"), ("b", "a")):
+        (folders / name).mkdir()
+        (folders / name / "x.svg").write_text(svg(
+            f'<image href="../{other}/x.svg" width="9" height="9"/>' * 2))
+    with pytest.raises(BriefError) as e:
+        render('<img src="a/x.svg" alt="x">', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read a/x.svg: it shows itself (a/x.svg "
+                            "-> b/x.svg -> a/x.svg): it would never finish drawing; remove the "
+                            "loop")
+
+
+def it_refuses_svgs_nested_too_deep_and_use_copies_past_the_limit(folders):
+    for i in range(4):
+        (folders / f"n{i}.svg").write_text(svg(f'<image href="n{i + 1}.svg"/>' if i < 3 else
+                                               '<rect width="1" height="1"/>'))
+    (folders / "sub").mkdir()
+    (folders / "sub" / "top.svg").write_text(svg('<image href="../n0.svg"/>'))
+    with pytest.raises(BriefError) as e:
+        render('<img src="sub/top.svg" alt="x">', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read sub/top.svg: it shows SVGs inside "
+                            "SVGs more than 3 deep (sub/top.svg -> n0.svg -> n1.svg -> n2.svg); "
+                            "at most 3 can be drawn")
+    assert len(render('<img src="n1.svg" alt="x">', folders).pages) == 1  # 3 deep: drawn
+    levels = ['<g id="l0"><rect width="1" height="1"/></g>'] + [
+        f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * 10 + "</g>" for i in range(1, 6)]
+    (folders / "bomb.svg").write_text(svg("<defs>" + "".join(levels) + '</defs><use href="#l5"/>'))
+    with pytest.raises(BriefError) as e:
+        render('<img src="bomb.svg" alt="x">', folders)
+    assert str(e.value) == ("brief.yaml:1:1: refused to read bomb.svg: it draws more than 20,000 "
+                            "elements, counting each copy <use> makes; simplify it or give a PNG")
+
+
+def it_writes_the_same_bytes_from_any_folder(tmp_path):
+    # WeasyPrint named each image in the PDF after a hash of its absolute path.
+    import shutil
+
+    from briefgen.build import build
+
+    outputs = {}
+    for where in ("a", "bb/deeper"):
+        folder = tmp_path / where
+        shutil.copytree(ROOT / "themes" / "modern", folder / "theme")  # it has a logo
+        (folder / "brief").mkdir()
+        (folder / "brief" / "chart.png").write_bytes(PNG)
+        (folder / "brief" / "x.yaml").write_text(
+            "title: A brief\ndate: 2026-11-24\ntheme: ../theme\nsummary: Bottom line [@a].\n"
+            "sections:\n  - heading: One\n    body: Text [@a].\n"
+            "    figure: {path: chart.png, alt: Five bars}\nsources:\n  - {id: a, title: A}\n")
+        result = build(folder / "brief" / "x.yaml", folder / "out")
+        outputs[where] = {o.kind: o.path.read_bytes() for o in result.outputs}
+    assert sorted(outputs["a"]) == ["deck", "handout", "memo"]
+    for kind, data in outputs["a"].items():
+        assert data == outputs["bb/deeper"][kind], kind

@@ -9,6 +9,8 @@ import atexit
 import contextlib
 import ctypes
 import ctypes.util
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -18,7 +20,7 @@ from contextlib import contextmanager
 from html import escape
 from importlib import import_module
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 import pyphen
@@ -26,6 +28,7 @@ import pyphen
 from .cache import file_stamp
 from .errors import BriefError, Loc
 from .hyphens import load_hyphenation
+from .images import resource_problem
 
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
 _SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1",
@@ -182,8 +185,20 @@ class FolderFetcher(URLFetcher):
     def _serve(self, url: str) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme == "data":
-            # Self-contained (our QR code): no file and no host is involved.
-            return super().fetch(url)
+            # Self-contained (our QR code, an image inside an SVG): no file and no host.
+            response = super().fetch(url)
+            data = response.read()
+            self._check(data, hashlib.sha1(url.encode()).hexdigest(), "a data: image", url)
+            return URLFetcherResponse(url, data, headers=response.headers)
+        path = self._resolve(url)
+        data = path.read_bytes()
+        self._check(data, str(path), self._shown(path), path.as_uri())
+        mime = _TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return URLFetcherResponse(path.as_uri(), data, headers={"Content-Type": mime})
+
+    def _resolve(self, url: str) -> Path:
+        """The file a URL names, if it may be read; else RefusedResource."""
+        parts = urlsplit(url)
         if parts.scheme != "file":
             raise RefusedResource(f"{url}: only files inside the brief's or theme's folder may "
                                   "be used")
@@ -198,9 +213,60 @@ class FolderFetcher(URLFetcher):
             raise RefusedResource(f"{url}: not a regular file")
         if path.stat().st_size > MAX_RESOURCE_BYTES:
             raise RefusedResource(f"{url}: larger than {MAX_RESOURCE_BYTES:,} bytes")
-        mime = _TYPES.get(path.suffix.lower(), "application/octet-stream")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                  headers={"Content-Type": mime})
+        return path
+
+    def _shown(self, path: Path) -> str:
+        """A file's name inside its folder, as a message shows it: the same from any folder."""
+        root = next(root for root in self.roots if path.is_relative_to(root))
+        return path.relative_to(root).as_posix()
+
+    def _check(self, data: bytes, key: str, name: str, url: str) -> None:
+        """Refuse an image over the limits (images.py) before WeasyPrint decodes or draws it: an
+        SVG with every file it shows, followed here with this fetcher's own rules."""
+        def follow(base: str, href: str):
+            if href[:5].lower() == "data:":
+                return None
+            path = self._resolve(urljoin(base, href))
+            return str(path), self._shown(path), path.read_bytes(), path.as_uri()
+
+        problem = resource_problem(data, key, name, url, follow)
+        if problem:
+            raise RefusedResource(f"{name}: it {problem}")
+
+    def stable_name(self, url: str) -> str:
+        """The URL as the same from any folder: a file's folder's place in the list and the
+        path inside it."""
+        if urlsplit(url).scheme != "file":
+            return url
+        path = self._resolve(url)
+        index = next(i for i, root in enumerate(self.roots) if path.is_relative_to(root))
+        return f"{index}/{path.relative_to(self.roots[index]).as_posix()}"
+
+
+def _stable_image_ids(get_image):
+    """WeasyPrint names an image in the PDF after a hash of its absolute URL, so the same brief
+    gave other bytes from another folder. The name is made again from what stays: the image's
+    place inside the brief's or theme's folder."""
+    from weasyprint.images import RasterImage
+
+    @functools.wraps(get_image)
+    def get_image_from_uri(*args, **kwargs):
+        image = get_image(*args, **kwargs)
+        fetcher, url = kwargs.get("url_fetcher"), kwargs.get("url")
+        if isinstance(image, RasterImage) and isinstance(fetcher, FolderFetcher) and url:
+            try:
+                image.id = hashlib.md5(fetcher.stable_name(url).encode()).hexdigest()
+            except RefusedResource:
+                pass  # it was served, so this cannot happen; the old name is still valid
+        return image
+
+    return get_image_from_uri
+
+
+# WeasyPrint's document module calls this name for every image, inside SVGs too.
+_document_module = import_module("weasyprint.document")
+_document_module.original_get_image_from_uri = _stable_image_ids(
+    _document_module.original_get_image_from_uri)
 
 
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
