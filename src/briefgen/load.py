@@ -705,29 +705,18 @@ def _too_deep(text: str) -> int | None:
 
 
 def image_problem(path: Path) -> str | None:
-    """Why an image cannot be printed, read from its header (a huge image is never decoded)."""
+    """Why an image cannot be printed: read from its header (a huge image is never decoded),
+    then decoded (a truncated one is damaged); an SVG with the images it shows from its own
+    folder (the engine's fetcher checks the others when it draws)."""
+    from .images import MAX_FILE_BYTES, local_follow, raster_problem, svg_problem
+
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return f"is {size:,} bytes; an image may have at most {MAX_FILE_BYTES:,}"
+    data = path.read_bytes()
     if path.suffix.lower() == ".svg":
-        import xml.etree.ElementTree as ET
-
-        try:
-            root = ET.parse(path).getroot()
-        except ET.ParseError as e:
-            return f"is not a readable SVG image ({e})"
-        return None if root.tag.endswith("svg") else "is not an SVG image"
-    from PIL import Image
-
-    try:
-        with Image.open(path) as im:
-            width, height = im.size
-            if width * height > MAX_PIXELS:
-                return (f"is {width}x{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels "
-                        "can be printed")
-            im.verify()
-    except Image.DecompressionBombError:
-        return f"is larger than {MAX_PIXELS // 1_000_000} megapixels, too large to print"
-    except Exception:  # noqa: BLE001 - Pillow raises many types for a broken file
-        return "is not a readable image: it is damaged, empty, or not a PNG, JPEG or GIF"
-    return None
+        return svg_problem(data, str(path), path.name, path.as_uri(), local_follow(path.parent))
+    return raster_problem(data)
 
 
 def text_value(text: Text | None) -> str | None:
