@@ -313,12 +313,12 @@ def it_fails_in_a_new_process_as_in_sequence_and_keeps_earlier_outputs(tmp_path,
 def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
     # The folder exists but takes no new file (as on a read-only disk, which root also meets).
     code = ("import sys, tempfile\n"
-            "real = tempfile.mkstemp\n"
-            "def mkstemp(*args, dir=None, **kwargs):\n"
-            "    if str(dir).endswith('/out/brief'):\n"
-            "        raise OSError(30, 'Read-only file system', f'{dir}/.memo.pdf.x.tmp')\n"
+            "real = tempfile.mkdtemp\n"
+            "def mkdtemp(*args, dir=None, **kwargs):\n"
+            "    if str(dir).endswith('/out'):\n"
+            "        raise OSError(30, 'Read-only file system', f'{dir}/.brief.new-x')\n"
             "    return real(*args, dir=dir, **kwargs)\n"
-            "tempfile.mkstemp = mkstemp\n"
+            "tempfile.mkdtemp = mkdtemp\n"
             "from briefgen.cli import main\n"
             "sys.exit(main(sys.argv[1:]))\n")
     (tmp_path / "out" / "brief").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""One brief -> its outputs in build/<brief>/, all written or none."""
+"""One brief -> its outputs in build/<brief>/, all written or none (swap.py)."""
 from __future__ import annotations
 
 import contextlib
@@ -7,9 +7,7 @@ import hashlib
 import os
 import re
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
 from .model import Brief
+from .swap import output_error, staged
 from .theme import load_theme, theme_folder
 
 
@@ -61,34 +60,52 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     target = Path(out_dir) / brief_path.stem
     if parallel is None:
         parallel = hasattr(os, "fork") and os.environ.get("BRIEFGEN_JOBS") != "1"
-    if parallel and cache is None and "briefgen.pdf" not in sys.modules and single_threaded():
-        job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint)
-        todo = list(NAMES)
-    else:
-        job = read_job(brief_path, target, theme, paper, strict)
-        # With a cache (watch), an output whose inputs are all unchanged is not made again.
-        keys = {} if cache is None else _input_keys(job)
-        last = cache.get("fit") if cache is not None else hint
-        makers = {"handout": lambda path: make_handout(job, path, last, keys.get("handout")),
-                  "memo": lambda path: make_memo(job, path),
-                  "deck": lambda path: make_deck(job, path)}
-        todo = [kind for kind in NAMES if cache is None or cache.get(kind) != keys[kind]
-                or not (target / NAMES[kind]).exists()]
-        with staged(target) as stage:
+    with contextlib.ExitStack() as stack:  # its exit swaps the outputs into place, or not
+        # The folder is locked before the brief is read: a build that waited for another one
+        # of the same folder builds the brief as it is once that one is done.
+        try:
+            stage = stack.enter_context(staged(target))
+        except BriefError:
+            # Nowhere to write: the brief's own errors come first.
+            read_job(brief_path, target, theme, paper, strict)
+            raise
+        if parallel and cache is None and "briefgen.pdf" not in sys.modules and single_threaded():
+            job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint, stage)
+            todo = list(NAMES)
+        else:
+            job = read_job(brief_path, target, theme, paper, strict)
+            # With a cache (watch), an output whose inputs are all unchanged is not made again:
+            # the swap keeps the file the folder has.
+            keys = {} if cache is None else _input_keys(job)
+            last = cache.get("fit") if cache is not None else hint
+            makers = {"handout": lambda path: make_handout(job, path, last, keys.get("handout")),
+                      "memo": lambda path: make_memo(job, path),
+                      "deck": lambda path: make_deck(job, path)}
+            todo = [kind for kind in NAMES if cache is None or cache.get(kind) != keys[kind]
+                    or not (target / NAMES[kind]).exists()]
             paths = {kind: stage(NAMES[kind]) for kind in todo}
-            calls = {kind: lambda k=kind: makers[k](paths[k]) for kind in todo}
+            calls = {kind: lambda k=kind: _made(k, makers[k], paths[k], target) for kind in todo}
             if parallel and len(todo) > 1:
                 outputs = _build_side_by_side(job, calls)
             else:
                 outputs = [call() for call in calls.values()]
-        if cache is not None:
-            cache.update(keys)
-            cache.update(fit=next((o.fit for o in outputs if o.fit), cache.get("fit")))
+    if cache is not None:  # only now that the outputs are in place
+        cache.update(keys)
+        cache.update(fit=next((o.fit for o in outputs if o.fit), cache.get("fit")))
     result = BuildResult(brief_path, outputs, job.warnings)
     result.skipped = [kind for kind in NAMES if kind not in todo]
     result.outputs.sort(key=lambda o: ("memo", "handout", "deck").index(o.kind))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _made(kind: str, make, path: Path, target: Path) -> Output:
+    """make(path), with a failure to write named at the output (build/x/memo.pdf: cannot write:
+    No space left on device), also in a forked child, which sends it back as bad input is."""
+    try:
+        return make(path)
+    except OSError as e:
+        raise output_error(e, path, target / NAMES[kind]) from None
 
 
 NAMES = {"handout": "handout.pdf", "memo": "memo.pdf", "deck": "deck.pptx"}
@@ -241,39 +258,39 @@ def _pdfs_side_by_side(job: Job, calls: dict, children: list) -> list[Output]:
 
 
 def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | None,
-                strict: bool, hint) -> tuple[Job, list[Output]]:
+                strict: bool, hint, stage) -> tuple[Job, list[Output]]:
     """A build in a process that has not imported WeasyPrint (the usual `briefgen build`): a
     child reads the brief, sends it here and writes the deck, while this process imports
     WeasyPrint; then as _build_side_by_side. Reading the brief (0.07 s) leaves the slowest path.
     """
-    with contextlib.ExitStack() as stack:  # its exit renames the outputs into place, or not
-        try:
-            stage = stack.enter_context(staged(target))
-            paths = {kind: stage(name) for kind, name in NAMES.items()}
-        except (BriefError, OSError):
-            # Nowhere to write: the brief's own errors come first, as in a sequential build.
-            read_job(brief_path, target, theme, paper, strict)
-            raise
-        children = []
-        try:
-            def read() -> Job:
-                from .hyphens import keep_hyphenation
+    try:
+        paths = {kind: stage(name) for kind, name in NAMES.items()}
+    except OSError:
+        read_job(brief_path, target, theme, paper, strict)  # the brief's own errors first
+        raise
+    children = []
+    try:
+        def read() -> Job:
+            from .hyphens import keep_hyphenation
 
-                job = read_job(brief_path, target, theme, paper, strict)
-                # For the parent's warm-up, while it still imports (0.24 s against 0.19 s): sent
-                # later, it would find no copy and parse the patterns itself.
-                keep_hyphenation(job.brief.lang)
-                return job, replace(job, deck=None)  # the parent needs no deck plan
+            job = read_job(brief_path, target, theme, paper, strict)
+            # For the parent's warm-up, while it still imports (0.24 s against 0.19 s): sent
+            # later, it would find no copy and parse the patterns itself.
+            keep_hyphenation(job.brief.lang)
+            return job, replace(job, deck=None)  # the parent needs no deck plan
 
-            spawn(lambda job: make_deck(job, paths["deck"]), nice=5, first=read, into=children)
-            from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
-            job = receive(children[0])
-            calls = {"handout": lambda: make_handout(job, paths["handout"], hint),
-                     "memo": lambda: make_memo(job, paths["memo"])}
-            return job, _pdfs_side_by_side(job, calls, children)
-        except BaseException:
-            stop(children)
-            raise
+        spawn(lambda job: _made("deck", lambda path: make_deck(job, path), paths["deck"],
+                                target), nice=5, first=read, into=children)
+        from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
+        job = receive(children[0])
+        calls = {"handout": lambda: _made("handout", lambda path: make_handout(job, path, hint),
+                                          paths["handout"], target),
+                 "memo": lambda: _made("memo", lambda path: make_memo(job, path), paths["memo"],
+                                       target)}
+        return job, _pdfs_side_by_side(job, calls, children)
+    except BaseException:
+        stop(children)
+        raise
 
 
 def _input_keys(job: Job) -> dict[str, str]:
@@ -318,6 +335,8 @@ def watched_files(brief_path: str | Path, theme: str | None,
     try:
         folder = theme_for(brief, theme).folder
     except BriefError:
+        if not theme and _outside_theme(brief):
+            return files  # refused: not a folder to look into
         # A broken theme is watched all the same, so that fixing it starts a build.
         folder = theme_folder(theme_name(brief, theme))
         if not folder.is_dir():
@@ -357,12 +376,36 @@ def theme_for(brief: Brief, override: str | None):
     named = theme_name(brief, override)
     if override or not brief.theme:
         return load_theme(named)
+    outside = _outside_theme(brief)
+    if outside:
+        raise BriefError(outside)
     try:
         return load_theme(named, near=brief.path.parent)
     except BriefError as e:
         if e.problems[0].loc.file != named:
             raise  # the theme exists but is broken: its own file:line:col says where
         raise BriefError.at(brief.field_locs["theme"], e.problems[0].message) from None
+
+
+def _outside_theme(brief: Brief) -> Problem | None:
+    """A brief's theme: names a bundled theme or a folder inside the brief's folder. Briefs come
+    from email: one that names /etc would learn, from the error, whether /etc/theme.yaml exists;
+    so the path alone decides, before anything is looked up (only the CLI names any folder)."""
+    named = brief.theme
+    if not named or not ("/" in named or named.startswith(".")):
+        return None
+    folder = os.path.abspath(brief.path.parent)
+    path = os.path.join(folder, named)
+    # As written, then after links: a link inside the folder may lead out of it.
+    if all(Path(p).is_relative_to(r) for p, r in ((os.path.normpath(path), folder), (
+            os.path.realpath(path), os.path.realpath(folder)))):
+        return None
+    from .theme import list_themes
+
+    return Problem(brief.field_locs["theme"], (
+        f"theme '{named}' is outside the brief's folder: a brief can name a bundled theme "
+        f"({', '.join(sorted(list_themes()))}) or a theme folder inside its own folder; "
+        "to use another folder, give it with --theme"))
 
 
 def font_warnings(brief: Brief, theme) -> list[Problem]:
@@ -380,51 +423,3 @@ def font_warnings(brief: Brief, theme) -> list[Problem]:
             [src.title, *src.authors, src.publisher or ""])))
     return uncovered_text(texts, [(theme.heading.family, theme.heading.regular),
                                   (theme.body.family, theme.body.regular)])
-
-
-@contextmanager
-def staged(target: Path):
-    """Hand out temp paths in the target folder; rename them all into place only on success.
-
-    Renames within one folder are atomic, so readers see the old file or the new one, never half.
-    """
-    created = [d for d in (target, *target.parents) if not d.exists()]
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise BriefError.at(Loc(str(target.parent)), f"cannot write outputs into this folder: "
-                                                     f"{e.strerror}") from None
-    temps: dict[str, Path] = {}
-
-    def stage(name: str) -> Path:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target)
-        os.close(fd)
-        temps[name] = Path(tmp)
-        return temps[name]
-
-    try:
-        yield stage
-        # mkstemp makes files private (0600); outputs are documents to share: honour the umask.
-        umask = os.umask(0)
-        os.umask(umask)
-        for tmp in temps.values():
-            os.chmod(tmp, 0o666 & ~umask)
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())  # on disk before the rename makes it the output
-        for name, tmp in temps.items():
-            os.replace(tmp, target / name)
-    except BaseException as e:
-        for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
-        for folder in created:  # deepest first: a failed first build leaves no empty folders
-            if folder.exists() and not any(folder.iterdir()):
-                folder.rmdir()
-        if isinstance(e, OSError):
-            ours = e.filename is None or Path(os.fsdecode(e.filename)).parent == target
-            if ours:  # writing the outputs; the name would be one of our temp files
-                raise BriefError.at(Loc(str(target)), f"cannot write outputs into this folder: "
-                                                      f"{e.strerror or e}") from None
-            # Another file, such as a figure deleted during the build: named.
-            raise BriefError.at(Loc(str(target)), f"cannot build: {e.strerror or e}: "
-                                                  f"{e.filename}") from None
-        raise
