@@ -9,6 +9,7 @@ import contextlib
 import io
 import json
 import os
+import signal
 import site
 import sys
 import sysconfig
@@ -19,6 +20,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
 EARLIER = b"an earlier, good output"
+CASE_SECONDS = 60  # a case still running then has hung: it is stopped and recorded as such
+
+
+def _make_fifo(path: Path) -> None:
+    os.mkfifo(path)  # opening it to read waits for a writer that never comes
+
+
+def _make_dev_zero_link(path: Path) -> None:
+    path.symlink_to("/dev/zero")  # endless
+
+
+def _make_sparse(path: Path) -> None:
+    with open(path, "wb") as f:
+        f.truncate(5 * 1024 ** 3)  # 5 GB that take no room on disk, but would in memory
+
+
+# Briefs that git cannot hold, made in the work folder at run time: name -> how to make it. The
+# case runs from that folder, so its messages name the brief as expected.yaml does.
+MADE = {"80-fifo.yaml": _make_fifo, "81-dev-zero-link.yaml": _make_dev_zero_link,
+        "82-sparse-5gb.yaml": _make_sparse}
+
+
+class _Hung(BaseException):  # not an Exception: the CLI turns those into an exit code
+    pass
+
+
+def _stop_hung(signum, frame):
+    raise _Hung
 
 
 def _engine_temp(path: Path) -> bool:
@@ -79,7 +108,12 @@ def main(report: str) -> int:
     sys.addaudithook(hook)
     os.chdir(ROOT)
     results = []
-    for name, args, produced in cases():
+    made = work / "made"
+    made.mkdir()
+    for name, make in MADE.items():
+        make(made / name)
+    signal.signal(signal.SIGALRM, _stop_hung)
+    for name, args, produced in cases() + [(n, [n], Path(n).with_suffix("")) for n in MADE]:
         out = work / name.replace("/", "_")
         earlier = out / produced / "memo.pdf"
         earlier.parent.mkdir(parents=True)
@@ -87,8 +121,17 @@ def main(report: str) -> int:
         current.update(outside=[], network=[])
         err = io.StringIO()
         started = time.perf_counter()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = cli(["build", *args, "-o", str(out)])
+        os.chdir(made if name in MADE else ROOT)
+        signal.alarm(CASE_SECONDS)
+        try:
+            with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                code = cli(["build", *args, "-o", str(out)])
+        except _Hung:
+            code = "hung"
+            err.write(f"stopped after {CASE_SECONDS} s\n")
+        finally:
+            signal.alarm(0)
+            os.chdir(ROOT)
         seconds = time.perf_counter() - started
         touched = dict(current)
         current.clear()

@@ -269,3 +269,21 @@ def it_cuts_a_name_of_one_long_word_between_letters_not_to_a_first_short_word():
     source = Source(id="x", title="T", authors=(), date="2020", url=None, accessed=None,
                     publisher="Die Bundesverfassungsgerichtsentscheidungssammlungen", loc=None)
     assert short_name(Ref(1, source)) == "Die Bundesverfassungsgerichtsentscheidu… 2020"
+
+
+def it_reads_spaced_and_wrapped_citations_and_prints_an_escaped_one_as_typed(tmp_path):
+    text = MINIMAL.replace("summary: Bottom line [@a].", "summary: Bottom line [ @a ].").replace(
+        "    body: Text [@b].", "    body: |\n      Text [@b, pp.\n      3-5] and \\[@b] as typed.")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert plain(doc.summary[0]) == "Bottom line\u00a0[1]."
+    assert plain(doc.sections[0].paras[0]) == \
+        "Text\u00a0[2,\u00a0pp.\u00a03-5] and [@b] as typed."
+
+
+def it_keeps_a_long_run_of_abbreviations_in_one_sentence_and_ends_it_after():
+    # Each test looks at the sentence's end only: the run was read whole at every piece.
+    run = "A. " * 3000
+    assert split_sentences(f"See {run}Then more. Next one.") == [f"See {run}Then more.",
+                                                                 "Next one."]
+    assert split_sentences("A [link (x. Y)](https://x.org) here. Next *one. Two* three. Go.") == [
+        "A [link (x. Y)](https://x.org) here.", "Next *one. Two* three.", "Go."]

@@ -488,3 +488,17 @@ def it_keeps_the_templates_placeholder_geometry_and_measures_text_inside_it(tmp_
     assert lead.text == "Localities aren’t required to be ICE’s partners"
     assert [s.name for s in legal.shapes if s.shape_type == 13] == ["Figure"]
     assert any(s.name == "Sources footer" for s in legal.shapes)
+
+
+def it_numbers_a_repeated_heading_past_the_titles_sections_have(tmp_path):
+    bullets = "".join(f"      - Bullet {i} is a fairly long line of text that takes up room on "
+                      "the slide.\n" for i in range(30))
+    text = MINIMAL.replace("  - heading: One\n    body: Text [@b].\n", (
+        "  - heading: Background\n    body: Text [@b].\n"
+        "  - heading: Background\n    body: More.\n"
+        "  - heading: Background (2)\n    body: Other.\n"
+        "  - heading: Background\n    body: Long.\n    bullets:\n" + bullets))
+    deck, _ = plan_deck(number_citations(load_brief(write(tmp_path, text))), load_theme("default"))
+    assert [para_text(s.title.paras[0]) for s in deck.slides][2:-1] == [
+        "Background", "Background (3)", "Background (2)", "Background (4)",
+        "Background (4) (cont.)", "Background (4) (cont.) (2)"]

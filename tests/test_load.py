@@ -1,4 +1,6 @@
 
+import os
+
 import pytest
 
 from briefgen.cli import main
@@ -192,3 +194,85 @@ def it_suggests_a_source_whose_id_begins_with_the_one_cited(tmp_path):
             "id: b", "id: pew-2020")))
     assert [p.message for p in e.value.problems] == [
         "unknown source id 'pew' (did you mean 'pew-2020'?)"]
+
+
+def it_reads_cr_only_line_ends_and_points_at_the_lines_they_make(tmp_path):
+    # Old Mac line ends: YAML breaks lines at a lone CR, and so must every position.
+    text = MINIMAL.replace("Text [@b].", "Text [@b; @zz].")
+    for name, end in (("cr.yaml", b"\r"), ("crlf.yaml", b"\r\n")):
+        path = tmp_path / name
+        path.write_bytes(text.encode().replace(b"\n", end))
+        with pytest.raises(BriefError) as e:
+            load_brief(path)
+        [problem] = e.value.problems
+        assert (problem.loc.line, problem.loc.col, problem.message) == (
+            6, 21, "unknown source id 'zz' (add it under sources:)")
+    path.write_bytes(MINIMAL.encode().replace(b"\n", b"\r"))
+    assert load_brief(path).sections[0].body.value == "Text [@b]."
+
+
+def it_reads_line_separators_as_spaces_where_an_editor_shows_them(tmp_path):
+    # PyYAML (YAML 1.1) breaks lines at U+0085, U+2028 and U+2029; editors and YAML 1.2 show
+    # them inside the line. A U+2028 in a block text ended the text and broke the file.
+    text = MINIMAL.replace("title: A brief", 'title: "A\u2028brief\u0085here"').replace(
+        "    body: Text [@b].", "    body: |\n      First\u2028line [@b]\u2029and [@zz].")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    [problem] = e.value.problems
+    assert (problem.loc.line, problem.loc.col) == (7, 28)
+    brief = load_brief(write(tmp_path, text.replace("; @zz", "").replace(" [@zz]", "")))
+    assert brief.title == "A brief here"
+    assert brief.sections[0].body.value == "First line [@b] and."
+
+
+def it_refuses_what_is_not_a_regular_file_before_reading_it(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    zero = tmp_path / "zero.yaml"
+    zero.symlink_to("/dev/zero")  # endless
+    sparse = tmp_path / "sparse.yaml"
+    with open(sparse, "wb") as f:
+        f.truncate(5 * 1024 ** 3)  # 5 GB that take no room on disk, but would in memory
+    said = {}
+    for path in (fifo, zero, sparse, tmp_path):
+        with pytest.raises(BriefError) as e:
+            load_brief(path)
+        said[path.name] = str(e.value.problems[0])
+    assert said == {
+        "pipe.yaml": f"{fifo}:1:1: is a named pipe, not a brief file: give the path of a "
+                     "saved file",
+        "zero.yaml": f"{zero}:1:1: is a device, not a brief file: give the path of a saved file",
+        "sparse.yaml": f"{sparse}:1:1: file is 5,368,709,120 bytes; a brief may be at most "
+                       "1,000,000",
+        tmp_path.name: f"{tmp_path}:1:1: is a folder, not a brief file"}
+
+
+def it_refuses_a_title_longer_than_a_title_may_be(tmp_path):
+    # WeasyPrint lays a running head out in time by its length squared: minutes for 49,000.
+    text = MINIMAL.replace("title: A brief", "title: " + "Word " * 300).replace(
+        "heading: One", "heading: " + "W" * 1001)
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [str(p).split(":", 1)[1] for p in e.value.problems] == [
+        "1:8: 'title' is 1,499 characters long; a title or heading may have at most 1,000",
+        "5:14: 'heading' is 1,001 characters long; a title or heading may have at most 1,000"]
+
+
+def it_warns_of_a_source_id_cited_without_brackets(tmp_path, capsys):
+    text = MINIMAL.replace("summary: Bottom line [@a].",
+                           "summary: Bottom line [@a], as @b says; mail x@b.org, see "
+                           "https://m.social/@b or \\[@b].").replace(
+        "    body: Text [@b].", "    body: |\n      Text [@b] and\n      more by @b.")
+    brief = load_brief(write(tmp_path, text))
+    assert [(w.loc.line, w.loc.col, w.message) for w in brief.warnings] == [
+        (3, 31, "'@b' looks like a citation without brackets, and prints as typed: write [@b]"),
+        (8, 15, "'@b' looks like a citation without brackets, and prints as typed: write [@b]")]
+
+
+def it_refuses_a_citation_as_the_text_of_a_link(tmp_path):
+    text = MINIMAL.replace("Text [@b].", "Text [@b](https://x.org/r) and [@b] (see below).")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [(p.loc.line, p.loc.col, p.message) for p in e.value.problems] == [
+        (6, 16, "citation '[@b](https://x.org/r)' cannot be a link's text: put the link on "
+                "words and the citation after them: [the report](https://x.org/r) [@b]")]

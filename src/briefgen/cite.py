@@ -16,7 +16,8 @@ from .labels import format_date, labels_for, primary_language, quoted
 from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
                     Source, Span, Text)
 
-GROUP_RE = re.compile(r"\[@[^\[\]]*\]")
+# '[@a]', '[ @a; @b ]'; not '\[@a]', which markdown prints as '[@a]'.
+GROUP_RE = re.compile(r"(?<!\\)\[\s*@[^\[\]]*\]")
 _ITEM_RE = re.compile(r"@([A-Za-z0-9._-]+)\s*(?:,\s*(\S.*?))?")
 # One private-use character stands in for each citation group, in order, while markdown parses
 # the text around them.
@@ -33,7 +34,7 @@ _NOT_AN_END_RE = {
 # A sentence ends at . ! or ? (after any citation groups), followed by space and a capital (Ä,
 # É, Ł, Ω and Ж too) or a mark a sentence may open with („ « ¿ ¡).
 _OPENERS = "".join(ch for ch in map(chr, range(0xC0, 0x530)) if ch.isupper()) + "\"“‘(„‚«‹¿¡"
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[@[^\[\]]*\])*\s+(?=[A-Z" +
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[\s*@[^\[\]]*\])*\s+(?=[A-Z" +
                               re.escape(_OPENERS) + "])")
 
 _md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
@@ -44,7 +45,8 @@ def parse_group(group: str) -> list[tuple[str, str | None]] | None:
     """'[@a; @b, p. 4]' -> [('a', None), ('b', 'p. 4')], or None when it is malformed."""
     items = []
     for part in group[1:-1].split(";"):
-        m = _ITEM_RE.fullmatch(part.strip())
+        # Spaces and line breaks fold to one space: a locator may wrap ('pp.' / '3-5').
+        m = _ITEM_RE.fullmatch(" ".join(part.split()))
         if not m:
             return None
         items.append((m.group(1), m.group(2)))
@@ -61,16 +63,35 @@ def split_sentences(text: str, lang: str = "en") -> list[str]:
     not_an_end = _NOT_AN_END_RE.get(primary_language(lang))
     sentences: list[str] = []
     for block in _blocks(text):
-        pieces: list[str] = []
+        pieces: list[list[str]] = []  # each sentence as its pieces, joined once at the end
+        open_marks = (0, 0, 0)  # the last sentence's unclosed [ ( and * so far
         for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
-            # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis.
-            if pieces and (_ABBREVIATION_RE.search(pieces[-1]) or _unbalanced(pieces[-1])
-                           or (not_an_end and not_an_end.search(pieces[-1]))):
-                pieces[-1] += " " + piece
+            # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis. The
+            # end-anchored patterns look at the last piece's tail, and the marks are counted
+            # piece by piece: a 49,000-character run of "A. A. A." rejoined into one sentence
+            # took seconds when each test read the whole sentence so far.
+            tail = pieces[-1][-1][-_END_REACH:] if pieces else ""
+            if pieces and (_ABBREVIATION_RE.search(tail) or any(open_marks)
+                           or (not_an_end and not_an_end.search(tail))):
+                pieces[-1].append(piece)
+                open_marks = _add_marks(open_marks, piece)
             elif piece:
-                pieces.append(piece)
-        sentences += pieces
+                pieces.append([piece])
+                open_marks = _add_marks((0, 0, 0), piece)
+        sentences += [" ".join(p) for p in pieces]
     return sentences
+
+
+# How far back from its end a sentence is read for an abbreviation: longer than any of the
+# patterns' fixed words ("Hrsg.", "z. B."), and an initial's run ("U.S.") matches by its end.
+_END_REACH = 12
+
+
+def _add_marks(marks: tuple[int, int, int], piece: str) -> tuple[int, int, int]:
+    """Unclosed [ and ( (may go negative, as a count difference does) and * parity, with piece."""
+    return (marks[0] + piece.count("[") - piece.count("]"),
+            marks[1] + piece.count("(") - piece.count(")"),
+            (marks[2] + piece.count("*")) % 2)
 
 
 def _blocks(text: str) -> list[str]:
@@ -124,11 +145,6 @@ def _list_items(text: str) -> dict[int, int]:
         if follows and together:
             items.update({i: m.end(), j: n.end()})
     return items
-
-
-def _unbalanced(text: str) -> bool:
-    return (text.count("[") != text.count("]") or text.count("(") != text.count(")")
-            or text.count("*") % 2 == 1)
 
 
 def section_texts(section: Section) -> list[Text]:

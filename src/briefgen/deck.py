@@ -229,6 +229,21 @@ def _has_bold(para: Para) -> bool:
     return any(s.bold for s in para)
 
 
+def _may_fit(block: Block, theme: Theme) -> bool:
+    """False where the block cannot fit, by a floor on its lines (no wrapping): a paragraph
+    takes a line at least, and a line holds no more than its width of characters."""
+    room = lines_room(block.box, block.size)
+    if len(block.paras) > room:
+        return False
+    lines = 0
+    for p in block.paras:
+        lines += _metrics(theme, block.bold or _has_bold(p)).fewest_lines(
+            para_text(p, theme.citation), block.size, text_width(block))
+        if lines > room:
+            return False
+    return True
+
+
 def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> float | None:
     """The largest whole point size in [smallest, largest] at which the block fits, without
     breaking a word inside if some size can (a German compound in a title); else with."""
@@ -320,7 +335,10 @@ class _Planner:
         self.labels = labels_for(doc.brief.lang)
         self.min_size = float(theme.deck_min_size)
         self.warnings: list[Problem] = []
-        self.titles: dict[str, int] = {}
+        self.titles: set[str] = set()
+        # The sections' own titles: a repeated title is numbered past them.
+        self.headings = {para_text(split_heading(s.heading)[0], theme.citation)
+                         for s in doc.sections}
         self.refs = {r.number: r for r in doc.refs}
         self.w, self.h = theme.slide_size
         self.frames = {kind: self.frame(kind) for kind in ("title", "content")}
@@ -347,10 +365,16 @@ class _Planner:
         return "\n\n".join(para_text(p).replace("\u00a0", " ") for p in paras)
 
     def unique(self, title: str) -> str:
-        """Screen readers list slides by title: no two slides may share one."""
-        seen = self.titles.get(title, 0)
-        self.titles[title] = seen + 1
-        return title if not seen else f"{title} ({seen + 1})"
+        """Screen readers list slides by title: no two slides may share one. A repeated title
+        takes the first number free: Background, Background (2); not one that another slide
+        shows, or a section is titled (two "Background" and a "Background (2)" made two
+        slides "Background (2)")."""
+        shown, n = title, 1
+        while shown in self.titles or (n > 1 and shown in self.headings):
+            n += 1
+            shown = f"{title} ({n})"
+        self.titles.add(shown)
+        return shown
 
     # Layouts ------------------------------------------------------------------------------------
     def placeholder(self, kind: str, role: str) -> Box | None:
@@ -488,10 +512,13 @@ class _Planner:
         largest = BODY_MAX
         while True:
             part += 1
-            heading = title if part == 1 else f"{title} ({self.labels['cont']})"
             written = self.doc.brief.sections[section - 1] if section else None
             loc = written.heading.loc if written and part == 1 else None
-            shown_title = self.unique(heading)
+            # "(cont.)" follows the section's own numbered title: Background (2) (cont.).
+            if part == 1:
+                first = shown_title = self.unique(title)
+            else:
+                shown_title = self.unique(f"{first} ({self.labels['cont']})")
             title_block = self.title_block(shown_title, loc=loc)
             if para_text(title_block.paras[0]) != shown_title and part == 1:
                 # Cut short on the slide: the presenter still has it whole in the notes.
@@ -574,15 +601,19 @@ class _Planner:
         slides instead of one crammed slide and one sparse one.
         """
         block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap)
-        size = fit_size(block, self.theme, largest, self.min_size)
-        if size is not None:
-            return list(paras), [], size
+        # What cannot fit at the smallest size by a count of its lines' floor is not tried at
+        # every size (each slide of 9,000 bullets, or of a 49,000-letter word, wrapped all that
+        # was left 11 times), and only as many paragraphs are wrapped as the box has lines.
+        if _may_fit(replace(block, size=self.min_size), self.theme):
+            size = fit_size(block, self.theme, largest, self.min_size)
+            if size is not None:
+                return list(paras), [], size
         size = max(pack, self.min_size)
         if lines_room(box, size) < 1:  # a template's small body box: as many as it holds
             size = self.min_size
-        packed = replace(block, size=size)
+        packed = replace(block, size=size, paras=tuple(paras[:lines_room(box, size) + 1]))
         lines = block_lines(packed, self.theme)  # wrapped once: a paragraph wraps on its own
-        for count in range(len(paras) - 1, 0, -1):
+        for count in range(min(len(paras) - 1, len(lines)), 0, -1):
             if stacked_height(lines[:count], packed) <= box.h + 0.01:
                 return paras[:count], paras[count:], size
         room = lines_room(box, size)

@@ -26,17 +26,31 @@ def load_hyphenation(lang: str) -> None:
         return  # WeasyPrint does not hyphenate this language, or it is loaded
     path, kept = found
     if kept is None:  # parsed as it would be without briefgen
-        pyphen.hdcache[path] = pyphen.HyphDict(path)
+        pyphen.hdcache[path] = _Patterns(path)
         return
     patterns = _read_patterns(kept)
     if patterns is None:
-        patterns = pyphen.HyphDict(path)
+        patterns = _Patterns(path)
         if write_quietly(kept, _patterns_json(patterns)):
             with contextlib.suppress(OSError):
                 for stale in kept.parent.glob(f"{_stem(path)}*"):
                     if stale != kept:
                         stale.unlink()
     pyphen.hdcache[path] = patterns
+
+
+# Longer than any word a dictionary hyphenates (German's longest compounds have about 80 letters).
+MAX_WORD = 100
+
+
+class _Patterns(pyphen.HyphDict):
+    """pyphen's dictionary, which leaves a word longer than MAX_WORD unhyphenated; WeasyPrint
+    still breaks it at the line's end (overflow-wrap). WeasyPrint asks for the rest of a word
+    at every line it breaks, and pyphen takes time by the word's length and keeps each answer:
+    a 5,000-letter word took 13 s and 600 answers of a few thousand letters each."""
+
+    def positions(self, word):
+        return [] if len(word) > MAX_WORD else super().positions(word)
 
 
 def keep_hyphenation(lang: str) -> None:
@@ -102,7 +116,7 @@ def _read_patterns(kept: Path):
                     return None
                 values[i] = pyphen.DataInt(values[i], (str(change), int(index), int(cut)))
             patterns[key] = start, tuple(values)
-        hd = pyphen.HyphDict.__new__(pyphen.HyphDict)  # as its __init__ would have left it
+        hd = _Patterns.__new__(_Patterns)  # as its __init__ would have left it
         hd.patterns, hd.cache, hd.maxlen = patterns, {}, int(copy["maxlen"])
         return hd
     except Exception:  # noqa: BLE001 - missing, cut short, or not what we wrote: parse again

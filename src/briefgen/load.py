@@ -8,7 +8,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,12 @@ from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
 MAX_BYTES = 1_000_000  # a 70-section brief is about 100 kB
 MAX_TEXT = 50_000  # characters in one field: about 8,000 words
+# A title or heading: it runs in the memo's header and on slides, and WeasyPrint takes time by
+# its length squared to lay out a running head (a 49,000-character title: minutes).
+MAX_LINE = 1_000
+# Characters in one word (a run without spaces, a link's address aside): the PDF engine lays out
+# such a run again at every line it breaks it into, which took a minute for 48,000 letters.
+MAX_WORD = 1_000
 MAX_SECTIONS = 200
 MAX_DEPTH = 50
 MAX_URL = 2_000  # and a QR code holds about 2,300 characters
@@ -36,13 +44,15 @@ class Field:
     citable: bool = False
     choices: tuple[str, ...] = ()  # for kind "choice"
     limits: tuple[float, float] = (0.0, 1e9)  # for kind "number"
+    most: int = MAX_TEXT  # characters
 
 
 # The brief format, once: the loader reads it and `briefgen schema` publishes it as JSON Schema.
 SCHEMA: dict[str, dict[str, Field]] = {
     "brief": {
-        "title": Field("text", "The brief's title, often the question it answers.", True),
-        "subtitle": Field("text", "A line under the title."),
+        "title": Field("text", "The brief's title, often the question it answers.", True,
+                       most=MAX_LINE),
+        "subtitle": Field("text", "A line under the title.", most=MAX_LINE),
         "date": Field("date", "Date of the brief, ISO format (2026-11-24).", True),
         "authors": Field("texts", "Authors, as a list (a single name is accepted)."),
         "lang": Field("lang", "BCP-47 language tag (hyphenation, PDF language, labels). Default: en."),
@@ -57,10 +67,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "memo": {
         "to": Field("text", "Who the memo is addressed to."),
         "from": Field("text", "Who the memo is from."),
-        "subject": Field("text", "Subject line. Default: the title."),
+        "subject": Field("text", "Subject line. Default: the title.", most=MAX_LINE),
     },
     "section": {
-        "heading": Field("text", "Section heading.", True, citable=True),
+        "heading": Field("text", "Section heading.", True, citable=True, most=MAX_LINE),
         "body": Field("text", "Body: paragraphs separated by a blank line; inline *em*, **strong**, "
                       "[text](url) and [@id] citations.", True, citable=True),
         "takeaway": Field("text", "One-sentence key point. Default: the body's first sentence.",
@@ -85,7 +95,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "accessed": Field("freedate", "When the URL was accessed."),
     },
     "handout": {
-        "headline": Field("text", "Handout headline. Default: the title."),
+        "headline": Field("text", "Handout headline. Default: the title.", most=MAX_LINE),
         "contact": Field("text", "Contact line printed at the foot of the handout."),
         "link": Field("url", "Link printed and shown as a QR code."),
     },
@@ -98,9 +108,14 @@ _URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 # '[see @a, p. 2]': words, then a space and @id, inside one pair of brackets (not an email).
-_PREFIXED_RE = re.compile(r"\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\[\]]*\]")
+_PREFIXED_RE = re.compile(r"(?<!\\)\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\[\]]*\]")
+# '@a' that is not part of an email address, a web address or a group: a citation without [ ].
+_BARE_ID_RE = re.compile(r"(?<![\w.+\-/@\\])@([A-Za-z0-9._-]+)")
+_ESCAPED_GROUP_RE = re.compile(r"\\\[[^\[\]]*\]")
+# '[@a](https://x.org)': a group followed by a link's target.
+_LINK_TARGET_RE = re.compile(r"\((?:[^()\s]|\([^()\s]*\))*\)")
 # '[@a, p. 4.': a group that another group or the end of the text cuts off before its ']'.
-_UNCLOSED_RE = re.compile(r"\[@[^\[\]]*(?=\[|$)")
+_UNCLOSED_RE = re.compile(r"(?<!\\)\[\s*@[^\[\]]*(?=\[|$)")
 # A locator that is only its label: '[@a, p.]' printed '[1, p.]'.
 _BARE_LABEL_RE = re.compile(r"(?:pp?|S|Bd|para|paras|ch|chap|sec|§|fig|n|no|nr|vol|art|ll?)\.?",
                             re.IGNORECASE)
@@ -115,6 +130,9 @@ _FIELD_LINE_RE = re.compile(r"^[ \t]*(?:- )?(takeaway|bullets|notes|figure|headi
 _UNCLOSED_LINK_RE = re.compile(
     r"(?<![!\\])\[(?![^\[\]]*\])(?!@)[^\[\]()]*\((?:https?|mailto):[^()\s]*\)")
 MAX_PIXELS = 40_000_000
+# Characters YAML 1.1 (PyYAML) takes for line breaks, and YAML 1.2 and editors for characters
+# of the line: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.
+_ODD_BREAKS = "\x85\u2028\u2029"
 
 
 def load_brief(path: str | Path) -> Brief:
@@ -144,11 +162,31 @@ class NodeReader:
         self.warnings: list[Problem] = []
         self.src = ""
         self._line_starts = [0]
+        self._spaces = str.maketrans(dict.fromkeys(_ODD_BREAKS[1:], " "))
+        self._ends: dict[Loc, int] = {}  # where each text read ends in the source
 
     # -- positions -------------------------------------------------------------------------
     def loc(self, node_or_mark) -> Loc:
+        # From the mark's index, not its line: YAML 1.1 also breaks lines at U+0085, U+2028 and
+        # U+2029, which editors show inside a line, so YAML's line numbers would not be theirs.
         mark = getattr(node_or_mark, "start_mark", node_or_mark)
-        return Loc(self.label, mark.line + 1, mark.column + 1)
+        return self.loc_at(mark.index)
+
+    def _index_lines(self, text: str) -> None:
+        # CR and CRLF line ends become LF, as YAML reads them (the same values, and indexes
+        # unchanged within a line): every search of the text below then sees one kind of line end.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # PyYAML ends a line at U+0085, U+2028 and U+2029, where YAML 1.2 and every editor see a
+        # character of the line: a pasted U+2028 in a block text then ended the text and broke
+        # the file. Each is read as a private-use character the file does not hold, one for one
+        # (positions stay), and prints as a space, as the line break PyYAML read would have.
+        if any(ch in text for ch in _ODD_BREAKS):
+            free = (chr(c) for c in range(0xE001, 0xF900) if chr(c) not in text)
+            stand_in = {ch: next(free) for ch in _ODD_BREAKS}
+            text = text.translate(str.maketrans(stand_in))
+            self._spaces.update({ord(c): " " for c in stand_in.values()})
+        self.src = text
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
 
     def loc_at(self, index: int) -> Loc:
         line = bisect.bisect_right(self._line_starts, index) - 1
@@ -161,25 +199,14 @@ class NodeReader:
     # -- YAML -------------------------------------------------------------------------------
     def compose(self) -> yaml.Node | None:
         start = Loc(self.label)
+        data = _read_limited(self.path, start, self.owner)
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            raise BriefError.at(start, "file not found") from None
-        except IsADirectoryError:
-            raise BriefError.at(start, "is a folder, not a brief file") from None
-        except OSError as e:
-            raise BriefError.at(start, f"cannot read: {e.strerror}") from None
-        if len(data) > MAX_BYTES:
-            raise BriefError.at(start, f"file is {len(data):,} bytes; a brief may be at most "
-                                       f"{MAX_BYTES:,}")
-        try:
-            self.src = data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-            raise BriefError.at(Loc(self.label, line, col), f"not UTF-8 text (byte 0x{data[e.start]:02X}):"
-                                " save the file as UTF-8") from None
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.src)]
+            self._index_lines(data[:e.start].decode("utf-8-sig"))
+            raise BriefError.at(self.loc_at(len(self.src)), f"not UTF-8 text (byte "
+                                f"0x{data[e.start]:02X}): save the file as UTF-8") from None
+        self._index_lines(text)
         deep = _too_deep(self.src)
         if deep is not None:
             raise BriefError.at(self.loc_at(deep), f"brackets are nested more than {MAX_DEPTH} "
@@ -254,7 +281,7 @@ class NodeReader:
         if "'\\t'" in problem or "\t" in problem:
             return at, "tab character: indent with spaces, not tabs"
         if "mapping values are not allowed" in problem and e.problem_mark is not None and \
-                ": " in self.src[self._line_starts[e.problem_mark.line]:e.problem_mark.index]:
+                ": " in self.src[self._line_starts[at.line - 1]:e.problem_mark.index]:
             # A second ': ' on the line: 'title: Heat waves: how to prepare'.
             return at, ("a value with ': ' in it needs quotes: write it as key: \"...: ...\" "
                         "(or is this line indented too far?)")
@@ -267,7 +294,7 @@ class NodeReader:
             if opened is not None:
                 return self.loc_at(opened), (
                     f"this quote is never closed: the lines after it, up to line "
-                    f"{e.problem_mark.line + 1}, were read as its text")
+                    f"{at.line}, were read as its text")
             return at, ("bad indentation: this line does not line up with the lines above it "
                         "(or a value with ': ' in it needs quotes)")
         if "could not find expected ':'" in problem:
@@ -292,7 +319,7 @@ class NodeReader:
             if name in first_line:
                 self.error(key, f"duplicate key '{name}' (first at line {first_line[name]})")
                 continue
-            first_line[name] = key.start_mark.line + 1
+            first_line[name] = self.loc(key).line
             if name not in spec:
                 close = difflib.get_close_matches(name, spec, n=1, cutoff=0.6)
                 hint = (f" (did you mean '{close[0]}'?)" if close
@@ -319,14 +346,17 @@ class NodeReader:
                 self.error(node, f"'{name}' must not be empty")
             return None
         # The raw scalar: NO, on and 1.10 stay exactly what the author typed.
-        value = node.value.strip()
+        value = node.value.translate(self._spaces).strip()
         if not value:
             if field.required:
                 self.error(node, f"'{name}' must not be empty")
             return None
-        if len(value) > MAX_TEXT:
-            self.error(node, f"'{name}' is {len(value):,} characters long; a field may have at "
-                             f"most {MAX_TEXT:,}")
+        if len(value) > field.most:
+            said = "a field" if field.most == MAX_TEXT else "a title or heading"
+            self.error(node, f"'{name}' is {len(value):,} characters long; {said} may have at "
+                             f"most {field.most:,}")
+            return None
+        if field.kind == "text" and not self._word_fits(node, name, value):
             return None
         if field.kind == "text" and not node.style:  # plain: None, or "" from libyaml
             self._cut_by_comment(node, name)
@@ -342,7 +372,21 @@ class NodeReader:
             self.error(node, f"citations are not allowed in '{name}': cite in the summary or a "
                              "section")
             return None
+        self._ends[self.loc(node)] = node.end_mark.index
         return Text(value, self.loc(node), tuple(self._group_locs(node, groups)))
+
+    def _word_fits(self, node: yaml.ScalarNode, name: str, value: str) -> bool:
+        if max(map(len, value.split()), default=0) <= MAX_WORD:
+            return True
+        word = next((w for w in value.split() if len(w) > MAX_WORD
+                     and len(_LINK_TARGET_RE.sub("()", w)) > MAX_WORD), None)
+        if word is None:
+            return True
+        found = self.src.find(word[:40], node.start_mark.index)
+        self.error(self.loc_at(found) if found >= 0 else self.loc(node),
+                   f"'{name}' has a word of {len(word):,} characters ('{_short(word, 30)}'); a "
+                   f"word may have at most {MAX_WORD:,}: put spaces in it")
+        return False
 
     def _cut_by_comment(self, node: yaml.ScalarNode, name: str) -> None:
         """Warn where ' #' ended an unquoted value: 'contact: Room #4 Maria' is 'Room', the rest
@@ -638,6 +682,13 @@ class NodeReader:
                            say.format(_short(m.group(0).strip())))
         for m, loc in zip(GROUP_RE.finditer(text.value), text.cite_locs):
             group = m.group(0)
+            target = _LINK_TARGET_RE.match(text.value, m.end())
+            if target:
+                # The number already links to its entry in Sources, which links to the source.
+                self.error(loc, f"citation '{_short(group + target.group(0))}' cannot be a "
+                                f"link's text: put the link on words and the citation after "
+                                f"them: [the report]{target.group(0)} {group}")
+                continue
             items = parse_group(group)
             if items is None:
                 self.error(loc, f"malformed citation '{_short(group)}': write [@id], "
@@ -658,6 +709,31 @@ class NodeReader:
                         else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
                            f"unknown source id '{source_id}'{hint}")
+        self._warn_bare_ids(text, start, sources)
+
+    def _warn_bare_ids(self, text: Text, start: int, sources: dict[str, Source]) -> None:
+        """Warn of '@id' outside brackets where id is a listed source: it prints as typed, and
+        the only other sign would be 'never cited' at the source."""
+        def bare(value: str):
+            blank = lambda g: " " * len(g.group(0))  # noqa: E731
+            # Groups, and escaped ones ('\[@b]' prints as '[@b]', as the author asked).
+            blanked = _ESCAPED_GROUP_RE.sub(blank, GROUP_RE.sub(blank, value))
+            for m in _BARE_ID_RE.finditer(blanked):
+                source_id = m.group(1).rstrip(".")  # '... as @crs-r44795.' ends a sentence
+                if source_id in sources:
+                    yield m.start(), source_id
+
+        found = list(bare(text.value))
+        if not found:
+            return
+        # The same '@id's, in the same order, in the source from where the text starts.
+        raw = iter(bare(self.src[start:self._ends.get(text.loc, len(self.src))]))
+        for _, source_id in found:
+            at = next((i for i, sid in raw if sid == source_id), None)
+            loc = self.loc_at(start + at) if at is not None else text.loc
+            self.warnings.append(Problem(loc, f"'@{source_id}' looks like a citation without "
+                                              f"brackets, and prints as typed: write "
+                                              f"[@{source_id}]"))
 
     def _find_words(self, text: str, pos: int) -> int:
         """Where text stands in the source from pos, its words found across the line breaks and
@@ -678,6 +754,53 @@ class NodeReader:
             return group_loc
         at = re.search("@" + re.escape(source_id) + r"(?![A-Za-z0-9._-])", group)
         return self.loc_at(start + at.start()) if at else group_loc
+
+
+def _read_limited(path: Path, start: Loc, owner: str) -> bytes:
+    """The file's bytes, if it is a regular file of at most MAX_BYTES. Opened without waiting (a
+    named pipe would block until something wrote to it) and judged by what was opened, then read
+    no further than one byte past the limit: /dev/zero or a sparse file of gigabytes would
+    otherwise be read whole first."""
+    try:
+        # Judged before it is opened (a device is never opened), then again by what was opened,
+        # in case the name was pointed elsewhere between the two.
+        _refuse_unless_regular(os.stat(path).st_mode, start, owner)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise BriefError.at(start, "file not found") from None
+    except IsADirectoryError:
+        raise BriefError.at(start, f"is a folder, not a {owner} file") from None
+    except OSError as e:
+        raise BriefError.at(start, f"cannot read: {e.strerror}") from None
+    try:
+        _refuse_unless_regular(os.fstat(fd).st_mode, start, owner)
+        os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_BYTES:
+            size = max(os.fstat(fd).st_size, len(data))
+            raise BriefError.at(start, f"file is {size:,} bytes; a {owner} may be at most "
+                                       f"{MAX_BYTES:,}")
+    except OSError as e:
+        raise BriefError.at(start, f"cannot read: {e.strerror}") from None
+    finally:
+        os.close(fd)
+    return data
+
+
+def _refuse_unless_regular(mode: int, start: Loc, owner: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise BriefError.at(start, f"is a folder, not a {owner} file")
+    if not stat.S_ISREG(mode):
+        kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device")
+        raise BriefError.at(start, f"is {kind}, not a {owner} file: give the path of a saved file")
 
 
 def _nonchar(ch: str) -> bool:
