@@ -158,7 +158,7 @@ def it_says_when_no_cut_to_the_key_points_can_make_room(tmp_path, capsys):
     assert main(["build", str(brief), "-o", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip() == (
         f"{brief}:3:10: {NOT_FIT}, nor with every key point cut to 10 words: shorten the bottom "
-        "line (1800 words) or make fewer sections")
+        "line (1800 words), the title or any very long word, or make fewer sections")
 
 
 def it_adds_no_full_stop_after_a_heading_that_ends_in_a_question_mark(tmp_path):

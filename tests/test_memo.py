@@ -266,3 +266,13 @@ sources:
     # and stays with its section on page 2, rather than leave page 2's foot blank.
     assert "Caption of figure 1" in pages[0] and "Section 2" in pages[1]
     assert "Caption of figure 2" in pages[1]
+
+
+def it_gives_a_run_too_long_for_a_line_a_break_every_30_letters():
+    from briefgen.html import nobreak
+
+    word = "a" * 29 + "b" * 30 + "c" * 11
+    assert str(nobreak(f"x {word} & «\u00a0y\u00a0»")) == (
+        "x " + "a" * 29 + "b\u200b" + "b" * 29 + "c\u200b" + "c" * 10
+        + ' &amp; <span class="nobr">« y »</span>')
+    assert str(nobreak("b" * 59)) == "b" * 59

@@ -453,7 +453,7 @@ def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per
         summary = sum(len(_words(p)) for p in doc.summary)
         return BriefError.at(doc.brief.summary.loc, (
             f"{head}, nor with every key point cut to {KEEP} words: shorten the bottom line "
-            f"({summary} words) or make fewer sections"))
+            f"({summary} words), the title or any very long word, or make fewer sections"))
     first = doc.sections[order[0] - 1]
     section = doc.brief.sections[first.number - 1]
     loc = section.takeaway.loc if section.takeaway else section.body.loc
