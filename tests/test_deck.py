@@ -502,3 +502,19 @@ def it_numbers_a_repeated_heading_past_the_titles_sections_have(tmp_path):
     assert [para_text(s.title.paras[0]) for s in deck.slides][2:-1] == [
         "Background", "Background (3)", "Background (2)", "Background (4)",
         "Background (4) (cont.)", "Background (4) (cont.) (2)"]
+
+
+def it_refuses_a_section_that_would_fill_more_than_twenty_slides(tmp_path):
+    from briefgen.build import prepare
+    from briefgen.errors import BriefError
+
+    from .conftest import MINIMAL, write
+
+    bullets = "".join(f"\n      - Bullet number {i} with words enough to fill its own line or two"
+                      for i in range(400))
+    brief = write(tmp_path, MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n    bullets:"
+                                            + bullets))
+    with pytest.raises(BriefError) as e:
+        prepare(brief)
+    assert re.fullmatch(rf"{re.escape(str(brief))}:8:9: section 1 fills \d\d+ slides even at the "
+                        r"smallest type; at most 20: give it fewer bullets", str(e.value))

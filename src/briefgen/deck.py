@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cite import format_reference, plain, short_name, split_heading, split_para
-from .errors import Problem, Loc
+from .errors import BriefError, Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
 from .model import Cite, Doc, Para, Span
@@ -306,6 +306,18 @@ def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
 
 # -- planning --------------------------------------------------------------------------------
 
+# The most slides one section (or the bottom line) may fill: more is no talk, and writing
+# hundreds of slides took a hostile brief's build past a minute.
+MAX_SECTION_SLIDES = 20
+
+
+def _bounded(slides: list, loc, what: str, fix: str) -> list:
+    if len(slides) > MAX_SECTION_SLIDES:
+        raise BriefError.at(loc, f"{what} fills {len(slides)} slides even at the smallest type; "
+                                 f"at most {MAX_SECTION_SLIDES}: {fix}")
+    return slides
+
+
 def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
     planner = _Planner(doc, theme)
     return planner.plan(), planner.warnings
@@ -346,15 +358,18 @@ class _Planner:
     def plan(self) -> Deck:
         b = self.doc.brief
         slides = [self.title_slide()]
-        slides += self.text_slides(self.labels["bottom_line"], None, self.doc.summary,
-                                   bullets=False, notes=self.notes(self.doc.summary))
-        for s in self.doc.sections:
+        slides += _bounded(self.text_slides(self.labels["bottom_line"], None, self.doc.summary,
+                                            bullets=False, notes=self.notes(self.doc.summary)),
+                           b.summary.loc, "the bottom line", "shorten it")
+        for s, said in zip(self.doc.sections, b.sections):
             title, kicker = split_heading(s.heading)
-            slides += self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
-                                       bullets=True,
-                                       title_cites=[c for sp in title for c in sp.cites],
-                                       notes=self.notes(s.notes), figure=s.figure,
-                                       section=s.number)
+            slides += _bounded(
+                self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
+                                 bullets=True, title_cites=[c for sp in title for c in sp.cites],
+                                 notes=self.notes(s.notes), figure=s.figure, section=s.number),
+                said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
+                "give it fewer bullets" if said.bullets
+                else "shorten its body, or give it a short bullets: list")
         slides += self.sources_slides()
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
                     self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""),
