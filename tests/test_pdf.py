@@ -397,10 +397,10 @@ def it_writes_the_same_bytes_from_any_folder(tmp_path):
         (folder / "brief").mkdir()
         (folder / "brief" / "chart.png").write_bytes(PNG)
         (folder / "brief" / "x.yaml").write_text(
-            "title: A brief\ndate: 2026-11-24\ntheme: ../theme\nsummary: Bottom line [@a].\n"
+            "title: A brief\ndate: 2026-11-24\nsummary: Bottom line [@a].\n"
             "sections:\n  - heading: One\n    body: Text [@a].\n"
             "    figure: {path: chart.png, alt: Five bars}\nsources:\n  - {id: a, title: A}\n")
-        result = build(folder / "brief" / "x.yaml", folder / "out")
+        result = build(folder / "brief" / "x.yaml", folder / "out", theme=str(folder / "theme"))
         outputs[where] = {o.kind: o.path.read_bytes() for o in result.outputs}
     assert sorted(outputs["a"]) == ["deck", "handout", "memo"]
     for kind, data in outputs["a"].items():

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .cite import format_reference, plain, short_name, split_heading, split_para
-from .errors import BriefError, Loc, Problem
+from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
 from .model import Cite, Doc, Para, Span
@@ -306,16 +306,9 @@ def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
 
 # -- planning --------------------------------------------------------------------------------
 
-# The most slides one section (or the bottom line) may fill: more is no talk, and writing
+# The most slides one section (or the bottom line) gets: more is no talk, and writing
 # hundreds of slides took a hostile brief's build past a minute.
 MAX_SECTION_SLIDES = 20
-
-
-def _bounded(slides: list, loc, what: str, fix: str) -> list:
-    if len(slides) > MAX_SECTION_SLIDES:
-        raise BriefError.at(loc, f"{what} fills {len(slides)} slides even at the smallest type; "
-                                 f"at most {MAX_SECTION_SLIDES}: {fix}")
-    return slides
 
 
 def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
@@ -358,12 +351,13 @@ class _Planner:
     def plan(self) -> Deck:
         b = self.doc.brief
         slides = [self.title_slide()]
-        slides += _bounded(self.text_slides(self.labels["bottom_line"], None, self.doc.summary,
-                                            bullets=False, notes=self.notes(self.doc.summary)),
-                           b.summary.loc, "the bottom line", "shorten it")
+        slides += self.bounded(self.text_slides(self.labels["bottom_line"], None,
+                                                self.doc.summary, bullets=False,
+                                                notes=self.notes(self.doc.summary)),
+                               b.summary.loc, "the bottom line", "shorten it")
         for s, said in zip(self.doc.sections, b.sections):
             title, kicker = split_heading(s.heading)
-            slides += _bounded(
+            slides += self.bounded(
                 self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
                                  bullets=True, title_cites=[c for sp in title for c in sp.cites],
                                  notes=self.notes(s.notes), figure=s.figure, section=s.number),
@@ -374,6 +368,16 @@ class _Planner:
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
                     self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""),
                     office_language(b.lang))
+
+    def bounded(self, slides: list, loc, what: str, fix: str) -> list:
+        """A section's first MAX_SECTION_SLIDES slides, with a warning where it would fill more:
+        the speaker notes still hold its whole text."""
+        if len(slides) <= MAX_SECTION_SLIDES:
+            return slides
+        self.warnings.append(Problem(loc, (
+            f"{what} would fill {len(slides)} slides even at the smallest type: the deck shows "
+            f"its first {MAX_SECTION_SLIDES}; {fix}")))
+        return slides[:MAX_SECTION_SLIDES]
 
     def notes(self, paras: tuple[Para, ...]) -> str:
         # Notes are read, not laid out by us: plain spaces.
