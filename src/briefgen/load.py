@@ -57,7 +57,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "authors": Field("texts", "Authors, as a list (a single name is accepted)."),
         "lang": Field("lang", "BCP-47 language tag (hyphenation, PDF language, labels). Default: en."),
         "status": Field("status", "draft or final. Draft puts a DRAFT mark on every output. Default: final."),
-        "theme": Field("text", "Theme name or folder. The CLI's --theme wins. Default: default."),
+        "theme": Field("text", "A bundled theme's name, or a theme folder inside the brief's folder. "
+                                "The CLI's --theme wins and may name any folder. Default: default."),
         "memo": Field("object", "The memo's header block.", item="memo"),
         "summary": Field("text", "Executive summary (the bottom line), 1-3 paragraphs.", True, citable=True),
         "sections": Field("objects", "The sections, at least one.", True, item="section"),
