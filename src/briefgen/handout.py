@@ -231,6 +231,12 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     for rung in rungs:
         if top is None:  # rungs 1 and 3 start at full-size type
             top = measure(rung, 1.0, real=False)
+            if top.need * theme.handout_floor ** 2 > 2 * top.room:
+                # Type at the floor shrinks text by floor squared at the most, and spacing and
+                # short sources by far less than half the page: no step can fit this, and each
+                # render of that much took seconds. Only the smallest is laid out, for the advice.
+                bottom = measure(rungs[-1], rungs[-1].lo, real=False, keep=True)
+                break
             if top.excess <= 0:
                 full = measure(rung, 1.0, real=True)
                 if full.page:
