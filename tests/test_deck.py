@@ -515,8 +515,7 @@ def it_shows_twenty_slides_of_a_section_that_would_fill_more_and_says_so(tmp_pat
     titles = [s.shapes.title.text_frame.text for s in Presentation(str(output(result, "deck"))).slides]
     section = [t for t in titles if t.startswith("One")]
     assert len(section) == 20 and section[:3] == ["One", "One (cont.)", "One (cont.) (2)"]
-    [warning] = result.warnings
-    count = int(re.search(r"would fill (\d+) slides", str(warning))[1])
-    assert count > 20 and str(warning) == (
-        f"{brief}:8:9: section 1 would fill {count} slides even at the smallest type: the deck "
-        "shows its first 20; give it fewer bullets")
+    assert [str(w) for w in result.warnings] == [
+        f"{brief}:8:9: section 1 would fill more than 20 slides even at the smallest type: the "
+        "deck shows its first 20; give it fewer bullets"]
+    assert "Sources" in titles[-1]  # the sources slides still close the deck

@@ -370,14 +370,14 @@ class _Planner:
                     office_language(b.lang))
 
     def bounded(self, slides: list, loc, what: str, fix: str) -> list:
-        """A section's first MAX_SECTION_SLIDES slides, with a warning where it would fill more:
-        the speaker notes still hold its whole text."""
-        if len(slides) <= MAX_SECTION_SLIDES:
-            return slides
-        self.warnings.append(Problem(loc, (
-            f"{what} would fill {len(slides)} slides even at the smallest type: the deck shows "
-            f"its first {MAX_SECTION_SLIDES}; {fix}")))
-        return slides[:MAX_SECTION_SLIDES]
+        """A section's slides; text_slides stops at MAX_SECTION_SLIDES and marks the cut with a
+        None, which becomes a warning: the speaker notes still hold the whole text."""
+        if slides and slides[-1] is None:
+            self.warnings.append(Problem(loc, (
+                f"{what} would fill more than {MAX_SECTION_SLIDES} slides even at the smallest "
+                f"type: the deck shows its first {MAX_SECTION_SLIDES}; {fix}")))
+            return slides[:-1]
+        return slides
 
     def notes(self, paras: tuple[Para, ...]) -> str:
         # Notes are read, not laid out by us: plain spaces.
@@ -531,6 +531,9 @@ class _Planner:
         largest = BODY_MAX
         while True:
             part += 1
+            if part > MAX_SECTION_SLIDES:  # bounded() says so; no title is taken for the rest
+                slides.append(None)
+                return slides
             written = self.doc.brief.sections[section - 1] if section else None
             loc = written.heading.loc if written and part == 1 else None
             # "(cont.)" follows the section's own numbered title: Background (2) (cont.).
