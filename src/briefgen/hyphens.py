@@ -40,17 +40,17 @@ def load_hyphenation(lang: str) -> None:
 
 
 # Longer than any word a dictionary hyphenates (German's longest compounds have about 80 letters).
-MAX_WORD = 100
+MAX_HYPHENATED = 100
 
 
 class _Patterns(pyphen.HyphDict):
-    """pyphen's dictionary, which leaves a word longer than MAX_WORD unhyphenated; WeasyPrint
+    """pyphen's dictionary, which leaves a word longer than MAX_HYPHENATED unhyphenated; WeasyPrint
     still breaks it at the line's end (overflow-wrap). WeasyPrint asks for the rest of a word
     at every line it breaks, and pyphen takes time by the word's length and keeps each answer:
     a 5,000-letter word took 13 s and 600 answers of a few thousand letters each."""
 
     def positions(self, word):
-        return [] if len(word) > MAX_WORD else super().positions(word)
+        return [] if len(word) > MAX_HYPHENATED else super().positions(word)
 
 
 def keep_hyphenation(lang: str) -> None:

@@ -28,7 +28,7 @@ import pyphen
 from .cache import file_stamp
 from .errors import BriefError, Loc
 from .hyphens import load_hyphenation
-from .images import resource_problem
+from .images import MAX_FILE_BYTES, resource_problem
 
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
 _SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1",
@@ -127,8 +127,6 @@ class _ParsedTypes(dict):
 if type(getattr(ffi, "_parsed_types", None)) is dict:  # the cffi this was written for
     ffi._parsed_types = _ParsedTypes(ffi._parsed_types)
 
-MAX_RESOURCE_BYTES = 50_000_000
-
 
 def _engine() -> str:
     """What decides a layout besides the HTML and the files it names: a handout fit found with
@@ -211,8 +209,8 @@ class FolderFetcher(URLFetcher):
             raise RefusedResource(f"{url}: outside the brief's and theme's folders")
         if not path.is_file():
             raise RefusedResource(f"{url}: not a regular file")
-        if path.stat().st_size > MAX_RESOURCE_BYTES:
-            raise RefusedResource(f"{url}: larger than {MAX_RESOURCE_BYTES:,} bytes")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise RefusedResource(f"{url}: larger than {MAX_FILE_BYTES:,} bytes")
         return path
 
     def _shown(self, path: Path) -> str:
