@@ -29,6 +29,52 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Column:
+    name: str
+    align: str  # "left" | "right" | "center"; numbers default to "right"
+    format: str | None  # a number format both Excel and we read: "0", "0.0", "#,##0", "0.0%"
+    loc: Loc
+
+
+# A cell as read: text, or a number (from YAML, or a CSV cell in a column with a format).
+Cell = str | float
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: Text | None
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    csv: Path | None  # the file the rows came from, if any
+    loc: Loc
+    # Where each cell stands (its CSV row and column, or its place in the brief), for messages.
+    cell_locs: tuple[tuple[Loc, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float, ...]
+
+
+CHART_TYPES = ("bar", "column", "line", "stacked column", "stacked bar")
+
+
+@dataclass(frozen=True)
+class Chart:
+    type: str  # one of CHART_TYPES
+    title: str | None
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str | None  # "thousands", "%", "USD m": said once, on the value axis
+    format: str | None  # number format of values, as Column.format
+    alt: str
+    caption: Text | None
+    csv: Path | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class Section:
     heading: Text
     body: Text
@@ -37,6 +83,8 @@ class Section:
     notes: Text | None
     figure: Figure | None
     loc: Loc
+    table: Table | None = None
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +111,7 @@ class Handout:
     headline: str | None
     contact: str | None
     link: str | None
+    chart: int | None = None  # the section (1-based) whose chart the handout shows
 
 
 @dataclass(frozen=True)
@@ -106,6 +155,39 @@ Para = tuple[Span, ...]
 
 
 @dataclass(frozen=True)
+class ListItem:
+    para: Para
+    sub: "DocList | None" = None  # one nested level
+
+
+@dataclass(frozen=True)
+class DocList:
+    ordered: bool
+    start: int  # the first item's number ("3." starts at 3); 1 for bullets
+    items: tuple[ListItem, ...]
+
+
+# A block of body text: a paragraph or a list.
+Block = Para | DocList
+
+
+@dataclass(frozen=True)
+class DocTable:
+    caption: Para | None
+    columns: tuple[Column, ...]
+    # Every cell as printed (numbers formatted by their column's format and the brief's lang),
+    # the same strings in the memo, the handout and the deck.
+    cells: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]  # per column: all its cells are numbers
+
+
+@dataclass(frozen=True)
+class DocChart:
+    chart: Chart  # the data as read (type, categories, series, unit, format, alt)
+    caption: Para | None
+
+
+@dataclass(frozen=True)
 class DocFigure:
     path: Path
     alt: str
@@ -116,11 +198,13 @@ class DocFigure:
 class DocSection:
     number: int
     heading: Para
-    paras: tuple[Para, ...]
+    paras: tuple[Block, ...]
     takeaway: Para
     bullets: tuple[Para, ...]
-    notes: tuple[Para, ...]
+    notes: tuple[Block, ...]
     figure: DocFigure | None
+    table: DocTable | None = None
+    chart: DocChart | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +216,7 @@ class Ref:
 @dataclass(frozen=True)
 class Doc:
     brief: Brief
-    summary: tuple[Para, ...]
+    summary: tuple[Block, ...]
     sections: tuple[DocSection, ...]
     refs: tuple[Ref, ...]
     warnings: tuple[Problem, ...]
