@@ -36,10 +36,23 @@ def _make_sparse(path: Path) -> None:
         f.truncate(5 * 1024 ** 3)  # 5 GB that take no room on disk, but would in memory
 
 
+def _table_of(csv: str, make):
+    """A brief whose table reads csv, a file beside it that git cannot hold, made by make."""
+    def make_brief(path: Path) -> None:
+        path.write_text("title: A brief\ndate: 2026-11-24\nsummary: Bottom line [@a].\n"
+                        "sections:\n  - heading: One\n    body: Text [@a].\n"
+                        f"    table: {{csv: {csv}}}\nsources:\n  - {{id: a, title: Source A}}\n",
+                        encoding="utf-8")
+        make(path.parent / csv)
+    return make_brief
+
+
 # Briefs that git cannot hold, made in the work folder at run time: name -> how to make it. The
 # case runs from that folder, so its messages name the brief as expected.yaml does.
 MADE = {"80-fifo.yaml": _make_fifo, "81-dev-zero-link.yaml": _make_dev_zero_link,
-        "82-sparse-5gb.yaml": _make_sparse}
+        "82-sparse-5gb.yaml": _make_sparse,
+        "121-table-csv-fifo.yaml": _table_of("fifo.csv", _make_fifo),
+        "122-table-csv-sparse-5gb.yaml": _table_of("big.csv", _make_sparse)}
 
 
 class _Hung(BaseException):  # not an Exception: the CLI turns those into an exit code

@@ -276,3 +276,10 @@ def it_refuses_a_citation_as_the_text_of_a_link(tmp_path):
     assert [(p.loc.line, p.loc.col, p.message) for p in e.value.problems] == [
         (6, 16, "citation '[@b](https://x.org/r)' cannot be a link's text: put the link on "
                 "words and the citation after them: [the report](https://x.org/r) [@b]")]
+
+
+def it_reads_a_null_as_absent_with_libyaml_too(tmp_path):
+    # LibYAML marks a plain scalar with style "", PyYAML with None: 'subtitle: ~' printed '~'.
+    text = MINIMAL.replace("title: A brief", "title: A brief\nsubtitle: ~\nauthors: null")
+    brief = load_brief(write(tmp_path, text))
+    assert (brief.subtitle, brief.authors) == (None, ())

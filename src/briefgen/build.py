@@ -324,14 +324,16 @@ def _digest(text: str) -> str:
 
 def watched_files(brief_path: str | Path, theme: str | None,
                   brief: Brief | None = None) -> list[Path]:
-    """The files a build of this brief reads: the brief, its figures, the theme's folder. The
-    folders are listed too: a file added to one (a template override) changes its time."""
+    """The files a build of this brief reads: the brief, its figures and CSV files, the theme's
+    folder. The folders are listed too: a file added to one (a template override) changes its
+    time."""
     files = [Path(brief_path)]
     try:
         brief = brief or load_brief(brief_path)
     except BriefError:
         return files  # a broken brief: watch it until it is fixed
     files += [s.figure.path for s in brief.sections if s.figure]
+    files += [x.csv for s in brief.sections for x in (s.table, s.chart) if x and x.csv]
     try:
         folder = theme_for(brief, theme).folder
     except BriefError:

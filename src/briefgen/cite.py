@@ -1,7 +1,8 @@
 """Citation syntax and the one numbering every output shares.
 
 number_citations is pure: Brief in, Doc out. Sources are numbered 1..N in order of first citation,
-reading the summary, then each section (heading, body, takeaway, bullets, notes, figure caption).
+reading the summary, then each section (heading, body, takeaway, bullets, notes, figure caption,
+table caption, chart caption).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
+from .data import resolve_chart, resolve_table
 from .errors import BriefError, Problem
 from .labels import format_date, labels_for, primary_language, quoted
 from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
@@ -155,6 +157,7 @@ def section_texts(section: Section) -> list[Text]:
     texts += [section.notes] if section.notes else []
     if section.figure and section.figure.caption:
         texts.append(section.figure.caption)
+    texts += [x.caption for x in (section.table, section.chart) if x and x.caption]
     return texts
 
 
@@ -191,8 +194,10 @@ def number_citations(brief: Brief) -> Doc:
         if s.figure:
             caption = para(s.figure.caption.value) if s.figure.caption else None
             figure = DocFigure(s.figure.path, s.figure.alt, caption)
+        table = resolve_table(s.table, para, brief.lang) if s.table else None
+        chart = resolve_chart(s.chart, para) if s.chart else None
         sections.append(DocSection(i, para(s.heading.value), body, takeaway, bullets, notes,
-                                   figure))
+                                   figure, table, chart))
 
     refs = tuple(Ref(numbers[s.id], s) for s in sorted(
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))

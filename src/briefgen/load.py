@@ -18,7 +18,10 @@ from pathlib import Path
 import yaml
 
 from .cite import GROUP_RE, parse_group, section_texts
+from .data import (FORMAT_RE, FORMATS_SAID, MAX_CATEGORIES, MAX_SERIES,
+                   check_handout_chart, read_chart, read_table)
 from .errors import BriefError, Loc, Problem
+from .model import CHART_TYPES
 from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
 MAX_BYTES = 1_000_000  # a 70-section brief is about 100 kB
@@ -37,7 +40,8 @@ MAX_URL = 2_000  # and a QR code holds about 2,300 characters
 @dataclass(frozen=True)
 class Field:
     kind: str  # text date freedate url id lang status texts object objects choice color length
-    #            paper number file
+    #            paper number file format section; and, read by data.py from their nodes:
+    #            rows cells numbers csv
     doc: str
     required: bool = False
     item: str | None = None  # the object name, for object and objects
@@ -79,12 +83,57 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "bullets": Field("texts", "Slide bullets. Default: derived from the body.", citable=True),
         "notes": Field("text", "Speaker notes. Default: the body.", citable=True),
         "figure": Field("object", "An image shown with the section.", item="figure"),
+        "table": Field("object", "A table shown with the section: a real table in the memo, a "
+                       "native table in the deck.", item="table"),
+        "chart": Field("object", "A chart drawn from data: a vector chart in the memo, a native, "
+                       "editable chart in the deck.", item="chart"),
     },
     "figure": {
         "path": Field("text", "Image file (PNG, JPEG, GIF or SVG), relative to the brief's "
                       "folder.", True),
         "alt": Field("text", "Alternative text for screen readers.", True),
         "caption": Field("text", "Caption printed under the image.", citable=True),
+    },
+    "table": {
+        "caption": Field("text", "Caption printed with the table.", citable=True),
+        "columns": Field("objects", "The columns, in order: a name, or {name, align, format}. "
+                         "Required with rows; with csv, optional (the names come from the "
+                         "header row), and if given, one for each of the CSV's columns.",
+                         item="column"),
+        "rows": Field("rows", "The rows, each a list of cells: [[Boston, -12.5], [Denver, "
+                      "3.0]]. Give rows or csv, not both."),
+        "csv": Field("csv", "A CSV file (comma-separated, UTF-8, a header row) inside the "
+                     "brief's folder, relative to it: data/x.csv. Give rows or csv, not both."),
+    },
+    "column": {
+        "name": Field("text", "The column's heading. Required with rows; with csv, the "
+                      "header's (if given, it must be the same).", most=MAX_LINE),
+        "align": Field("choice", "left, right or center. Default: right for a column of "
+                       "numbers, else left.", choices=("left", "right", "center")),
+        "format": Field("format", f"Number format: {FORMATS_SAID}. Every cell of a column "
+                        "with a format must be a number (or empty); a column without one "
+                        "prints its cells as written."),
+    },
+    "chart": {
+        "type": Field("choice", f"{', '.join(CHART_TYPES[:-1])} or {CHART_TYPES[-1]}.", True,
+                      choices=CHART_TYPES),
+        "title": Field("text", "Title drawn above the chart.", most=MAX_LINE),
+        "categories": Field("cells", f"The categories (at most {MAX_CATEGORIES}): [\"2019\", "
+                            "\"2020\"]. Required with series; with csv, the first column."),
+        "series": Field("objects", f"The series (at most {MAX_SERIES}), each {{name, values}}, "
+                        "one value per category. Give series or csv, not both.", item="series"),
+        "csv": Field("csv", "A CSV file inside the brief's folder: the categories in the first "
+                     "column, then one column per series, named by the header row."),
+        "unit": Field("text", "What the values count, said once on the value axis: "
+                      "thousands, %, USD m.", most=MAX_LINE),
+        "format": Field("format", f"Number format of the values: {FORMATS_SAID}."),
+        "alt": Field("text", "Alternative text for screen readers: what the chart shows.", True),
+        "caption": Field("text", "Caption printed with the chart; cite the data's source "
+                         "here.", citable=True),
+    },
+    "series": {
+        "name": Field("text", "The series' name, shown in the legend.", True, most=MAX_LINE),
+        "values": Field("numbers", "Its values, one number per category.", True),
     },
     "source": {
         "id": Field("id", "Letters, digits and . _ - ; unique; cited as [@id].", True),
@@ -99,8 +148,12 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "headline": Field("text", "Handout headline. Default: the title.", most=MAX_LINE),
         "contact": Field("text", "Contact line printed at the foot of the handout."),
         "link": Field("url", "Link printed and shown as a QR code."),
+        "chart": Field("section", "A section's number (1 for the first): its chart is shown on "
+                       "the handout."),
     },
 }
+# Kinds whose nodes read() hands over as they are, for their own readers.
+_NODE_KINDS = ("object", "objects", "rows", "cells", "numbers", "csv")
 
 _CORE_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _ID_RE = re.compile(r"[A-Za-z0-9._-]+")
@@ -126,7 +179,7 @@ _LINK_RE = re.compile(r"(?<![!\\])\[[^\[\]]+\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 # what a field's value starts with (a quote, a bracket, '|', or nothing), so that prose such as
 # 'sources: the census and two surveys' is left alone.
 _FIELD_LINE_RE = re.compile(r"^[ \t]*(?:- )?(takeaway|bullets|notes|figure|heading|body|caption|"
-                            r"alt|sources|sections):(?:[ \t]*$|[ \t]+[\"'\[{|>])", re.M)
+                            r"alt|sources|sections|table|chart):(?:[ \t]*$|[ \t]+[\"'\[{|>])", re.M)
 # '[the program(https://nyc.gov)': a link's text without its ], which prints as typed.
 _UNCLOSED_LINK_RE = re.compile(
     r"(?<![!\\])\[(?![^\[\]]*\])(?!@)[^\[\]()]*\((?:https?|mailto):[^()\s]*\)")
@@ -142,7 +195,12 @@ def load_brief(path: str | Path) -> Brief:
     root = reader.compose()
     brief = reader.read_brief(root)
     if reader.problems:
-        raise BriefError(sorted(reader.problems, key=lambda p: (p.loc.line, p.loc.col)))
+        # The brief's problems first, then each data file's, in the order the brief names them.
+        files = {reader.label: 0}
+        for p in reader.problems:
+            files.setdefault(p.loc.file, len(files))
+        raise BriefError(sorted(reader.problems,
+                                key=lambda p: (files[p.loc.file], p.loc.line, p.loc.col)))
     return brief
 
 
@@ -482,8 +540,21 @@ class NodeReader:
             self.error(node, f"'{name}' must be draft or final, not '{_short(v)}'")
             return None
         if kind == "choice" and v not in field.choices:
-            self.error(node, f"'{name}' must be {' or '.join(field.choices)}, not '{_short(v)}'")
+            close = difflib.get_close_matches(v.lower(), field.choices, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            said = ", ".join(field.choices[:-1]) + " or " + field.choices[-1]
+            self.error(node, f"'{name}' must be {said}, not '{_short(v)}'{hint}")
             return None
+        if kind == "format" and not FORMAT_RE.fullmatch(v):
+            self.error(node, f"'{name}' must be a number format: {FORMATS_SAID}; not "
+                             f"'{_short(v)}'")
+            return None
+        if kind == "section":
+            if not re.fullmatch(r"[1-9][0-9]{0,5}", v):
+                self.error(node, f"'{name}' must be a section's number (1 for the first), not "
+                                 f"'{_short(v)}'")
+                return None
+            return int(v)
         if kind == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
             self.error(node, f"'{name}' must be a colour like #1F3A5F, not '{_short(v)}'")
             return None
@@ -526,7 +597,7 @@ class NodeReader:
             return {}
         return {name: self.value(got.get(name), name, field)
                 for name, field in self.schema[kind].items()
-                if field.kind not in ("object", "objects")} | {
+                if field.kind not in _NODE_KINDS} | {
             f"{name}_node": got.get(name) for name in self.schema[kind]}
 
     def read_brief(self, root: yaml.Node) -> Brief | None:
@@ -557,6 +628,8 @@ class NodeReader:
                                              f"most {MAX_SECTIONS}")
             section_nodes = []
         sections = [self.read_section(n) for n in section_nodes]
+        chart = check_handout_chart(self, handout.get("chart"), handout.get("chart_node"),
+                                    sections, section_nodes)
         summary = top["summary"]
         for text in [summary] + [t for s in sections if s for t in section_texts(s)]:
             if text is not None:
@@ -577,7 +650,7 @@ class NodeReader:
             sections=tuple(sections),
             sources=tuple(sources),
             handout=Handout(text_value(handout.get("headline")), text_value(handout.get("contact")),
-                            handout.get("link")),
+                            handout.get("link"), chart),
             field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
             warnings=tuple(self.warnings),
         )
@@ -607,8 +680,10 @@ class NodeReader:
         figure = None
         if f["figure_node"] is not None:
             figure = self.read_figure(f["figure_node"])
+        table = read_table(self, f["table_node"]) if f["table_node"] is not None else None
+        chart = read_chart(self, f["chart_node"]) if f["chart_node"] is not None else None
         return Section(f["heading"], f["body"], f["takeaway"], f["bullets"], f["notes"],
-                       figure, self.loc(node))
+                       figure, self.loc(node), table, chart)
 
     def read_figure(self, node) -> Figure | None:
         f = self.read(node, "figure")
@@ -642,7 +717,12 @@ class NodeReader:
             self.error(text.loc, f"{what} '{_short(name)}' is a folder, not a file")
             return None
         if not is_file:
-            self.error(text.loc, f"{what} file not found: {_short(name)}")
+            kind = _kind_of(target)
+            if kind:  # a named pipe would hang a read; a device would never end
+                self.error(text.loc, f"{what} '{_short(name)}' is {kind}, not a file: give the "
+                                     "path of a saved file")
+            else:
+                self.error(text.loc, f"{what} file not found: {_short(name)}")
             return None
         return target
 
@@ -757,8 +837,8 @@ class NodeReader:
         return self.loc_at(start + at.start()) if at else group_loc
 
 
-def _read_limited(path: Path, start: Loc, owner: str) -> bytes:
-    """The file's bytes, if it is a regular file of at most MAX_BYTES. Opened without waiting (a
+def _read_limited(path: Path, start: Loc, owner: str, limit: int = MAX_BYTES) -> bytes:
+    """The file's bytes, if it is a regular file of at most limit bytes. Opened without waiting (a
     named pipe would block until something wrote to it) and judged by what was opened, then read
     no further than one byte past the limit: /dev/zero or a sparse file of gigabytes would
     otherwise be read whole first."""
@@ -777,22 +857,33 @@ def _read_limited(path: Path, start: Loc, owner: str) -> bytes:
         _refuse_unless_regular(os.fstat(fd).st_mode, start, owner)
         os.set_blocking(fd, True)
         chunks, size = [], 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, MAX_BYTES + 1 - size)
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
         data = b"".join(chunks)
-        if len(data) > MAX_BYTES:
+        if len(data) > limit:
             size = max(os.fstat(fd).st_size, len(data))
             raise BriefError.at(start, f"file is {size:,} bytes; a {owner} may be at most "
-                                       f"{MAX_BYTES:,}")
+                                       f"{limit:,}")
     except OSError as e:
         raise BriefError.at(start, f"cannot read: {e.strerror}") from None
     finally:
         os.close(fd)
     return data
+
+
+def _kind_of(path: Path) -> str | None:
+    """'a named pipe', 'a socket' or 'a device' for what is there but is not a file; None if
+    nothing is."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    return ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else None)
 
 
 def _refuse_unless_regular(mode: int, start: Loc, owner: str) -> None:
@@ -848,7 +939,8 @@ def text_value(text: Text | None) -> str | None:
 
 
 def _is_null(node: yaml.ScalarNode) -> bool:
-    return node.tag == "tag:yaml.org,2002:null" and node.style is None
+    # Plain: None from PyYAML, "" from LibYAML (which read 'subtitle: ~' as the text '~').
+    return node.tag == "tag:yaml.org,2002:null" and not node.style
 
 
 def _describe(node: yaml.Node) -> str:

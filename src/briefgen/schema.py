@@ -1,6 +1,7 @@
 """The brief format as JSON Schema, generated from load.SCHEMA so the two cannot drift apart."""
 from __future__ import annotations
 
+from .data import FORMAT_RE
 from .load import SCHEMA, Field
 
 _TEXT = {"type": "string", "minLength": 1}
@@ -13,7 +14,18 @@ _KINDS = {
     "lang": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"},
     "status": {"enum": ["draft", "final"]},
     "texts": {"anyOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]},
+    "format": {"type": "string", "pattern": f"^{FORMAT_RE.pattern}$"},
+    "section": {"type": "integer", "minimum": 1},
+    "csv": {"type": "string", "pattern": r"\.[cC][sS][vV]$"},
+    "cells": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+    "numbers": {"type": "array", "minItems": 1, "items": {"type": "number"}},
+    "rows": {"type": "array", "minItems": 1, "items": {
+        "type": "array", "minItems": 1, "items": {"type": ["string", "number", "null"]}}},
 }
+# Objects that take exactly one of two fields.
+_ONE_OF = {"table": ("rows", "csv"), "chart": ("series", "csv")}
+# Objects that may also be written as a single text: a column as its name.
+_OR_TEXT = ("column",)
 
 
 def _field(field: Field) -> dict:
@@ -21,8 +33,10 @@ def _field(field: Field) -> dict:
         out = {"$ref": f"#/$defs/{field.item}"}
     elif field.kind == "objects":
         out = {"type": "array", "items": {"$ref": f"#/$defs/{field.item}"}}
-        if field.required:
+        if field.required or field.item in ("column", "series"):
             out["minItems"] = 1
+    elif field.kind == "choice":
+        out = {"enum": list(field.choices)}
     else:
         out = dict(_KINDS[field.kind])
     return {"description": field.doc, **out}
@@ -30,12 +44,17 @@ def _field(field: Field) -> dict:
 
 def _object(kind: str) -> dict:
     spec = SCHEMA[kind]
-    return {
+    out = {
         "type": "object",
         "additionalProperties": False,
         "required": [name for name, f in spec.items() if f.required],
         "properties": {name: _field(f) for name, f in spec.items()},
     }
+    if kind in _ONE_OF:
+        out["oneOf"] = [{"required": [name]} for name in _ONE_OF[kind]]
+    if kind in _OR_TEXT:
+        out = {"anyOf": [_TEXT, out]}
+    return out
 
 
 def brief_schema() -> dict:
