@@ -608,8 +608,6 @@ def _yaml_chart(reader, f, say):
     """(categories, [(series name, values)]) from categories: and series:, or None."""
     import yaml
 
-    from .load import Field
-
     categories = _items(reader, f["categories_node"], "categories",
                         "categories, like [\"2019\", \"2020\"]", say)
     series_nodes = _items(reader, f["series_node"], "series", "series ({name, values})", say)
