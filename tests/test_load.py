@@ -283,3 +283,11 @@ def it_reads_a_null_as_absent_with_libyaml_too(tmp_path):
     text = MINIMAL.replace("title: A brief", "title: A brief\nsubtitle: ~\nauthors: null")
     brief = load_brief(write(tmp_path, text))
     assert (brief.subtitle, brief.authors) == (None, ())
+
+
+def it_says_which_byte_is_not_utf8_after_a_byte_order_mark(tmp_path):
+    path = tmp_path / "brief.yaml"
+    path.write_bytes(b"\xef\xbb\xbftitle: caf\xe9\n")
+    with pytest.raises(BriefError) as e:
+        load_brief(path)
+    assert str(e.value) == f"{path}:1:11: not UTF-8 text (byte 0xE9): save the file as UTF-8"

@@ -262,9 +262,10 @@ class NodeReader:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            self._index_lines(data[:e.start].decode("utf-8-sig"))
+            # e.start counts from after a byte order mark, in e.object, not in data.
+            self._index_lines(e.object[:e.start].decode("utf-8"))
             raise BriefError.at(self.loc_at(len(self.src)), f"not UTF-8 text (byte "
-                                f"0x{data[e.start]:02X}): save the file as UTF-8") from None
+                                f"0x{e.object[e.start]:02X}): save the file as UTF-8") from None
         self._index_lines(text)
         deep = _too_deep(self.src)
         if deep is not None:
