@@ -20,10 +20,10 @@ brief: $(STAMP) ## build every brief (or BRIEF=...) into build/<brief>/
 test: $(STAMP) $(TOOLS) ## run the test suite
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) ## time cold, warm and batch builds; prints ratios to a sequential baseline
+bench: $(STAMP) ## time cold, warm and batch builds; prints ratios (OLD=rev: also against that revision)
 	@# Byte-compiled as on a user's machine, even where PYTHONDONTWRITEBYTECODE is set.
 	$(BIN)/python -m compileall -q src
-	$(BIN)/python bench/run.py
+	BENCH_OLD=$(OLD) $(BIN)/python bench/run.py
 
 golden: $(STAMP) $(TOOLS) ## regenerate the golden text files after an intended change; review with git diff
 	$(BIN)/python -m tests.golden

@@ -44,3 +44,29 @@ def batch(folder: Path, count: int = 50) -> list[Path]:
                         encoding="utf-8")
         paths.append(path)
     return paths
+
+
+# Made-up numbers: the bench times them, nobody reads them.
+_TABLE_AND_CHART = """    table:
+      caption: "Illustrative table for the benchmark [@crs-r44795]"
+      columns: [{name: County}, {name: Detainers, format: "#,##0"}, {name: "Honoured, %", format: "0.0"}]
+      rows:
+""" + "".join(f"        - [County {i}, {1000 + 37 * i}, {40 + i % 7}.5]\n" for i in range(12)) + """    chart:
+      type: column
+      title: Illustrative chart for the benchmark
+      categories: ["2019", "2020", "2021", "2022", "2023"]
+      series:
+        - {name: Sanctuary, values: [10, 8, 7, 7, 6]}
+        - {name: Other, values: [12, 12, 11, 12, 11]}
+      unit: thousands
+      alt: "Illustrative column chart for the benchmark"
+      caption: "Illustrative numbers [@crs-r44795]"
+"""
+
+
+def with_table_and_chart() -> str:
+    """The example with one table and one chart added to its first section."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    anchor = "    bullets:\n"  # the first section's bullets come after its body and takeaway
+    head, sep, tail = text.partition(anchor)
+    return head + _TABLE_AND_CHART + sep + tail

@@ -18,16 +18,20 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.briefs import EXAMPLE, batch, ten_x_brief  # noqa: E402
+from bench.briefs import EXAMPLE, batch, ten_x_brief, with_table_and_chart  # noqa: E402
 
 BRIEFGEN = [sys.executable, "-m", "briefgen.cli"]
 
 
-def run(args: list[str], sequential: bool = False, cache: Path | None = None) -> tuple[float, int]:
+def run(args: list[str], sequential: bool = False, cache: Path | None = None,
+        src: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak memory (MB, the largest process) of one whole briefgen run, with
-    its cache folder in cache (else a new, empty one: a first build on this machine)."""
+    its cache folder in cache (else a new, empty one: a first build on this machine), of the
+    code in src (else this checkout's)."""
     fresh = None if cache else tempfile.mkdtemp(prefix="briefgen-bench-cache-")
     env = {**os.environ, "XDG_CACHE_HOME": str(cache or fresh)}
+    if src:
+        env["PYTHONPATH"] = str(src)
     if sequential:
         env["BRIEFGEN_JOBS"] = "1"
     try:
@@ -61,6 +65,25 @@ def compare(args, repeat: int, before=None, cache: Path | None = None):
 # Each edit is new (it carries the run's number), so that no build finds its handout kept.
 BODY_EDIT = ("Sanctuary is not monolithic", "Sanctuary (edit {}) is not monolithic")
 TAKEAWAY_EDIT = ("No federal law compels", "No federal law (edit {}) compels")
+
+
+def alternate(first, second, repeat: int) -> tuple[float, float]:
+    """Median seconds of two kinds of run, taken in turn so that a drifting machine favours
+    neither: first() and second() each return (seconds, MB)."""
+    times: tuple[list, list] = ([], [])
+    for _ in range(repeat):
+        times[0].append(first()[0])
+        times[1].append(second()[0])
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def old_code(rev: str, work: Path) -> Path:
+    """The src folder of revision rev, checked out beside this one (make bench OLD=rev)."""
+    root = Path(__file__).resolve().parents[1]
+    tree = work / "old"
+    subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(tree), rev],
+                   check=True)
+    return tree / "src"
 
 
 def report(label: str, seq: float, par: float, mb: int) -> None:
@@ -170,6 +193,26 @@ def main() -> int:
                        *compare(args, repeat, edit, cache))
             copy.unlink()
 
+        print("\ntables and charts: the seed brief against the same brief with one 12-row table"
+              " and one chart added (first builds, median of 5, taken in turn)")
+        data = work / "with-data.yaml"
+        data.write_text(with_table_and_chart(), encoding="utf-8")
+        plain, with_data = alternate(
+            lambda: run(["build", str(EXAMPLE), "-o", str(work / "plain")]),
+            lambda: run(["build", str(data), "-o", str(work / "data")]), 5)
+        print(f"  seed {plain:5.2f} s   with a table and a chart {with_data:5.2f} s   "
+              f"costs {with_data - plain:+.2f} s")
+
+        if os.environ.get("BENCH_OLD"):
+            rev = os.environ["BENCH_OLD"]
+            src = old_code(rev, work)
+            print(f"\nthis code against {rev} (first builds, median of 5, taken in turn)")
+            for label, brief in (("seed brief", EXAMPLE), ("10x brief", tenx)):
+                args = ["build", str(brief), "-o", str(work / "vs")]
+                old, new = alternate(lambda: run(args, src=src), lambda: run(args), 5)
+                print(f"  {label:12} {rev} {old:5.2f} s   this code {new:5.2f} s   "
+                      f"ratio {new / old:4.2f}")
+
         print("\nwarm: `briefgen watch`, from saving the brief to all outputs written (median of 5)")
         copy = work / "warm.yaml"
         shutil.copy(EXAMPLE, copy)
@@ -193,6 +236,9 @@ def main() -> int:
               f"batching makes a brief {seq / 50 / seed_seq:.2f}x (sequential) and "
               f"{par / 50 / seed_seq:.2f}x (-j) of that")
     finally:
+        if (work / "old").exists():
+            subprocess.run(["git", "-C", str(Path(__file__).resolve().parents[1]), "worktree",
+                            "remove", "--force", str(work / "old")], check=False)
         shutil.rmtree(work, ignore_errors=True)
     return 0
 
