@@ -279,3 +279,25 @@ def it_helps_with_a_language_it_cannot_label_or_read(tmp_path, capsys):
         f"{brief}:1:7: warning: briefgen has no words in 'pt-BR' for what it prints itself")
     assert main(["check", str(write(tmp_path, "lang: de-AT\n" + MINIMAL))]) == 0
     assert capsys.readouterr().err == ""
+
+
+def it_warns_about_characters_in_tables_and_charts_the_fonts_cannot_draw(tmp_path, capsys):
+    brief = write(tmp_path, MINIMAL.replace("    body: Text [@b].\n", """    body: Text [@b].
+    table:
+      columns: [Item]
+      rows: [["Car 🚗"]]
+    chart:
+      type: bar
+      categories: ["Bus 🚌"]
+      series: [{name: Trips, values: [3]}]
+      alt: A bar
+"""))
+    assert main(["check", str(brief)]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"{brief}:8:7: warning: 'table' has characters the theme's fonts Carlito and Caladea "
+        "cannot draw: 🚗 (U+1F697); the PDFs take them from a font of this machine, or print "
+        "boxes where it has none\n"
+        f"{brief}:11:7: warning: 'chart' has characters the theme's fonts Carlito and Caladea "
+        "cannot draw: 🚌 (U+1F68C); the PDFs take them from a font of this machine, or print "
+        "boxes where it has none\n")

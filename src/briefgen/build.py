@@ -420,6 +420,15 @@ def font_warnings(brief: Brief, theme) -> list[Problem]:
     texts += [(t.loc, "text", t.value) for t in [brief.summary] + [
         t for s in brief.sections for t in section_texts(s)]]
     texts += [(s.figure.loc, "alt", s.figure.alt) for s in brief.sections if s.figure]
+    for s in brief.sections:
+        if s.table:
+            texts.append((s.table.loc, "table", " ".join(
+                [c.name for c in s.table.columns]
+                + [cell for row in s.table.rows for cell in row if isinstance(cell, str)])))
+        if s.chart:
+            c = s.chart
+            texts.append((c.loc, "chart", " ".join(
+                [c.title or "", c.unit or "", c.alt, *c.categories, *(x.name for x in c.series)])))
     for src in brief.sources:
         texts.append((src.loc, f"source {src.id}", " ".join(
             [src.title, *src.authors, src.publisher or ""])))
