@@ -119,22 +119,24 @@ def it_does_not_end_a_german_sentence_at_an_ordinal_or_abbreviation(tmp_path):
         "Sie wurde am 3. Oktober verlängert.", "Das galt bis 2024.", "Danach nicht mehr."]
 
 
-def it_warns_about_a_list_written_inside_a_paragraph(tmp_path):
+def it_reads_items_right_under_a_line_of_text_as_a_list(tmp_path):
     listed = "Three options:\n      1. Do nothing.\n      2. Adopt it [@b]."
     text = MINIMAL.replace("    body: Text [@b].", f"    body: |\n      {listed}")
     doc = number_citations(load_brief(write(tmp_path, text)))
-    assert [str(w) for w in doc.warnings] == [
-        f"{tmp_path / 'brief.yaml'}:6:11: 'body' has a line that looks like a list item ('1. Do "
-        "nothing.'), which runs into the line above: lists are not supported; put a blank line "
-        "before each item to make it a paragraph of its own"]
+    assert doc.warnings == ()
+    intro, options = doc.sections[0].paras
+    assert plain(intro) == "Three options:"
+    assert (options.ordered, options.start) == (True, 1)
+    assert [plain(i.para) for i in options.items] == ["Do nothing.", "Adopt it\u00a0[2]."]
     assert plain(doc.sections[0].takeaway) == "Three options:"
-    assert [plain(b) for b in doc.sections[0].bullets][1:] == ["Do nothing.", "Adopt it\u00a0[2]."]
-    apart = text.replace("\n      1.", "\n\n      1.").replace("\n      2.", "\n\n      2.")
-    doc = number_citations(load_brief(write(tmp_path, apart)))
-    assert doc.warnings == () and [plain(b) for b in doc.sections[0].bullets][1:] == [
-        "Do nothing.", "Adopt it\u00a0[2]."]
-    german = text.replace("1. Do nothing.\n      2. Adopt it", "Am\n      3. Oktober gilt es")
-    assert number_citations(load_brief(write(tmp_path, german))).warnings == ()
+    # The list's items are the slide's bullets.
+    assert [plain(b) for b in doc.sections[0].bullets] == ["Do nothing.", "Adopt it\u00a0[2]."]
+    # One line alone that starts like an item is the line above's next line.
+    german = text.replace("1. Do nothing.\n      2. Adopt it", "Am\n      1. Oktober gilt es")
+    doc = number_citations(load_brief(write(tmp_path, german)))
+    assert doc.warnings == ()
+    assert [plain(p) for p in doc.sections[0].paras] == [
+        "Three options: Am 1. Oktober gilt es\u00a0[2]."]
 
 
 def it_formats_references_with_author_quoted_title_publisher_and_date():

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
 from .data import resolve_chart, resolve_table
 from .errors import BriefError, Problem
 from .labels import format_date, labels_for, primary_language, quoted
-from .model import (Brief, Cite, Doc, DocFigure, DocSection, Para, Ref, Section,
-                    Source, Span, Text)
+from .model import (Block, Brief, Cite, Doc, DocFigure, DocList, DocSection, ListItem, Para,
+                    Ref, Section, Source, Span, Text)
 
 # '[@a]', '[ @a; @b ]'; not '\[@a]', which markdown prints as '[@a]'.
 GROUP_RE = re.compile(r"(?<!\\)\[\s*@[^\[\]]*\]")
@@ -60,11 +61,11 @@ def first_sentence(text: str, lang: str = "en") -> str:
 
 
 def split_sentences(text: str, lang: str = "en") -> list[str]:
-    """Sentences, for default takeaways and bullets. A paragraph or a list item ("1. ...",
-    "- ...") never ends inside one, and an item's sentences lose its marker."""
+    """Sentences, for default takeaways and bullets. A paragraph or a list item never ends
+    inside one, and an item's sentences lose its marker."""
     not_an_end = _NOT_AN_END_RE.get(primary_language(lang))
     sentences: list[str] = []
-    for block in _blocks(text):
+    for block in (p for t in block_texts(read_blocks(text)) for p in t.split("\n\n")):
         pieces: list[list[str]] = []  # each sentence as its pieces, joined once at the end
         open_marks = (0, 0, 0)  # the last sentence's unclosed [ ( and * so far
         for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
@@ -96,57 +97,129 @@ def _add_marks(marks: tuple[int, int, int], piece: str) -> tuple[int, int, int]:
             (marks[2] + piece.count("*")) % 2)
 
 
-def _blocks(text: str) -> list[str]:
-    """Paragraphs, with each list item a block of its own, without its marker."""
-    items = _list_items(text)
-    blocks: list[str] = []
-    start = True  # the line opens a paragraph
-    for i, line in enumerate(text.splitlines()):
-        if i in items:
-            blocks.append(line[items[i]:])
-        elif line.strip():
-            if start:
-                blocks.append(line)
-            else:
-                blocks[-1] += "\n" + line
-        start = not line.strip()
-    return blocks
+# The block structure of a text field: paragraphs and lists, read by markdown-it's CommonMark
+# block parser with only those two rules (an indented line is not code, '#' not a heading).
+# Core inline parsing is left out: _parse_inline reads each block's text itself.
+MAX_LIST_DEPTH = 10  # lists in lists; deeper is an error (load.py), since markdown-it drops text
+_md_blocks = MarkdownIt("zero", {"maxNesting": 2 * MAX_LIST_DEPTH + 4}).enable(["list"]) \
+    .disable(["inline", "text_join"])
 
 
-# A line that starts like a list item: "1. ", "2) ", "a) ", "- ", "* ", "+ ", "• ".
-_LIST_ITEM_RE = re.compile(r"[ \t]*(?:(\d{1,3})[.)]|([a-z])\)|([-*+\u2022]))[ \t]+(?=\S)")
+@dataclass(frozen=True)
+class RawItem:
+    text: str  # its paragraphs, parted by a blank line
+    sub: RawList | None
+    line: int  # its first line in the field's text, from 0
 
 
-def _list_items(text: str) -> dict[int, int]:
-    """{line index: where its text starts} for the lines that are list items. One such line
-    alone is not a list: a hard-wrapped line may start with a number ('3. Oktober', '21.
-    Jahrhundert') or a dash. Two in a row are: numbers that stay or go up by one (1 1 or 1 2),
-    letters that go up by one, or bullets; in one paragraph, or opening two paragraphs in a row.
-    """
-    lines = text.splitlines()
-    where, starts = {}, set()  # each non-blank line's paragraph; the lines that open one
-    number, blank = 0, True
-    for i, line in enumerate(lines):
-        if not line.strip():
-            number, blank = number + (not blank), True
+@dataclass(frozen=True)
+class RawList:
+    ordered: bool
+    start: int
+    items: tuple[RawItem, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A text field's blocks, paragraphs (their markdown text) and lists of two levels."""
+
+    blocks: tuple[str | RawList, ...]
+    deep: int | None = None  # the line of the first item nested deeper than two levels
+    too_deep: int | None = None  # the line of a list nested deeper than MAX_LIST_DEPTH
+
+
+@lru_cache(maxsize=64)  # load.py reads each field for its warnings, then number_citations
+def read_blocks(value: str) -> Layout:
+    """Paragraphs and lists, as CommonMark reads them, with one exception: a single item right
+    under a line of text, with no item of its kind next to it, is that text's next line. A
+    wrapped line may start so ('am\n1. Oktober', 'gilt es\n- mit Ausnahmen'); two items, or
+    a blank line before, make a list. Adjacent lists of one kind ('1.' then '2)', '-' then
+    '*') are one list. Items nested deeper than two levels join the second level."""
+    tokens = _md_blocks.parse(value)
+    lines = value.split("\n")  # markdown-it's lines: it breaks at \n only
+    too_deep = next((t.map[0] for t in tokens if t.type.endswith("_list_open")
+                     and t.level >= 2 * MAX_LIST_DEPTH), None)
+    if too_deep is not None:  # markdown-it may have dropped text: every paragraph as written
+        return Layout(tuple(p for p in re.split(r"\n\s*\n", value.strip()) if p.strip()),
+                      too_deep=too_deep)
+    deep: list[int] = []
+    blocks = _read_top(_tree(tokens), lines, deep)
+    return Layout(tuple(blocks), min(deep, default=None))
+
+
+def _tree(tokens) -> list:
+    """markdown-it's flat tokens as nested [type, token, children, text] nodes."""
+    root: list = ["root", None, [], ""]
+    stack = [root]
+    for tok in tokens:
+        if tok.nesting == 1:
+            node = [tok.type[:-5], tok, [], ""]  # 'bullet_list_open' -> 'bullet_list'
+            stack[-1][2].append(node)
+            stack.append(node)
+        elif tok.nesting == -1:
+            stack.pop()
+        elif tok.type == "inline":
+            stack[-1][3] = tok.content
+    return root[2]
+
+
+def _read_top(nodes: list, lines: list[str], deep: list[int]) -> list[str | RawList]:
+    out: list[str | RawList] = []
+    text_end = None  # the line after the text that ends out, if it ends in text
+    for i, (kind, tok, children, text) in enumerate(nodes):
+        if kind == "paragraph":
+            out.append(text)
+            text_end = tok.map[1]
             continue
-        if blank:
-            starts.add(i)
-        where[i], blank = number, False
-    found = [(i, m) for i, line in enumerate(lines) if (m := _LIST_ITEM_RE.match(line))]
-    items = {}
-    for (i, m), (j, n) in zip(found, found[1:]):
-        if m[1] and n[1]:
-            follows = int(n[1]) in (int(m[1]), int(m[1]) + 1)
-        elif m[2] and n[2]:
-            follows = ord(n[2]) == ord(m[2]) + 1
+        ordered = kind == "ordered_list"
+        after = nodes[i + 1][0] if i + 1 < len(nodes) else None
+        item = children[0][2] if len(children) == 1 else []
+        if (text_end == tok.map[0] and len(item) == 1 and item[0][0] == "paragraph"
+                and after != kind):
+            # One item right under text: that text's next line, with its marker as typed.
+            end = item[0][1].map[1]
+            out[-1] += "\n" + "\n".join(line.strip() for line in lines[tok.map[0]:end])
+            text_end = end
+            continue
+        text_end = None
+        found = _read_list(kind, tok, children, 1, deep)
+        if out and isinstance(out[-1], RawList) and out[-1].ordered == ordered:
+            out[-1] = replace(out[-1], items=out[-1].items + found.items)
         else:
-            follows = bool(m[3] and n[3])
-        together = where[i] == where[j] or (i in starts and j in starts
-                                            and where[j] == where[i] + 1)
-        if follows and together:
-            items.update({i: m.end(), j: n.end()})
-    return items
+            out.append(found)
+    return out
+
+
+def _read_list(kind: str, tok, children: list, depth: int, deep: list[int]) -> RawList:
+    ordered = kind == "ordered_list"
+    items: list[RawItem] = []
+    for _, item_tok, parts, _ in children:
+        texts = [text for k, _, _, text in parts if k == "paragraph"]
+        subs = [part for part in parts if part[0] != "paragraph"]
+        sub = None
+        if subs and depth == 1:
+            lists = [_read_list(k, t, c, 2, deep) for k, t, c, _ in subs]
+            sub = RawList(lists[0].ordered, lists[0].start,
+                          tuple(i for found in lists for i in found.items))
+        items.append(RawItem("\n\n".join(texts), sub, item_tok.map[0]))
+        if subs and depth > 1:  # a third level and deeper: after their item, at its level
+            flat = [i for k, t, c, _ in subs for i in _read_list(k, t, c, 2, deep).items]
+            deep.append(flat[0].line)
+            items += flat
+    start = int(tok.attrs.get("start", 1)) if ordered else 1
+    return RawList(ordered, start, tuple(items))
+
+
+def block_texts(layout: Layout):
+    """Each paragraph's and each item's markdown text, in reading order."""
+    for block in layout.blocks:
+        if isinstance(block, str):
+            yield block
+            continue
+        for item in block.items:
+            yield item.text
+            for sub in item.sub.items if item.sub else ():
+                yield sub.text
 
 
 def section_texts(section: Section) -> list[Text]:
@@ -166,8 +239,13 @@ def number_citations(brief: Brief) -> Doc:
     by_id = {s.id: s for s in brief.sources}
     numbers: dict[str, int] = {}
     texts = [brief.summary] + [t for s in brief.sections for t in section_texts(s)]
+    # A list item's paragraph after its nested list prints before it: number as printed.
+    listed = {id(t) for t in [brief.summary] + [t for s in brief.sections
+                                                for t in (s.body, s.notes) if t]}
     for text in texts:
-        for group, loc in zip(GROUP_RE.findall(text.value), _locs(text)):
+        value = "\n\n".join(block_texts(read_blocks(text.value))) if id(text) in listed \
+            else text.value
+        for group, loc in zip(GROUP_RE.findall(value), _locs(text)):
             for source_id, _ in parse_group(group) or ():
                 if source_id not in by_id:
                     # load_brief reports these with hints; this guards callers that skip it.
@@ -177,19 +255,27 @@ def number_citations(brief: Brief) -> Doc:
     def para(value: str) -> Para:
         return _parse_inline(value, numbers, brief.lang)
 
-    def paras(value: str) -> tuple[Para, ...]:
-        return tuple(para(p) for p in re.split(r"\n\s*\n", value.strip()) if p.strip())
+    def doc_list(found: RawList) -> DocList:
+        return DocList(found.ordered, found.start, tuple(
+            ListItem(para(i.text), doc_list(i.sub) if i.sub else None) for i in found.items))
+
+    def blocks(value: str) -> tuple[Block, ...]:
+        return tuple(para(b) if isinstance(b, str) else doc_list(b)
+                     for b in read_blocks(value).blocks)
 
     sections = []
     for i, s in enumerate(brief.sections, 1):
-        body = paras(s.body.value)
+        body = blocks(s.body.value)
         takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value,
                                                                            brief.lang))
+        levels: tuple[int, ...] = ()
         if s.bullets is not None:
             bullets = tuple(para(b.value) for b in s.bullets)
+        elif items := list_items(body):  # a body with a list: its items are the bullets
+            bullets, levels = tuple(p for _, p in items), tuple(level for level, _ in items)
         else:
             bullets = tuple(para(x) for x in split_sentences(s.body.value, brief.lang))
-        notes = paras(s.notes.value) if s.notes else body
+        notes = blocks(s.notes.value) if s.notes else body
         figure = None
         if s.figure:
             caption = para(s.figure.caption.value) if s.figure.caption else None
@@ -197,30 +283,30 @@ def number_citations(brief: Brief) -> Doc:
         table = resolve_table(s.table, para, brief.lang) if s.table else None
         chart = resolve_chart(s.chart, para) if s.chart else None
         sections.append(DocSection(i, para(s.heading.value), body, takeaway, bullets, notes,
-                                   figure, table, chart))
+                                   figure, table, chart, bullet_levels=levels))
 
     refs = tuple(Ref(numbers[s.id], s) for s in sorted(
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
     warnings = brief.warnings + tuple(Problem(s.loc, f"source '{s.id}' is never cited")
                                       for s in brief.sources if s.id not in numbers)
-    fields = [("summary", brief.summary)] + [
-        (name, text) for s in brief.sections for name, text in (("body", s.body), ("notes", s.notes))
-        if text]
-    warnings += tuple(w for name, text in fields if (w := _list_warning(name, text)))
-    return Doc(brief, paras(brief.summary.value), tuple(sections), refs, warnings)
+    return Doc(brief, blocks(brief.summary.value), tuple(sections), refs, warnings)
 
 
-def _list_warning(name: str, text: Text) -> Problem | None:
-    """A list item written inside a paragraph, where it would run into the line above."""
-    lines = text.value.splitlines()
-    inside = [i for i in sorted(_list_items(text.value)) if i and lines[i - 1].strip()]
-    if not inside:
-        return None
-    line = lines[inside[0]].strip()
-    shown = line if len(line) <= 40 else line[:39] + "…"
-    return Problem(text.loc, f"'{name}' has a line that looks like a list item ('{shown}'), "
-                             "which runs into the line above: lists are not supported; put a "
-                             "blank line before each item to make it a paragraph of its own")
+def list_items(blocks: tuple[Block, ...]) -> list[tuple[int, Para]]:
+    """Every list item among blocks, in reading order, with its level: 0, or 1 if nested."""
+    return [(level, p) for b in blocks if isinstance(b, DocList)
+            for item in b.items
+            for level, p in [(0, item.para)] + [(1, i.para) for i in (item.sub.items
+                                                                       if item.sub else ())]]
+
+
+def block_paras(blocks: tuple[Block, ...]):
+    """Every paragraph of blocks, a list item's too, in reading order."""
+    for b in blocks:
+        if isinstance(b, DocList):
+            yield from (p for _, p in list_items((b,)))
+        else:
+            yield b
 
 
 def _locs(text: Text):

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .cite import format_reference, plain, short_name, split_heading, split_para
+from .cite import format_reference, list_items, plain, short_name, split_heading, split_para
 from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
-from .model import Cite, Doc, Para, Span
+from .model import Cite, Doc, DocList, Para, Span
 from .theme import Theme
 
 MARGIN = 43.2  # 0.6 in
@@ -70,6 +70,9 @@ class Block:
     align: str | None = "left"
     lead: Block | None = None  # paragraphs written first in the same frame (a kicker)
     before: float = 0.0  # space above the first paragraph, below the lead
+    # Each paragraph's bullet level: None (no bullet), 0, or 1 (a nested item's, indented
+    # further). Paragraphs past its end follow bullets: all of them when it is empty.
+    levels: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,8 @@ def para_text(para: Para, style: str = "brackets") -> str:
 def block_lines(block: Block, theme: Theme) -> list[list[str]]:
     """The lines each paragraph of a block wraps into, measured with the theme's fonts."""
     return [_metrics(theme, block.bold or _has_bold(p))
-            .wrap(para_text(p, theme.citation), block.size, text_width(block))
-            for p in block.paras]
+            .wrap(para_text(p, theme.citation), block.size, text_width(block, para_level(block, i)))
+            for i, p in enumerate(block.paras)]
 
 
 def block_height(block: Block, theme: Theme) -> float:
@@ -147,8 +150,24 @@ def stacked_height(lines: list[list[str]], block: Block) -> float:
     return body + gaps + 2 * INSET_Y
 
 
-def text_width(block: Block) -> float:
-    return block.box.w - 2 * INSET_X - (bullet_indent(block.size) if block.bullets else 0)
+def text_width(block: Block, level: int | None | str = "block") -> float:
+    """The width a paragraph's lines wrap in: less a bullet's indent, twice it at level 1. By
+    default, as the block's bullets say."""
+    if level == "block":
+        level = 0 if block.bullets else None
+    return block.box.w - 2 * INSET_X - bullet_margin(block.size, level)
+
+
+def para_level(block: Block, i: int) -> int | None:
+    """The bullet level of the block's paragraph i (see Block.levels)."""
+    if i < len(block.levels):
+        return block.levels[i]
+    return 0 if block.bullets else None
+
+
+def bullet_margin(size: float, level: int | None) -> float:
+    """Where a paragraph's text starts: a bullet's indent in from the last level's."""
+    return 0.0 if level is None else bullet_indent(size) * (level + 1)
 
 
 def bullet_indent(size: float) -> float:
@@ -236,9 +255,9 @@ def _may_fit(block: Block, theme: Theme) -> bool:
     if len(block.paras) > room:
         return False
     lines = 0
-    for p in block.paras:
+    for i, p in enumerate(block.paras):
         lines += _metrics(theme, block.bold or _has_bold(p)).fewest_lines(
-            para_text(p, theme.citation), block.size, text_width(block))
+            para_text(p, theme.citation), block.size, text_width(block, para_level(block, i)))
         if lines > room:
             return False
     return True
@@ -261,9 +280,9 @@ def fit_size(block: Block, theme: Theme, largest: float, smallest: float) -> flo
 def _breaks_a_word(block: Block, theme: Theme) -> bool:
     """Whether a word is wider than the line, so that it breaks between characters. Not an
     address: PowerPoint breaks those, and so do the sources slides."""
-    for p in block.paras:
+    for i, p in enumerate(block.paras):
         m = _metrics(theme, block.bold or _has_bold(p))  # as block_lines measures it
-        limit = text_width(block) * m.units / (block.size * SAFETY)
+        limit = text_width(block, para_level(block, i)) * m.units / (block.size * SAFETY)
         # Words as the wrap sees them: parted by spaces only ('word\u00a0[12]' is one).
         if any(m.units_of(word) > limit for word in para_text(p, theme.citation).split(" ")
                if "/" not in word):
@@ -351,16 +370,21 @@ class _Planner:
     def plan(self) -> Deck:
         b = self.doc.brief
         slides = [self.title_slide()]
+        # The bottom line's paragraphs as they are, its list items as bullets.
+        summary = [(lvl, p) for b in self.doc.summary
+                   for lvl, p in (list_items((b,)) if isinstance(b, DocList) else [(None, b)])]
         slides += self.bounded(self.text_slides(self.labels["bottom_line"], None,
-                                                self.doc.summary, bullets=False,
-                                                notes=self.notes(self.doc.summary)),
+                                                tuple(p for _, p in summary), bullets=False,
+                                                notes=self.notes(self.doc.summary),
+                                                levels=tuple(lvl for lvl, _ in summary)),
                                b.summary.loc, "the bottom line", "shorten it")
         for s, said in zip(self.doc.sections, b.sections):
             title, kicker = split_heading(s.heading)
             slides += self.bounded(
                 self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
                                  bullets=True, title_cites=[c for sp in title for c in sp.cites],
-                                 notes=self.notes(s.notes), figure=s.figure, section=s.number),
+                                 notes=self.notes(s.notes), figure=s.figure, section=s.number,
+                                 levels=s.bullet_levels),
                 said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
                 "give it fewer bullets" if said.bullets
                 else "shorten its body, or give it a short bullets: list")
@@ -379,9 +403,21 @@ class _Planner:
             return slides[:-1]
         return slides
 
-    def notes(self, paras: tuple[Para, ...]) -> str:
-        # Notes are read, not laid out by us: plain spaces.
-        return "\n\n".join(para_text(p).replace("\u00a0", " ") for p in paras)
+    def notes(self, blocks: tuple[Para | DocList, ...]) -> str:
+        """The text as the presenter reads it: paragraphs, and a list's items a line each as
+        written ('- item', '1. item'), a nested one indented."""
+        def text(p: Para) -> str:
+            return para_text(p).replace("\u00a0", " ")  # read, not laid out by us: plain spaces
+
+        def items(found: DocList, indent: str = "") -> list[str]:
+            lines = []
+            for n, item in enumerate(found.items, found.start):
+                lines.append(f"{indent}{f'{n}.' if found.ordered else '-'} {text(item.para)}")
+                lines += items(item.sub, indent + "   ") if item.sub else []
+            return lines
+
+        return "\n\n".join("\n".join(items(b)) if isinstance(b, DocList) else text(b)
+                            for b in blocks)
 
     def unique(self, title: str) -> str:
         """Screen readers list slides by title: no two slides may share one. A repeated title
@@ -523,7 +559,8 @@ class _Planner:
     # Text slides -------------------------------------------------------------------------------
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
                     bullets: bool, notes: str, figure=None, section: int | None = None,
-                    title_cites: list[Cite] | None = None) -> list[Slide]:
+                    title_cites: list[Cite] | None = None,
+                    levels: tuple[int | None, ...] = ()) -> list[Slide]:
         frame = self.frames["content"]
         slides: list[Slide] = []
         remaining = list(paras)
@@ -580,9 +617,12 @@ class _Planner:
                         box = replace(box, y=box.y + taken, h=box.h - taken)
                     else:
                         notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
-            shown, remaining, size = self.take(remaining, box, bullets, largest)
+            shown, remaining, size = self.take(remaining, box, bullets, largest,
+                                               levels=levels)
+            # A paragraph cut at the slide's end continues at its level.
+            shown_levels, levels = levels[:len(shown)], levels[len(levels) - len(remaining):]
             largest = size  # "(cont.)" slides keep the size the section started at
-            body = Block(box, tuple(shown), size, bullets=bullets,
+            body = Block(box, tuple(shown), size, bullets=bullets, levels=shown_levels,
                          **({} if frame.title is None or not frame.body_kept
                             else dict(anchor=None, align=None)))
             if lead is not None:
@@ -615,14 +655,14 @@ class _Planner:
         return [(entries[start:start + per], size, box) for start in range(0, len(entries), per)]
 
     def take(self, paras: list[Para], box: Box, bullets: bool, largest: float = BODY_MAX,
-             gap: float = GAP, pack: float = PACK_SIZE):
+             gap: float = GAP, pack: float = PACK_SIZE, levels: tuple[int | None, ...] = ()):
         """Paragraphs for one slide, the ones that wait for the next, and the size to set them at.
 
         All of them if they fit at some size not below the minimum. Otherwise the slide is filled
         at the packing size, so that a long section reads at one size across its "(cont.)"
         slides instead of one crammed slide and one sparse one.
         """
-        block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap)
+        block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap, levels=levels)
         # What cannot fit at the smallest size by a count of its lines' floor is not tried at
         # every size (each slide of 9,000 bullets, or of a 49,000-letter word, wrapped all that
         # was left 11 times), and only as many paragraphs are wrapped as the box has lines.

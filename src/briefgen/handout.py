@@ -16,7 +16,8 @@ from pathlib import Path
 import segno
 
 from .cache import private_folder, read_file, write_quietly
-from .cite import format_reference, plain, short_name, source_year, split_heading
+from .cite import (block_paras, format_reference, plain, short_name, source_year,
+                   split_heading)
 from .errors import BriefError, Loc
 from .html import PAPER, render_html
 from .labels import quoted
@@ -58,7 +59,8 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         # A heading that ends in ? or ! needs no full stop after it.
         stop = "" if plain(title).rstrip()[-1:] in ".?!:" else "."
         points.append({"number": s.number, "title": title, "stop": stop, "text": s.takeaway})
-    shown = list(doc.summary) + [p["text"] for p in points] + [p["title"] for p in points]
+    shown = list(block_paras(doc.summary)) + [p["text"] for p in points] + [
+        p["title"] for p in points]
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
     if b.handout.link:
@@ -456,7 +458,7 @@ def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per
     head = (f"the handout does not fit on one page, even with tight spacing, type at "
             f"{theme.handout_floor:.0%} and short source entries")
     if cut is None and length is None:
-        summary = sum(len(_words(p)) for p in doc.summary)
+        summary = sum(len(_words(p)) for p in block_paras(doc.summary))
         return BriefError.at(doc.brief.summary.loc, (
             f"{head}, nor with every key point cut to {KEEP} words: shorten the bottom line "
             f"({summary} words), the title or any very long word, or make fewer sections"))

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from .cite import GROUP_RE, parse_group, section_texts
+from .cite import (GROUP_RE, MAX_LIST_DEPTH, RawList, parse_group, read_blocks,
+                   section_texts)
 from .data import (FORMAT_RE, FORMATS_SAID, MAX_CATEGORIES, MAX_SERIES,
                    check_handout_chart, read_chart, read_table)
 from .errors import BriefError, Loc, Problem
@@ -33,6 +34,9 @@ MAX_LINE = 1_000
 # such a run again at every line it breaks it into, which took a minute for 48,000 letters.
 MAX_WORD = 1_000
 MAX_SECTIONS = 200
+# List items in one field: each is a block of its own in the PDF, which takes WeasyPrint about
+# 4 ms of processor time to lay out and draw (8,000 one-word items: 65 s and 500 MB).
+MAX_LIST_ITEMS = 1_000
 MAX_DEPTH = 50
 MAX_URL = 2_000  # and a QR code holds about 2,300 characters
 
@@ -64,7 +68,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "theme": Field("text", "A bundled theme's name, or a theme folder inside the brief's folder. "
                                 "The CLI's --theme wins and may name any folder. Default: default."),
         "memo": Field("object", "The memo's header block.", item="memo"),
-        "summary": Field("text", "Executive summary (the bottom line), 1-3 paragraphs.", True, citable=True),
+        "summary": Field("text", "Executive summary (the bottom line), 1-3 paragraphs; lists as "
+                         "in body.", True, citable=True),
         "sections": Field("objects", "The sections, at least one.", True, item="section"),
         "sources": Field("objects", "Every source a citation names.", item="source"),
         "handout": Field("object", "Settings for the one-page handout.", item="handout"),
@@ -76,11 +81,13 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "section": {
         "heading": Field("text", "Section heading.", True, citable=True, most=MAX_LINE),
-        "body": Field("text", "Body: paragraphs separated by a blank line; inline *em*, **strong**, "
+        "body": Field("text", "Body: paragraphs separated by a blank line, and lists (items "
+                      "starting '- ' or '1. ', one nested level); inline *em*, **strong**, "
                       "[text](url) and [@id] citations.", True, citable=True),
         "takeaway": Field("text", "One-sentence key point. Default: the body's first sentence.",
                           citable=True),
-        "bullets": Field("texts", "Slide bullets. Default: derived from the body.", citable=True),
+        "bullets": Field("texts", "Slide bullets. Default: the body's list items, else its "
+                         "sentences.", citable=True),
         "notes": Field("text", "Speaker notes. Default: the body.", citable=True),
         "figure": Field("object", "An image shown with the section.", item="figure"),
         "table": Field("object", "A table shown with the section: a real table in the memo, a "
@@ -167,6 +174,8 @@ _PREFIXED_RE = re.compile(r"(?<!\\)\[\s*[^\[\]@\s][^\[\]@]*\s@[A-Za-z0-9._-]+[^\
 _BARE_ID_RE = re.compile(r"(?<![\w.+\-/@\\])@([A-Za-z0-9._-]+)")
 _ESCAPED_GROUP_RE = re.compile(r"\\\[[^\[\]]*\]")
 # '[@a](https://x.org)': a group followed by a link's target.
+# The text fields that may hold lists.
+_LIST_FIELDS = ("summary", "body", "notes")
 _LINK_TARGET_RE = re.compile(r"\((?:[^()\s]|\([^()\s]*\))*\)")
 # '[@a, p. 4.': a group that another group or the end of the text cuts off before its ']'.
 _UNCLOSED_RE = re.compile(r"(?<!\\)\[\s*@[^\[\]]*(?=\[|$)")
@@ -432,8 +441,48 @@ class NodeReader:
             self.error(node, f"citations are not allowed in '{name}': cite in the summary or a "
                              "section")
             return None
+        if name in _LIST_FIELDS and not self._lists_fit(node, name, value):
+            return None
         self._ends[self.loc(node)] = node.end_mark.index
         return Text(value, self.loc(node), tuple(self._group_locs(node, groups)))
+
+    def _lists_fit(self, node: yaml.ScalarNode, name: str, value: str) -> bool:
+        """Warn of list items nested deeper than the two levels a list prints (they print at
+        the second); refuse lists nested past MAX_LIST_DEPTH, where markdown-it drops text."""
+        layout = read_blocks(value)
+        items = [i.line for b in layout.blocks if isinstance(b, RawList) for item in b.items
+                 for i in (item, *(item.sub.items if item.sub else ()))]
+        if len(items) > MAX_LIST_ITEMS:
+            self.error(self._line_loc(node, value, items[MAX_LIST_ITEMS]), (
+                f"'{name}' has {len(items):,} list items; a field may have at most "
+                f"{MAX_LIST_ITEMS:,}"))
+            return False
+        line = layout.too_deep if layout.too_deep is not None else layout.deep
+        if line is None:
+            return True
+        shown = _short(value.split("\n")[line], 40)
+        where = self._line_loc(node, value, line)
+        if layout.too_deep is not None:
+            self.error(where, f"'{name}' has lists nested more than {MAX_LIST_DEPTH} deep "
+                              f"('{shown}'); a list prints two levels: indent its items less")
+            return False
+        self.warnings.append(Problem(where, (
+            f"'{name}' has a list item nested more than two levels deep ('{shown}'): a list "
+            "prints two levels, so it prints at the second; indent it as the items above it")))
+        return True
+
+    def _line_loc(self, node: yaml.ScalarNode, value: str, line: int) -> Loc:
+        """Where a line of a text's value stands in the brief, found line by line in the
+        scalar's source; the scalar's start where it cannot be (a folded or escaped text)."""
+        pos, end = node.start_mark.index, node.end_mark.index
+        found = pos
+        for text in value.split("\n")[:line + 1]:
+            if text.strip():
+                found = self.src.find(text.strip(), pos, end)
+                if found < 0:
+                    return self.loc(node)
+                pos = found + len(text.strip())
+        return self.loc_at(found)
 
     def _word_fits(self, node: yaml.ScalarNode, name: str, value: str) -> bool:
         if max(map(len, value.split()), default=0) <= MAX_WORD:

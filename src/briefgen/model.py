@@ -205,6 +205,8 @@ class DocSection:
     figure: DocFigure | None
     table: DocTable | None = None
     chart: DocChart | None = None
+    # Each bullet's level: 0, or 1 for a nested list item's; () when every bullet is at 0.
+    bullet_levels: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

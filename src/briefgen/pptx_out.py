@@ -21,7 +21,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, bullet_indent, frame_box
+from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, bullet_indent, bullet_margin,
+                   frame_box, para_level)
 from .errors import BriefError
 from .theme import Theme, shown_path, theme_loc
 
@@ -282,7 +283,7 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             # A theme's template aligns as its designer chose: where a line breaks does not
             # depend on it.
             p.alignment = PP_ALIGN.LEFT
-        _bullet(p, part)
+        _bullet(p, part, para_level(part, i))
         size = str(Pt(part.size).centipoints)
         for j, span in enumerate(para):
             run = p.add_run()
@@ -327,18 +328,21 @@ def _spacing(p, line: float, before: float) -> None:
         pPr.insert(at, spacing)
 
 
-def _bullet(p, block: Block) -> None:
-    """Set the bullet and indent on the paragraph itself, so no template can change the wrap."""
+def _bullet(p, block: Block, level: int | None) -> None:
+    """Set the bullet and indent on the paragraph itself, so no template can change the wrap.
+    A nested item's paragraph is at level 1 (PowerPoint's second), with an en dash."""
     pPr = p._p.get_or_add_pPr()
     for tag in ("a:buNone", "a:buChar", "a:buAutoNum", "a:buFont"):
         for old in pPr.findall(qn(tag)):
             pPr.remove(old)
-    if block.bullets:
+    if level is not None:
         indent = int(Pt(bullet_indent(block.size)))
-        pPr.set("marL", str(indent))
+        pPr.set("marL", str(int(Pt(bullet_margin(block.size, level)))))
         pPr.set("indent", str(-indent))
+        if level:
+            pPr.set("lvl", str(level))
         etree.SubElement(pPr, qn("a:buFont"), typeface="Arial")
-        etree.SubElement(pPr, qn("a:buChar"), char="•")
+        etree.SubElement(pPr, qn("a:buChar"), char="–" if level else "•")
     else:
         pPr.set("marL", "0")
         pPr.set("indent", "0")
