@@ -339,10 +339,11 @@ atexit.register(release)
 
 def write_pdf(document, target: Path, origin: Loc) -> int:
     """Write a rendered document; returns its page count."""
+    _markers_in_flow(document)
     # Attachments are fetched only now, through the same fetcher.
     with _refusals(document.url_fetcher, origin):
         # PDF/UA-1: tagged structure, language, title shown, so screen readers can follow it.
-        document.write_pdf(str(target), pdf_variant="pdf/ua-1", finisher=_scope_headers)
+        document.write_pdf(str(target), pdf_variant="pdf/ua-1", finisher=_finish_tags)
     _raise_refused(document.url_fetcher, origin)
     return len(document.pages)
 
@@ -365,6 +366,85 @@ def _scope_headers(document, pdf) -> None:
 
     for page in document.pages:
         walk(page._page_box)
+
+
+def _markers_in_flow(document) -> None:
+    """Paint each list marker ('1.', '•') just before its item's text, not after the page's.
+
+    WeasyPrint 70 lays an outside marker out as an absolutely positioned box, and paints such
+    boxes after everything else: text read in the page's order (pypdf, copying from most
+    viewers) had every item without its number, then all the numbers at the page's end. Laid
+    out, a marker is set static, so it is painted in the tree's order, first in its item; it
+    stays where it was laid out."""
+    def walk(box) -> None:
+        if getattr(box, "is_outside_marker", False):
+            box.style["position"] = "static"
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+
+
+def _finish_tags(document, pdf) -> None:
+    _scope_headers(document, pdf)
+    _tag_lists(document, pdf)
+
+
+# CSS's list-style-type -> PDF's /ListNumbering; a marker of our own (an en dash) or none: /None.
+_NUMBERING = {"disc": "/Disc", "circle": "/Circle", "square": "/Square", "decimal": "/Decimal",
+              "lower-roman": "/LowerRoman", "upper-roman": "/UpperRoman",
+              "lower-alpha": "/LowerAlpha", "lower-latin": "/LowerAlpha",
+              "upper-alpha": "/UpperAlpha", "upper-latin": "/UpperAlpha"}
+
+
+def _tag_lists(document, pdf) -> None:
+    """Put each nested list (L) in the LBody of its item, and say how each list numbers its
+    labels (/ListNumbering, which tells a screen reader a numbered list from a bulleted one).
+
+    WeasyPrint 70 tags ul and ol as L, li as LI with Lbl (the marker) and LBody, but makes a
+    nested list a child of the outer list, after its item, and gives L no attributes. Its L
+    elements are made in the order of the ul and ol boxes on the pages, which is how each is
+    matched to its box; if the counts differ, the lists are left as WeasyPrint tagged them."""
+    import pydyf
+
+    lists = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("S") == "/L"]
+    found = []
+
+    def walk(box) -> None:
+        if getattr(box, "element_tag", None) in ("ul", "ol"):
+            found.append(box)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    if len(found) != len(lists):
+        return
+
+    def element(ref):
+        if not isinstance(ref, bytes):
+            return None  # a marked-content id
+        kid = pdf.objects[int(ref.split()[0])]
+        return kid if isinstance(kid, pydyf.Dictionary) else None
+
+    for tag, box in zip(lists, found):
+        style = box.style["list_style_type"]
+        tag["A"] = pydyf.Dictionary({"O": "/List", "ListNumbering": _NUMBERING.get(
+            style if isinstance(style, str) else "", "/None")})
+        kids, item = [], None
+        for ref in tag["K"]:
+            kid = element(ref)
+            body = item and next((b for b in map(element, reversed(item["K"]))
+                                  if b is not None and b.get("S") == "/LBody"), None)
+            if kid is not None and kid.get("S") == "/L" and body is not None:
+                body["K"].append(ref)
+                kid["P"] = body.reference
+                continue
+            if kid is not None and kid.get("S") == "/LI":
+                item = kid
+            kids.append(ref)
+        tag["K"] = pydyf.Array(kids)
 
 
 def _raise_refused(fetcher: FolderFetcher, origin: Loc) -> None:
