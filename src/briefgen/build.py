@@ -177,6 +177,8 @@ def make_memo(job: Job, path: Path) -> Output:
         html = render_html(job.doc, job.theme, "memo", job.paper, stamp=job.stamp, running_left=(
             shorten(subject, job.theme.heading.regular, size, room * (1 - 0.15 * attempt))))
         document = render_pdf(html, job.folder, job.roots, job.origin)
+    if 'class="data-table"' in html:  # the extra layout pass only for a brief with a table
+        html, document = _fit_tables(job, html, document)
     heights: dict[str, float] = {}
     # Up to twice more, with figures a little smaller where the page before has room: a figure
     # made smaller pulls the rest up, which can leave a later one the same gap.
@@ -193,6 +195,33 @@ def make_memo(job: Job, path: Path) -> Output:
         document = render_pdf(html.replace("</head>", f"<style>{css}</style></head>", 1),
                               job.folder, job.roots, job.origin)
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
+
+
+def _fit_tables(job: Job, html: str, document):
+    """The memo with every table inside the text block: a table laid out wider (its words
+    wrap and hyphenate first) is set in smaller type, a step of exhibits.TABLE_STEPS at a time,
+    down to the floor; one still too wide there is an error naming its widest column. A step
+    is chosen from how far over the table is, so most tables need one more render at most."""
+    from .exhibits import next_step, table_size, too_wide
+    from .pdf import render_pdf, wide_tables
+
+    steps: dict[str, int] = {}
+    styled = html
+    while True:
+        wide = wide_tables(document)
+        if not wide:
+            return styled, document
+        for name, found in wide.items():
+            step = steps.get(name, 0)
+            later = next_step(job.theme, step, found)
+            if later is None:
+                raise too_wide(job.doc, int(name.rpartition("-")[2]),
+                               table_size(job.theme, step), found)
+            steps[name] = later
+        css = "".join(f"#{name} {{ font-size: {table_size(job.theme, step)}pt }}"
+                      for name, step in steps.items())
+        styled = html.replace("</head>", f"<style>{css}</style></head>", 1)
+        document = render_pdf(styled, job.folder, job.roots, job.origin)
 
 
 def make_deck(job: Job, path: Path) -> Output:

@@ -61,6 +61,10 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         points.append({"number": s.number, "title": title, "stop": stop, "text": s.takeaway})
     shown = list(block_paras(doc.summary)) + [p["text"] for p in points] + [
         p["title"] for p in points]
+    number = b.handout.chart  # the chart shown, whose caption names its data's source
+    chart = doc.sections[number - 1].chart if number and 0 < number <= len(doc.sections) else None
+    if chart and chart.caption:
+        shown.append(chart.caption)
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
     if b.handout.link:

@@ -95,6 +95,9 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         env.filters["breakable"] = breakable
         env.filters["nobreak"] = nobreak
         env.globals["format_reference"] = format_reference
+    if "table_rows" not in env.globals:
+        env.globals["table_rows"] = _table_rows
+        env.globals["header_aligns"] = _header_aligns
     date = format_date(b.date, b.lang)
     context = dict(
         # Never the clock: the same brief gives the same bytes.
@@ -104,6 +107,38 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         running_left=(running_left or b.memo.subject or b.title) if kind == "memo" else "",
         running_right=date,
         footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
+        # Drawn here, not in the templates: outside their time and memory bounds, and only for
+        # a brief with charts.
+        charts=_memo_charts(doc, theme, paper or theme.paper) if kind == "memo" else {},
+        handout_chart=_handout_chart(doc, theme, paper or theme.paper, sp, scale)
+        if kind == "handout" and b.handout.chart else None,
         **extra,
     )
     return render_templates(env, kind, context, b, theme.source)
+
+# Tables and charts (exhibits.py), imported on first use: a brief without them does not pay
+# for the module (its dataclasses take milliseconds to make).
+def _table_rows(table, lang):
+    from .exhibits import table_rows
+
+    return table_rows(table, lang)
+
+
+def _header_aligns(table):
+    from .exhibits import header_aligns
+
+    return header_aligns(table)
+
+
+def _memo_charts(doc: Doc, theme: Theme, paper: str) -> dict:
+    if not any(s.chart for s in doc.sections):
+        return {}
+    from .exhibits import memo_charts
+
+    return memo_charts(doc, theme, paper)
+
+
+def _handout_chart(doc: Doc, theme: Theme, paper: str, sp: float, scale: float):
+    from .exhibits import handout_chart
+
+    return handout_chart(doc, theme, paper, sp, scale)

@@ -558,3 +558,57 @@ def item_lines(document, container: str) -> list[list[float]]:
     for page in document.pages:
         walk(page._page_box, False)
     return list(items.values())
+
+
+def wide_tables(document, css_class: str = "data-table") -> dict:
+    """The tables of this class laid out wider than the block that holds them: {table id: Wide}
+    in points, with the column that is widest and its widest line of text (at a table's
+    narrowest, a column is as wide as its longest word). A table split over pages counts once,
+    where it is widest."""
+    from weasyprint.formatting_structure.boxes import LineBox, TableCellBox, TextBox
+
+    from .exhibits import Wide
+
+    found = {}
+
+    def line_text(line) -> str:
+        # Invisible padding (a number's missing decimals) takes room but is not printed.
+        return "".join(box.text for box in line.descendants()
+                       if isinstance(box, TextBox) and box.style["visibility"] == "visible")
+
+    def measure(table, room: float) -> None:
+        name = table.element.get("id") if table.element is not None else None
+        width = table.margin_width()
+        if not name or width <= room + 0.01 or (
+                name in found and found[name].width >= width * 0.75):
+            return
+        widths = list(table.column_widths)
+        column = max(range(len(widths)), key=widths.__getitem__)
+        widest = (0.0, "")
+        for cell in table.descendants():
+            if isinstance(cell, TableCellBox) and cell.grid_x == column:
+                for line in cell.descendants():
+                    if isinstance(line, LineBox) and line.children:
+                        # A line box is as wide as its cell; its text ends where its last box does.
+                        used = max(c.position_x + c.margin_width() for c in line.children) - \
+                            line.position_x
+                        if used > widest[0]:
+                            widest = (used, line_text(line))
+        found[name] = Wide(width * 0.75, room * 0.75, column, widest[1], widest[0] * 0.75)
+
+    def walk(box) -> None:
+        for child in getattr(box, "children", ()):
+            if getattr(child, "is_table_wrapper", False):
+                table = child.get_wrapped_table()
+                if table.element is not None and css_class in (
+                        table.element.get("class") or "").split():
+                    # Its room is what the wrapper's container gives it, not the wrapper's
+                    # width, which follows the table's.
+                    measure(table, box.width)
+                    continue
+            if not isinstance(child, (LineBox, TextBox)):
+                walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
