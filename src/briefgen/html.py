@@ -116,6 +116,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     )
     return render_templates(env, kind, context, b, theme.source)
 
+
 # Tables and charts (exhibits.py), imported on first use: a brief without them does not pay
 # for the module (its dataclasses take milliseconds to make).
 def _table_rows(table, lang):
