@@ -404,15 +404,16 @@ def _tag_lists(document, pdf) -> None:
 
     WeasyPrint 70 tags ul and ol as L, li as LI with Lbl (the marker) and LBody, but makes a
     nested list a child of the outer list, after its item, and gives L no attributes. Its L
-    elements are made in the order of the ul and ol boxes on the pages, which is how each is
-    matched to its box; if the counts differ, the lists are left as WeasyPrint tagged them."""
+    elements are made in the order of the ul, ol (and a theme's dl) boxes on the pages, which
+    is how each is matched to its box; if the counts differ, the lists are left as WeasyPrint
+    tagged them."""
     import pydyf
 
     lists = [o for o in pdf.objects if isinstance(o, pydyf.Dictionary) and o.get("S") == "/L"]
     found = []
 
     def walk(box) -> None:
-        if getattr(box, "element_tag", None) in ("ul", "ol"):
+        if getattr(box, "element_tag", None) in ("ul", "ol", "dl"):  # WeasyPrint's L
             found.append(box)
         for child in getattr(box, "children", ()):
             walk(child)
@@ -429,7 +430,7 @@ def _tag_lists(document, pdf) -> None:
         return kid if isinstance(kid, pydyf.Dictionary) else None
 
     for tag, box in zip(lists, found):
-        style = box.style["list_style_type"]
+        style = box.style["list_style_type"] if box.element_tag != "dl" else "none"
         tag["A"] = pydyf.Dictionary({"O": "/List", "ListNumbering": _NUMBERING.get(
             style if isinstance(style, str) else "", "/None")})
         kids, item = [], None
