@@ -267,6 +267,107 @@ _document_module.original_get_image_from_uri = _stable_image_ids(
     _document_module.original_get_image_from_uri)
 
 
+_svg_package = import_module("weasyprint.svg")
+_svg_text = import_module("weasyprint.svg.text")
+_LETTER_BY_LETTER = ("dx", "dy", "rotate", "textLength")
+
+
+def _svg_text_as_one_run(by_letter):
+    """SVG text drawn as one run of glyphs, where nothing asks to place its letters one by one.
+
+    WeasyPrint 70 lays out and draws every letter of SVG text on its own. A space is then
+    never drawn, so text extraction guesses words from gaps ('X 3' read as 'X3'), and a narrow
+    no-break space (French thousands) is lost ('1 234,5' read as '1234,5'); kerning and Arabic
+    joining are lost too; and a chart's labels took 86 ms to draw. A text with one position and
+    none of the per-letter attributes is laid out once and drawn as a line, as HTML text is;
+    any other goes letter by letter as before."""
+    from weasyprint.css.properties import INITIAL_VALUES
+    from weasyprint.draw.text import draw_emojis, draw_first_line
+    from weasyprint.matrix import Matrix
+    from weasyprint.svg.bounding_box import extend_bounding_box
+    from weasyprint.svg.utils import normalize, size
+    from weasyprint.text.ffi import FROM_UNITS
+    from weasyprint.text.line_break import create_layout, line_size
+
+    def text(svg, node, font_size):
+        xs = normalize(node.attrib.get("x", "")).split()
+        ys = normalize(node.attrib.get("y", "")).split()
+        if (not node.text or len(xs) > 1 or len(ys) > 1
+                or any(name in node.attrib for name in _LETTER_BY_LETTER)
+                or svg.length(node.get("letter-spacing"), font_size)):
+            return by_letter(svg, node, font_size)
+        # The style as WeasyPrint's own text() makes it.
+        style = _svg_text.Style()
+        style.update(INITIAL_VALUES)
+        style.font_config = svg.font_config
+        style["font_family"] = [f.strip("\"'") for f in
+                                node.get("font-family", "sans-serif").split(",")]
+        style["font_style"] = node.get("font-style", "normal")
+        style["font_size"] = font_size
+        if node.get("direction") in ("ltr", "rtl"):
+            style["direction"] = node.get("direction")
+        weight = node.get("font-weight", 400)
+        try:
+            style["font_weight"] = {"normal": 400, "bold": 700}.get(weight) or int(weight)
+        except ValueError:
+            style["font_weight"] = 400
+        # Laid out once, with no width to break at, and drawn from that same layout.
+        layout = create_layout(node.text, style, svg.context, None, 0)
+        first_line, _ = layout.get_first_line()
+        width, height = line_size(first_line, style)
+        baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+        if xs:
+            svg.cursor_d_position[0] = 0
+        if ys:
+            svg.cursor_d_position[1] = 0
+        x = size(xs[0], font_size, svg.inner_width) if xs else svg.cursor_position[0]
+        y = size(ys[0], font_size, svg.inner_height) if ys else svg.cursor_position[1]
+        ascent, descent = font_size * .8, font_size * .2
+        anchor = node.get("display-anchor")
+        alignment = node.get("dominant-baseline", node.get("alignment-baseline"))
+        if anchor == "middle":
+            y_align = -height / 2
+        elif anchor == "bottom":
+            y_align = -height
+        elif anchor == "top":
+            y_align = 0
+        elif alignment in ("central", "middle"):
+            y_align = (ascent + descent) / 2 - descent
+        elif alignment in ("text-before-edge", "before_edge", "top", "hanging", "text-top"):
+            y_align = ascent
+        elif alignment in ("text-after-edge", "after_edge", "bottom", "text-bottom"):
+            y_align = -descent
+        else:
+            y_align = 0
+        x_at = x + svg.cursor_d_position[0]
+        y_at = y + svg.cursor_d_position[1] + y_align
+        svg.cursor_position = x + width, y
+        node.text_bounding_box = extend_bounding_box(node.text_bounding_box, (
+            (x_at, y_at - baseline), (x_at + width, y_at - baseline + height)))
+        svg.stream.push_state()
+        fill, stroke = svg.set_graphical_state(node, font_size)
+        svg.stream.begin_text()
+        svg.fill_stroke(fill, stroke, text=True)
+        box = _svg_text.TextBox(layout, style)
+        box.baseline = baseline
+        emojis = draw_first_line(svg.stream, box, "none", "none",
+                                 Matrix(a=1, d=-1, e=x_at, f=y_at))
+        svg.stream.end_text()
+        svg.stream.pop_state()
+        draw_emojis(svg.stream, style, x, y, emojis)
+
+    return text
+
+
+if _svg_package.text is _svg_text.text:  # the WeasyPrint this was written for
+    _one_run = _svg_text_as_one_run(_svg_text.text)
+    for _tag, _draw in list(_svg_package.TAGS.items()):
+        if _draw is _svg_text.text:
+            _svg_package.TAGS[_tag] = _one_run
+    # draw_node tells a text node by comparing its TAGS entry with the package's name `text`.
+    _svg_package.text = _one_run
+
+
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
     lang = _LANG.search(html)
