@@ -281,3 +281,16 @@ def it_lays_the_memo_out_once_unless_a_table_is_too_wide(tmp_path, brief, charts
                           str(tmp_path)], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [charts, "1"]
+
+
+def it_offers_to_show_no_chart_when_the_handout_cannot_fit_with_it(tmp_path):
+    summary = " ".join(["Words of the bottom line run on."] * 170)
+    brief = data_brief(rows=2).replace("summary: Bottom line [@a].", f"summary: {summary} [@a]")
+    path = write(tmp_path, brief)
+    with pytest.raises(BriefError) as caught:
+        build(path, tmp_path / "out")
+    assert str(caught.value) == (
+        f"{path}:3:10: the handout does not fit on one page, even with tight spacing, type at 80%, "
+        "short source entries and section 2's chart at its smallest, nor with every key point "
+        "cut to 10 words: shorten the bottom line (1190 words), the title or any very long "
+        "word, make fewer sections, or show no chart on it")

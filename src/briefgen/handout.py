@@ -61,10 +61,9 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         points.append({"number": s.number, "title": title, "stop": stop, "text": s.takeaway})
     shown = list(block_paras(doc.summary)) + [p["text"] for p in points] + [
         p["title"] for p in points]
-    number = b.handout.chart  # the chart shown, whose caption names its data's source
-    chart = doc.sections[number - 1].chart if number and 0 < number <= len(doc.sections) else None
-    if chart and chart.caption:
-        shown.append(chart.caption)
+    if _shows_chart(doc):  # its caption names its data's source
+        caption = doc.sections[b.handout.chart - 1].chart.caption
+        shown += [caption] if caption else []
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
     if b.handout.link:
@@ -459,13 +458,18 @@ def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per
             cut: int | None = None, length: int | None = None) -> BriefError:
     """The message: cut the longest key point by cut words, or the longest ones to length
     words each, or (neither) say that cutting key points cannot make room."""
+    chart = doc.brief.handout.chart if _shows_chart(doc) else None
     head = (f"the handout does not fit on one page, even with tight spacing, type at "
-            f"{theme.handout_floor:.0%} and short source entries")
+            f"{theme.handout_floor:.0%}" + (", short source entries and section "
+                                            f"{chart}'s chart at its smallest" if chart else
+                                            " and short source entries"))
     if cut is None and length is None:
         summary = sum(len(_words(p)) for p in block_paras(doc.summary))
         return BriefError.at(doc.brief.summary.loc, (
             f"{head}, nor with every key point cut to {KEEP} words: shorten the bottom line "
-            f"({summary} words), the title or any very long word, or make fewer sections"))
+            f"({summary} words), the title or any very long word, "
+            + ("make fewer sections, or show no chart on it" if chart else
+               "or make fewer sections")))
     first = doc.sections[order[0] - 1]
     section = doc.brief.sections[first.number - 1]
     loc = section.takeaway.loc if section.takeaway else section.body.loc
@@ -486,6 +490,11 @@ def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per
         f"{head}: shorten {which} to about {length} words each "
         f"({_cut_total(words, length)} words in all); the longest alone, section "
         f"{first.number} ('{title}'), whose {field} has {n_words} words, is not enough"))
+
+
+def _shows_chart(doc: Doc) -> bool:
+    number = doc.brief.handout.chart
+    return bool(number and 0 < number <= len(doc.sections) and doc.sections[number - 1].chart)
 
 
 def _words(para) -> list[str]:
