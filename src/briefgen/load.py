@@ -35,8 +35,9 @@ MAX_LINE = 1_000
 MAX_WORD = 1_000
 MAX_SECTIONS = 200
 # List items in one field: each is a block of its own in the PDF, which takes WeasyPrint about
-# 4 ms of processor time to lay out and draw (8,000 one-word items: 65 s and 500 MB).
-MAX_LIST_ITEMS = 1_000
+# 4 ms of processor time to lay out and draw, and a line of every slide's notes (8,000 one-word
+# items: 65 s and 500 MB; 1,000: 13 s). Far more than a brief's list holds.
+MAX_LIST_ITEMS = 200
 MAX_DEPTH = 50
 MAX_URL = 2_000  # and a QR code holds about 2,300 characters
 
