@@ -525,6 +525,15 @@ def it_formats_negative_numbers_with_a_true_minus():
     assert format_number(-0.04, "0.0") == "0.0"
 
 
+@pytest.mark.parametrize("value, fmt, shown", [
+    (6.25, "0.0", "6.3"), (2.5, "0", "3"), (-2.5, "0", "\u22123"), (2.675, "0.00", "2.68"),
+    (0.125, "0.0%", "12.5%"), (0.00125, "0.0%", "0.1%"), (1234567.5, "#,##0", "1,234,568"),
+])
+def it_rounds_half_away_from_zero_as_powerpoint_does(value, fmt, shown):
+    # Python's own rounding gives 6.2, 2 and 2.67 here: the deck's chart would read otherwise.
+    assert format_number(value, fmt) == shown
+
+
 def it_publishes_tables_charts_and_the_handout_chart_in_the_schema():
     schema = brief_schema()
     defs = schema["$defs"]

@@ -7,6 +7,7 @@ import bisect
 import math
 import os
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from .labels import primary_language
 
@@ -32,7 +33,11 @@ def format_number(value: float, fmt: str | None, lang: str = "en") -> str:
         raise ValueError(f"not a finite number: {value!r}")
     if m:
         places = len(m[2] or "")
-        text = f"{abs(value) * (100 if m[3] else 1):,.{places}f}"
+        # Half away from zero, as Excel and PowerPoint round: the deck's chart shows the same
+        # 6.3 for 6.25 as the memo. Decimal(repr) rounds the number as written, not its binary
+        # neighbour (2.675 is 2.67499999... as a float).
+        exact = Decimal(repr(abs(float(value)))) * (100 if m[3] else 1)
+        text = f"{exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):,.{places}f}"
         negative = value < 0 and text.strip("0.,") != ""  # -0.04 as '0.0' is '0.0', not '-0.0'
         suffix = "%" if m[3] else ""
         grouped = bool(m[1])
