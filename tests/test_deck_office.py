@@ -24,7 +24,9 @@ from .conftest import EXAMPLE, ROOT
 # Headings, bullets and sources long enough that the planner shrinks text, continues sections
 # on "(cont.)" slides, splits a bullet and cuts a title short.
 LONG = ROOT / "tests" / "data" / "long-slides.yaml"
-BRIEFS = {"example": EXAMPLE, "long": LONG}
+# Lists, a 40-row table continued on "(cont.)" slides and two charts (illustrative numbers).
+DATA = ROOT / "tests" / "data" / "deck-data.yaml"
+BRIEFS = {"example": EXAMPLE, "long": LONG, "data": DATA}
 THEMES = ("default", "print", "modern")
 
 # LibreOffice lays text out in hundredths of a millimetre (0.03 pt), so its lines land a
@@ -44,6 +46,9 @@ POPPLER_ASCENT, POPPLER_DESCENT = 0.95, 0.35
 ASCENT, DESCENT = 0.75, 0.25
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
+# The bullets the deck draws (a list's nested items take the dash): poppler may give a bullet a
+# line of its own, and it is in no shape's text.
+BULLETS = "•–"
 # The system fonts LibreOffice must draw each deck font with: the ones with the same widths.
 SAME_WIDTHS = {"Calibri": {"Carlito"}, "Arial": {"LiberationSans"}}
 
@@ -136,13 +141,16 @@ def overflows(deck, pdf) -> list[str]:
     if len(pages) != len(prs.slides):
         return [f"the PDF has {len(pages)} pages for {len(prs.slides)} slides"]
     for number, (slide, lines) in enumerate(zip(prs.slides, pages), 1):
-        shapes = [(s, squeeze(s.text_frame.text)) for s in slide.shapes
-                  if s.has_text_frame and s.text_frame.text.strip()]
+        shapes = text_shapes(slide)
         drawn = set()
-        for words in lines:
+        # A chart's text is laid out by the program that draws it, inside the chart's frame.
+        charts = [shape_box(s) for s in slide.shapes if s.has_chart]
+        lines = [[w for w in words if not any(within(w[1], c) for c in charts)]
+                 for words in lines]
+        for words in filter(None, lines):
             for text, box, size in segments(words, [t for _, t in shapes]):
                 where = f"slide {number}"
-                owners = [s for s, t in shapes if squeeze(text.lstrip("•")) in t]
+                owners = [s for s, t in shapes if squeeze(text.lstrip(BULLETS)) in t]
                 if not owners:
                     problems.append(f"{where}: line {text!r} is in no shape's text")
                     continue
@@ -169,6 +177,40 @@ def overflows(deck, pdf) -> list[str]:
             if shape.shape_id not in drawn:
                 problems.append(f"slide {number}, {shape.name}: none of its text is drawn")
     return problems
+
+
+class _Cell:
+    """A table's cell as the check reads a text shape: its box from its column's width and
+    its row's height as the file gives them. A row LibreOffice draws taller than that moves the
+    rows below it, whose lines then fall outside their cells."""
+
+    def __init__(self, frame, r: int, c: int):
+        table = frame.table
+        self.name = f"{frame.name} row {r + 1} column {c + 1}"
+        self.shape_id = (frame.shape_id, r, c)
+        self.left = frame.left + sum(col.width for col in list(table.columns)[:c])
+        self.top = frame.top + sum(row.height for row in list(table.rows)[:r])
+        self.width, self.height = table.columns[c].width, table.rows[r].height
+        self.text_frame = table.cell(r, c).text_frame
+
+
+def text_shapes(slide) -> list:
+    """(shape, its text squeezed) for every shape with text, each table cell a shape."""
+    out = []
+    for s in slide.shapes:
+        if s.has_text_frame and s.text_frame.text.strip():
+            out.append((s, squeeze(s.text_frame.text)))
+        elif s.has_table:
+            for r, row in enumerate(s.table.rows):
+                for c, cell in enumerate(row.cells):
+                    if cell.text_frame.text.strip():
+                        out.append((_Cell(s, r, c), squeeze(cell.text_frame.text)))
+    return out
+
+
+def within(box, frame) -> bool:
+    x0, y0, x1, y1 = box
+    return frame[0] <= (x0 + x1) / 2 <= frame[2] and frame[1] <= (y0 + y1) / 2 <= frame[3]
 
 
 def read_lines(pdf) -> list[list[list[tuple[str, tuple, float]]]]:
@@ -198,7 +240,7 @@ def segments(words, texts: list[str]):
     while start < len(words):
         end = start + 1
         for stop in range(len(words), start, -1):
-            joined = squeeze("".join(w for w, _, _ in words[start:stop]).lstrip("•"))
+            joined = squeeze("".join(w for w, _, _ in words[start:stop]).lstrip(BULLETS))
             if any(joined in t for t in texts):
                 end = stop
                 break
@@ -259,3 +301,51 @@ def theme_font(deck) -> str:
     prs = Presentation(str(deck))
     body = next(s for s in prs.slides[1].shapes if s.name.startswith("Content"))
     return body.text_frame.paragraphs[0].runs[0].font.name
+
+
+def it_draws_each_chart_with_its_categories_and_values(office):
+    """LibreOffice draws the charts themselves (not a blank frame): every category and every
+    value is among the words drawn inside the chart's frame."""
+    from briefgen.data import format_number
+
+    for theme in THEMES:
+        deck, pdf = office["data", theme]
+        prs = Presentation(str(deck))
+        pages = read_lines(pdf)
+        found = 0
+        for slide, lines in zip(prs.slides, pages):
+            for frame in (s for s in slide.shapes if s.has_chart):
+                found += 1
+                words = [w for line in lines for w, b, _ in line if within(b, shape_box(frame))]
+                drawn = squeeze(" ".join(words))
+                chart = frame.chart
+                for category in chart.plots[0].categories:
+                    assert squeeze(category) in drawn, (theme, category)
+                fmt = chart.plots[0].data_labels.number_format
+                for series in chart.plots[0].series:
+                    for value in series.values:
+                        text = format_number(value, fmt).replace("\u2212", "-")
+                        assert text in words, (theme, series.name, text, words)
+        assert found == 2, theme
+
+
+def it_finds_a_table_row_drawn_taller_than_planned(office, tmp_path):
+    """The check itself: a row cut to a third of its height is drawn taller by LibreOffice,
+    which moves the rows below it out of their cells."""
+    deck, _ = office["data", "default"]
+    prs = Presentation(str(deck))
+    number, slide = next((n, s) for n, s in enumerate(prs.slides, 1)
+                         if any(sh.has_table for sh in s.shapes))
+    frame = next(sh for sh in slide.shapes if sh.has_table)
+    row = frame.table.rows[1]
+    row.height = Emu(int(row.height / 3))
+    short = tmp_path / "short.pptx"
+    prs.save(str(short))
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(short)], capture_output=True,
+                   timeout=900)
+    problems = overflows(short, tmp_path / "short.pdf")
+    assert problems, "rows moved down by a taller row must be outside their cells"
+    assert all(p.startswith(f"slide {number}, Table row ") for p in problems), problems
+    assert any(re.search(r"is \d+\.\d pt below the shape's bottom \(", p) for p in problems)

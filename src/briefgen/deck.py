@@ -19,6 +19,7 @@ from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
 from .model import Cite, Doc, DocList, Para, Span
+from .model import Chart, DocSection, DocTable
 from .theme import Theme
 
 MARGIN = 43.2  # 0.6 in
@@ -94,6 +95,36 @@ class Slide:
     notes: str = ""
     number: Box | None = None  # the slide number's box
     draft: Box | None = None  # the DRAFT mark's, on a draft
+    table: TableFrame | None = None  # a section's table, or a part of it
+    chart: ChartFrame | None = None  # a section's chart
+
+
+@dataclass(frozen=True)
+class TableFrame:
+    """A native table: its rows (the header first, on every slide of the table) as the cells
+    print, each column's width and each row's height, fitted at one size with the theme's
+    fonts."""
+
+    box: Box
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...]
+    heights: tuple[float, ...]
+    align: tuple[str, ...]  # per column: "left", "right" or "center"
+    size: float
+    alt: str
+
+
+@dataclass(frozen=True)
+class ChartFrame:
+    """A native chart of the section's data, its workbook embedded; PowerPoint lays it out."""
+
+    chart: Chart
+    box: Box
+    title: str | None  # the chart's own title, where the slide's title does not say it
+    size: float  # the text size of its axes, legend and data labels
+    colors: tuple[str, ...]  # per series, "#RRGGBB"
+    inside: tuple[str, ...]  # per series, the colour of values set inside its bars
+    labels: bool  # each value shown on its mark, where they have room to be read
 
 
 @dataclass(frozen=True)
@@ -380,6 +411,7 @@ class _Planner:
                                b.summary.loc, "the bottom line", "shorten it")
         for s, said in zip(self.doc.sections, b.sections):
             title, kicker = split_heading(s.heading)
+            first = self.free_title(para_text(title, self.theme.citation))
             slides += self.bounded(
                 self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
                                  bullets=True, title_cites=[c for sp in title for c in sp.cites],
@@ -388,6 +420,7 @@ class _Planner:
                 said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
                 "give it fewer bullets" if said.bullets
                 else "shorten its body, or give it a short bullets: list")
+            slides += self.data_slides(s, first)
         slides += self.sources_slides()
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
                     self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""),
@@ -790,3 +823,336 @@ class _Planner:
             out.append(Slide("content", self.title_block(self.unique(title)), body=body,
                              number=frame.number, draft=frame.draft))
         return out
+
+    # Tables and charts ----------------------------------------------------------------------
+    def free_title(self, title: str) -> str:
+        """The title unique() would give, without taking it."""
+        shown, n = title, 1
+        while shown in self.titles or (n > 1 and shown in self.headings):
+            n += 1
+            shown = f"{title} ({n})"
+        return shown
+
+    def data_slides(self, section: DocSection, first: str) -> list[Slide]:
+        """The section's table, then its chart, each after the section's text (as the memo
+        orders them), titled as the section's "(cont.)" slides are."""
+        slides = []
+        if section.table is not None:
+            slides += self.table_slides(section, first)
+        if section.chart is not None:
+            slides += self.chart_slides(section, first)
+        return slides
+
+    def data_area(self, title: Block) -> Box:
+        """The room below a slide's title that its body would take."""
+        frame = self.frames["content"]
+        if frame.title is not None:
+            return frame.body
+        top = title.box.y + title.box.h + 14
+        return Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 62 - top)
+
+    def data_caption(self, caption: Para | None, area: Box) -> Block | None:
+        """A table's or chart's caption as small print, two lines at most (the footer names
+        its sources whole)."""
+        if caption is None:
+            return None
+        block = Block(replace(area, h=2 * CAPTION_SIZE * LINE + 2 * INSET_Y), (caption,),
+                      CAPTION_SIZE, color="muted")
+        block = truncate(block, self.theme, 2)
+        return replace(block, box=replace(block.box, h=block_height(block, self.theme)))
+
+    def data_loc(self, section: DocSection, what: str, row: int | None = None) -> Loc:
+        """Where the brief says the section's table or chart (or a table's row)."""
+        written = self.doc.brief.sections[section.number - 1]
+        said = getattr(written, what)
+        if said is None:
+            return written.loc
+        if row is not None and row < len(getattr(said, "cell_locs", ())) \
+                and said.cell_locs[row]:
+            return said.cell_locs[row][0]
+        return said.loc
+
+    def chart_title(self, title: str, area: Box, loc: Loc) -> str:
+        """A title for inside the chart, cut to two lines of about the width PowerPoint gives
+        it (the plot is what the slide is for)."""
+        block = Block(Box(0, 0, area.w * 0.8, 2 * self.min_size * LINE + 2 * INSET_Y),
+                      ((Span(title),),), self.min_size, bold=True)
+        if fits(block, self.theme):
+            return title
+        self.warnings.append(Problem(loc, (
+            "the chart's title is too long for a slide, so the slide cuts it short: shorten "
+            "it")))
+        return para_text(truncate(block, self.theme, 2).paras[0])
+
+    def table_slides(self, section: DocSection, first: str) -> list[Slide]:
+        table = section.table
+        frame = self.frames["content"]
+        cont = f"{first} ({self.labels['cont']})"
+        area = self.data_area(self.title_block(self.free_title(cont)))
+        caption = self.data_caption(table.caption, area)
+        top = area.y + (caption.box.h + 4 if caption else 0)
+        room = area.y + area.h - top
+        header = tuple(c.name for c in table.columns)
+        # A column holds at least an em of text, about two letters.
+        most = int(area.w // (2 * INSET_X + 1 + self.min_size))
+        if len(header) > most:
+            self.warnings.append(Problem(self.data_loc(section, "table"), (
+                f"the table is not shown on slides: its {len(header)} columns do not fit across "
+                f"a slide at {self.min_size:g} pt (at most {most} do)")))
+            return []
+        layout = fit_table(header, table.cells, self.theme, area.w, room, self.min_size)
+        if layout is None:
+            self.warnings.append(Problem(self.data_loc(section, "table"), (
+                "the table is not shown on slides: the slide has no room for its header and "
+                f"a row at {self.min_size:g} pt")))
+            return []
+        size, widths = layout
+        pages, cut = paginate_table(header, table.cells, self.theme, size, widths, room,
+                                    MAX_SECTION_SLIDES)
+        for row in cut.clipped:
+            self.warnings.append(Problem(self.data_loc(section, "table", row), (
+                f"table row {row + 1} is too tall for a slide even on its own at {size:g} pt, "
+                "so the slide cuts it short (the memo shows it whole): shorten its cells")))
+        if cut.rows_left:
+            self.warnings.append(Problem(self.data_loc(section, "table"), (
+                f"the table would fill more than {MAX_SECTION_SLIDES} slides even at the "
+                f"smallest type: the deck shows its first {len(table.cells) - cut.rows_left} "
+                f"of {len(table.cells)} rows (the memo shows them all)")))
+        align = tuple(c.align for c in table.columns)
+        alt = para_text(table.caption) if table.caption else ""
+        cited = [c for s in (table.caption or ()) for c in s.cites]
+        slides = []
+        for rows, heights in pages:
+            title = self.title_block(self.unique(cont))
+            box = Box(area.x, top, sum(widths), sum(heights))
+            slides.append(Slide("content", title, footer=self.footer(cited), caption=caption,
+                                number=frame.number, draft=frame.draft,
+                                table=TableFrame(box, rows, widths, heights, align, size, alt)))
+        return slides
+
+    def chart_slides(self, section: DocSection, first: str) -> list[Slide]:
+        chart = section.chart.chart
+        frame = self.frames["content"]
+        # The chart's title titles its slide where it fits there whole; else the chart shows it.
+        title, inside = None, chart.title
+        if chart.title:
+            said = self.free_title(chart.title)
+            title = self.title_block(said)
+            if para_text(title.paras[0]) == said:
+                self.unique(said)
+                inside = None
+            else:
+                title = None
+        if title is None:
+            title = self.title_block(self.unique(f"{first} ({self.labels['cont']})"))
+        area = self.data_area(title)
+        if inside:
+            inside = self.chart_title(inside, area, self.data_loc(section, "chart"))
+        caption = self.data_caption(section.chart.caption, area)
+        cap_h = caption.box.h + 4 if caption else 0
+        box = replace(area, h=area.h - cap_h)
+        if caption is not None:
+            caption = replace(caption, box=replace(caption.box, y=box.y + box.h + 4))
+        cited = [c for s in (section.chart.caption or ()) for c in s.cites]
+        from .chart import series_colors  # loaded for a brief with a chart only
+
+        # The memo's colours for the same series (chart.py draws the memo's chart).
+        fills = tuple(series_colors(self.theme, len(chart.series), lines=chart.type == "line"))
+        plan = ChartFrame(chart, box, inside, self.min_size, fills,
+                          label_colors(fills, self.theme.colors),
+                          labels_fit(chart, box, self.min_size, self.theme, self.doc.brief.lang))
+        return [Slide("content", title, footer=self.footer(cited), caption=caption,
+                      notes=chart.alt, number=frame.number, draft=frame.draft, chart=plan)]
+
+
+# -- tables and charts -----------------------------------------------------------------------
+
+TABLE_MAX = 20.0  # the largest size of a table's text; the smallest is the theme's minimum
+
+
+def labels_fit(chart: Chart, box: Box, size: float, theme: Theme, lang: str) -> bool:
+    """Whether the values can be shown on their marks and read: each has a slot as wide (across
+    the categories' axis) or as tall (a stack's segments, bars) as its label. PowerPoint lays
+    the chart out itself; the plot takes about 80% of the frame's width and 70% of its height.
+    Where they cannot, the numbers are still in the chart's data and in the memo."""
+    from .data import format_number
+
+    count = len(chart.series)
+    widest = max((_metrics(theme, False).width(format_number(v, chart.format, lang), size)
+                  for s in chart.series for v in s.values), default=0.0) + 4
+    tall = size * LINE
+    across = box.w * 0.8 / len(chart.categories)  # a category's slot, columns and lines
+    down = box.h * 0.7 / len(chart.categories)  # bars
+    return {"column": across / count >= widest, "bar": down / count >= tall,
+            "stacked column": across >= widest and box.h * 0.7 / count >= tall,
+            "stacked bar": down >= tall and box.w * 0.8 / count >= widest,
+            "line": across >= widest and box.h * 0.7 / count >= tall}[chart.type]
+
+
+def label_colors(fills: tuple[str, ...], colors: dict[str, str]) -> tuple[str, ...]:
+    """The colour of the values set inside each series' bars: the background's on a dark fill,
+    the text's on a light one, whichever contrasts more."""
+    def luminance(color: str) -> float:
+        def linear(c: float) -> float:
+            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = (linear(int(color.lstrip("#")[i:i + 2], 16) / 255) for i in (0, 2, 4))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def contrast(a: str, b: str) -> float:
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    light, dark = colors["background"], colors["text"]
+    return tuple(light if contrast(light, f) > contrast(dark, f) else dark for f in fills)
+
+
+def _cell_metrics(theme: Theme, header: bool):
+    return _metrics(theme, header)
+
+
+def _words_width(m, text: str, size: float) -> tuple[float, float]:
+    """(the widest hard line, the widest word) of a cell's text, in points at size."""
+    lines = text.split("\n")
+    return (max(m.width(line, size) for line in lines),
+            max(m.width(word, size) for line in lines for word in line.split(" ")))
+
+
+def fit_table(header: tuple[str, ...], cells, theme: Theme, width: float, room: float,
+              smallest: float) -> tuple[float, tuple[float, ...]] | None:
+    """The size and column widths of a table: the largest size (TABLE_MAX down to smallest)
+    at which it fits in room on one slide with no word broken, else the smallest size (its
+    rows then continue on further slides, and the fewest words break). None when not even its header and one line of a
+    row fit at the smallest size."""
+    line_h = smallest * LINE + 2 * INSET_Y
+    if room < 2 * line_h:
+        return None
+    # Widths scale with the size: measured once, at 1 pt.
+    natural, least = [], []
+    for c, name in enumerate(header):
+        nat, word = _words_width(_cell_metrics(theme, True), name, 1.0)
+        regular = _cell_metrics(theme, False)
+        for row in cells:
+            n, w = _words_width(regular, row[c], 1.0)
+            nat, word = max(nat, n), max(word, w)
+        natural.append(nat)
+        least.append(word)
+    size = TABLE_MAX
+    while size >= smallest:
+        widths, fits_words = column_widths(natural, least, size, width)
+        # A floor on the height (a line a row) before any wrapping: most sizes of a long table
+        # are ruled out here.
+        if fits_words and (len(cells) + 1) * (size * LINE + 2 * INSET_Y) <= room + 0.01:
+            heights = [row_height(row, theme, size, widths, i == 0)
+                       for i, row in enumerate((header, *cells))]
+            if sum(heights) <= room + 0.01:
+                return size, widths
+        size -= 1
+    # Where words must break, the smallest size breaks the fewest.
+    return smallest, column_widths(natural, least, smallest, width)[0]
+
+
+def column_widths(natural: list[float], least: list[float], size: float,
+                  width: float) -> tuple[tuple[float, ...], bool]:
+    """Column widths at size, as a browser lays out an automatic table: each column as wide
+    as its longest line where they all fit (with some air, the table never wider than width);
+    else each as wide as its longest word plus a share of the rest by how much more it wants;
+    else (words must break) by the width of their longest words. And whether no word breaks."""
+    pad = 2 * INSET_X + 1.0  # 1 pt over the insets: a cell's text never touches its edge
+    nat = [n * size + pad for n in natural]
+    low = [w * size + pad for w in least]
+    if sum(nat) <= width:
+        target = min(width, max(sum(nat) * 1.4, width * 0.6))
+        scale = target / sum(nat)
+        return tuple(n * scale for n in nat), True
+    if sum(low) <= width:
+        want = [n - w for n, w in zip(nat, low)]
+        spare = width - sum(low)
+        return tuple(w + spare * d / sum(want) for w, d in zip(low, want)), True
+    # Each column as wide as its longest word where that is narrower than an equal share of
+    # what the narrower ones leave; the others share the rest alike and break their words.
+    widths, left, wide = list(low), width, sorted(range(len(low)), key=low.__getitem__)
+    for n, c in enumerate(wide):
+        share = left / (len(low) - n)
+        if low[c] > share:
+            for d in wide[n:]:
+                widths[d] = share
+            break
+        left -= low[c]
+    return tuple(widths), False
+
+
+def cell_lines(text: str, theme: Theme, size: float, width: float, header: bool) -> list[str]:
+    return _cell_metrics(theme, header).wrap(text, size, width - 2 * INSET_X)
+
+
+def row_height(row: tuple[str, ...], theme: Theme, size: float, widths, header: bool) -> float:
+    lines = max(len(cell_lines(t, theme, size, w, header)) for t, w in zip(row, widths))
+    return lines * size * LINE + 2 * INSET_Y
+
+
+@dataclass(frozen=True)
+class _Cut:
+    clipped: tuple[int, ...]  # body rows cut short to fit a slide alone
+    rows_left: int  # body rows past the last slide
+
+
+def paginate_table(header: tuple[str, ...], cells, theme: Theme, size: float, widths,
+                   room: float, most: int):
+    """The table's rows on as many slides as they take (at most `most`), its header first on
+    each, about as many on each where they fit so (filled one after another, 40 rows went 12,
+    12, 12 and 4): [(rows, heights)], and what had to be cut."""
+    pages, cut = _fill_slides(header, cells, theme, size, widths, room, most, len(cells))
+    if len(pages) > 1 and not cut.rows_left:
+        per = -(-len(cells) // len(pages))
+        even = _fill_slides(header, cells, theme, size, widths, room, most, per)
+        if len(even[0]) == len(pages) and not even[1].rows_left:
+            return even
+    return pages, cut
+
+
+def _fill_slides(header: tuple[str, ...], cells, theme: Theme, size: float, widths,
+                 room: float, most: int, per: int):
+    """Rows on slides one after another, at most `per` on a slide."""
+    header_lines = max(1, int((room / 3 - 2 * INSET_Y + 0.01) // (size * LINE)))
+    header = clip_row(header, theme, size, widths, header_lines, True)
+    header_h = row_height(header, theme, size, widths, True)
+    body_lines = max(1, int((room - header_h - 2 * INSET_Y + 0.01) // (size * LINE)))
+    pages, clipped = [], []
+    i = 0
+    while i < len(cells) and len(pages) < most:
+        rows, heights, used = [header], [header_h], header_h
+        while i < len(cells) and len(rows) <= per:
+            row, h = cells[i], row_height(cells[i], theme, size, widths, False)
+            if used + h > room + 0.01:
+                if len(rows) > 1:
+                    break
+                row = clip_row(row, theme, size, widths, body_lines, False)
+                h = row_height(row, theme, size, widths, False)
+                clipped.append(i)
+            rows.append(row)
+            heights.append(h)
+            used += h
+            i += 1
+        pages.append((tuple(rows), tuple(heights)))
+    return pages, _Cut(tuple(clipped), len(cells) - i)
+
+
+def clip_row(row: tuple[str, ...], theme: Theme, size: float, widths, max_lines: int,
+             header: bool) -> tuple[str, ...]:
+    """Each cell of a row cut to max_lines, ending in an ellipsis where it is cut."""
+    return tuple(clip_cell(t, theme, size, w, max_lines, header) for t, w in zip(row, widths))
+
+
+def clip_cell(text: str, theme: Theme, size: float, width: float, max_lines: int,
+              header: bool) -> str:
+    lines = cell_lines(text, theme, size, width, header)
+    if len(lines) <= max_lines:
+        return text
+    head = text[:_offset_after_lines(text, lines, max_lines)]
+    while head.strip():
+        candidate = head.rstrip() + "…"
+        if len(cell_lines(candidate, theme, size, width, header)) <= max_lines:
+            return candidate
+        # A word at a time; a word wider than the line a letter at a time.
+        head = head.rstrip().rsplit(" ", 1)[0] if " " in head.strip() else head.rstrip()[:-1]
+    return "…"
