@@ -272,10 +272,29 @@ def it_refuses_more_than_ten_thousand_cells_inline_or_in_a_csv(tmp_path, monkeyp
                       {"x.csv": "A,B\n" + "1,2\n" * 5000 + "1,2,3\n"})
     assert problems(path) == [
         "brief.yaml:5010:11: the table has more than 10,000 cells; a table may have at most "
-        "10,000: show a summary, or split it",
-        "x.csv:5001:1: the file has more than 10,000 cells; a table or chart may have at most "
-        "10,000: show a summary, or split it",
+        "2,000: show a summary, or split it",
+        "x.csv:5001:1: the file has more than 10,000 cells, far more than a table (at most 2,000) "
+        "or a chart can show: show a summary, or split it",
     ]
+
+
+def it_refuses_a_table_of_more_than_two_thousand_cells(tmp_path, monkeypatch):
+    # 2,000 cells are about 7 memo pages and already seconds to lay out; the 10,000 above only
+    # bounds what is read.
+    rows = "".join(f"        - [{i}, {i}]\n" for i in range(1001))
+    path = brief_with(tmp_path, monkeypatch, f"    table:\n      columns: [A, B]\n      rows:\n"
+                      f"{rows}  - heading: Two\n    body: Text.\n    table: {{csv: x.csv}}\n",
+                      {"x.csv": "A,B,C,D\n" + "1,2,3,4\n" * 501})
+    assert problems(path) == [
+        "brief.yaml:1010:12: the table has 2,002 cells (1,001 rows of 2); a table may have at "
+        "most 2,000, about 7 pages of the memo: show a summary, or split it",
+        "x.csv:502:1: the table has 2,004 cells (501 rows of 4); a table may have at most 2,000, "
+        "about 7 pages of the memo: show a summary, or split it",
+    ]
+    rows = "".join(f"        - [{i}, {i}]\n" for i in range(1000))
+    path = brief_with(tmp_path, monkeypatch, f"    table:\n      columns: [A, B]\n      rows:\n"
+                      f"{rows}", {})
+    assert len(load_brief(path.name).sections[0].table.rows) == 1000
 
 
 def it_refuses_more_than_thirty_columns(tmp_path, monkeypatch):

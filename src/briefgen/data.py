@@ -60,6 +60,9 @@ def format_number(value: float, fmt: str | None, lang: str = "en") -> str:
 # Limits, each said in its message: what a page or a slide can show, and what keeps a hostile
 # file cheap to read (a CSV is read no further than one byte past MAX_CSV_BYTES).
 MAX_CELLS = 10_000
+# A table's cells: WeasyPrint lays a memo's table out at about 2 ms of processor time a cell and
+# the deck adds more (2,000 cells, about 7 memo pages: 6.4 s for the whole build; 10,000: 30 s).
+MAX_TABLE_CELLS = 2_000
 MAX_CSV_BYTES = 2_000_000
 MAX_COLUMNS = 30
 MAX_CATEGORIES = 50
@@ -336,8 +339,9 @@ def _parse_csv(text: str, label: str, say):
         row.append((" ".join(value.split()), loc(start)))
         count += 1
         if count > MAX_CELLS:
-            say(loc(start), f"the file has more than {MAX_CELLS:,} cells; a table or chart may "
-                            f"have at most {MAX_CELLS:,}: show a summary, or split it")
+            say(loc(start), f"the file has more than {MAX_CELLS:,} cells, far more than a table "
+                            f"(at most {MAX_TABLE_CELLS:,}) or a chart can show: show a summary, "
+                            "or split it")
             return None
         if pos < end and text[pos] == ",":
             pos += 1
@@ -383,6 +387,12 @@ def read_table(reader, node):
         if len(columns) > MAX_COLUMNS:
             say(columns[MAX_COLUMNS]["loc"], f"a table may have at most {MAX_COLUMNS} columns, "
                                              "more than a page or a slide can show: split it")
+        if len(cells) * len(columns) > MAX_TABLE_CELLS:
+            first = cells[MAX_TABLE_CELLS // len(columns)]
+            say(first[0][1], f"the table has {len(cells) * len(columns):,} cells ({len(cells):,} "
+                             f"rows of {len(columns)}); a table may have at most "
+                             f"{MAX_TABLE_CELLS:,}, about 7 pages of the memo: show a summary, "
+                             "or split it")
         rows = [_typed_row(row, columns, say) for row in cells]
     if not say.hand_to(reader) or len(reader.problems) > count or cells is None:
         return None
@@ -536,7 +546,7 @@ def _yaml_rows(reader, node, names, say):
         total += len(row.value) if isinstance(row, yaml.SequenceNode) else 1
         if total > MAX_CELLS:
             say(reader.loc(row), f"the table has more than {MAX_CELLS:,} cells; a table may "
-                                 f"have at most {MAX_CELLS:,}: show a summary, or split it")
+                                 f"have at most {MAX_TABLE_CELLS:,}: show a summary, or split it")
             return None
     out = []
     for i, row in enumerate(items, 1):
