@@ -185,15 +185,22 @@ def make_memo(job: Job, path: Path) -> Output:
     tries = 2 if "<figure" in html and "</head>" in html else 0
     for _ in range(tries):
         room = {name: height for name, height in figure_room(document).items()
-                if re.fullmatch(r"figure-\d+", name) and height < heights.get(name, 1e9)}
+                if re.fullmatch(r"(figure|chart)-\d+", name) and height < heights.get(name, 1e9)}
         if not room:
             break
         heights.update(room)
         # Width follows the height: a theme's 'width: 100%' would stretch the image.
         css = "".join(f"#{name} img {{ max-height: {height:.1f}px; width: auto; height: auto; "
-                      "max-width: 100% }" for name, height in heights.items())
-        document = render_pdf(html.replace("</head>", f"<style>{css}</style></head>", 1),
-                              job.folder, job.roots, job.origin)
+                      "max-width: 100% }" for name, height in heights.items()
+                      if name.startswith("figure-"))
+        page = html.replace("</head>", f"<style>{css}</style></head>", 1)
+        for name, height in heights.items():
+            if name.startswith("chart-"):  # drawn again, as wide and less tall (px to pt)
+                from .exhibits import shorter_chart
+
+                page = shorter_chart(page, job.doc, job.theme, job.paper or job.theme.paper,
+                                     int(name[6:]), height * 0.75)
+        document = render_pdf(page, job.folder, job.roots, job.origin)
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
 
 

@@ -215,6 +215,16 @@ def memo_charts(doc: Doc, theme, paper: str) -> dict[int, str]:
     return charts
 
 
+def shorter_chart(html: str, doc: Doc, theme, paper: str, number: int, height_pt: float) -> str:
+    """The memo's html with section number's chart drawn height_pt tall, as wide as before: a
+    chart made smaller keeps its type size and gives up plot height, where an image scaled down
+    would shrink its labels too."""
+    before = memo_charts(doc, theme, paper)[number]
+    after, _ = chart_image(doc.sections[number - 1].chart, text_width_pt(paper, theme.margin),
+                           height_pt, theme, doc.brief.lang)
+    return html.replace(before, after, 1)
+
+
 def handout_chart(doc: Doc, theme, paper: str, sp: float, scale: float) -> dict | None:
     """The chart the handout shows (handout: {chart: N}), drawn for this step of the fitting
     ladder: it shrinks with the spacing (to 80% of its height at the tightest) and with the
