@@ -411,33 +411,36 @@ class _Drawing:
             return min(pitch * 0.62, 36.0)
         return min(pitch * 0.8, 36.0 * k)
 
+    def spans(self, i: int):
+        """(series, value, start, end) of each bar of category i, in values. Stacked, a
+        segment starts where the one before it on its side of zero ended; else at zero."""
+        up = down = 0.0
+        for j, s in enumerate(self.series):
+            if i >= len(s.values):
+                continue
+            v = s.values[i]
+            if not self.stacked:
+                yield j, v, 0.0, v
+            elif v >= 0:
+                yield j, v, up, up + v
+                up += v
+            else:
+                yield j, v, down, down + v
+                down += v
+
     def draw_columns(self, x0: float, pitch: float, y, plan: "_ValuePlan",
                      placer: "_Placer") -> None:
         k = len(self.series)
         group = self.group(pitch)
         bar = group if self.stacked else group / k
-        zero = y(0)
+        gap = 0.0 if self.stacked else min(1.0, bar * 0.15)
         segments = []  # stacked: (box, series, value, label)
         for i in range(self.n):
             left = x0 + i * pitch + (pitch - group) / 2
-            up = down = 0.0
-            for j, s in enumerate(self.series):
-                if i >= len(s.values):
-                    continue
-                v = s.values[i]
-                if self.stacked:
-                    base = up if v >= 0 else down
-                    y_a, y_b = y(base), y(base + v)
-                    if v >= 0:
-                        up += v
-                    else:
-                        down += v
-                    bx = left
-                else:
-                    y_a, y_b = zero, y(v)
-                    bx = left + j * bar
+            for j, v, start, end in self.spans(i):
+                y_a, y_b = y(start), y(end)
+                bx = left if self.stacked else left + j * bar
                 top_, bottom = min(y_a, y_b), max(y_a, y_b)
-                gap = 0.0 if self.stacked else min(1.0, bar * 0.15)
                 box = _Box(bx + gap / 2, top_, bx + bar - gap / 2, bottom)
                 self.rect(box, j)
                 placer.block(box)
@@ -686,6 +689,7 @@ class _Drawing:
         for box in self.text_boxes:
             placer.add(box)
         zero = x(0)
+        gap = 0.0 if self.stacked else min(1.0, bar * 0.15)
         segments = []
         for i in range(self.n):
             slot = y0 + i * pitch
@@ -695,23 +699,9 @@ class _Drawing:
                 for m, t in enumerate(lines):
                     self.text(PAD + name_w, first + m * size * LEADING, t, size, anchor="end")
             top_ = slot + (pitch - group) / 2
-            left = right = 0.0
-            for j, s in enumerate(self.series):
-                if i >= len(s.values):
-                    continue
-                v = s.values[i]
-                if self.stacked:
-                    base = right if v >= 0 else left
-                    xa, xb = x(base), x(base + v)
-                    if v >= 0:
-                        right += v
-                    else:
-                        left += v
-                    by = top_
-                else:
-                    xa, xb = zero, x(v)
-                    by = top_ + j * bar
-                gap = 0.0 if self.stacked else min(1.0, bar * 0.15)
+            for j, v, start, end in self.spans(i):
+                xa, xb = x(start), x(end)
+                by = top_ if self.stacked else top_ + j * bar
                 box = _Box(min(xa, xb), by + gap / 2, max(xa, xb), by + bar - gap / 2)
                 self.rect(box, j)
                 placer.block(box)
