@@ -446,10 +446,7 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
     chart.font.color.rgb = colors["text"]
     if plan.title:
         chart.has_title = True
-        chart.chart_title.text_frame.text = plan.title
-        for p in chart.chart_title.text_frame.paragraphs:
-            for run in p.runs:
-                run.font.size, run.font.bold, run.font.name = Pt(plan.size), True, deck.font
+        _title(chart.chart_title, plan.title, plan.size, True, deck.font)
     else:
         chart.has_title = False
     chart.has_legend = len(said.series) > 1
@@ -464,10 +461,7 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
     value.tick_labels.number_format_is_linked = False
     if said.unit:
         value.has_title = True
-        value.axis_title.text_frame.text = said.unit
-        for p in value.axis_title.text_frame.paragraphs:
-            for run in p.runs:
-                run.font.size, run.font.bold, run.font.name = Pt(plan.size), False, deck.font
+        _title(value.axis_title, said.unit, plan.size, False, deck.font)
     category = chart.category_axis
     category.format.line.color.rgb = colors["muted"]
     category.has_major_gridlines = False
@@ -507,6 +501,14 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = rgb
             series.invert_if_negative = False
+
+
+def _title(title, text: str, size: float, bold: bool, font: str) -> None:
+    """A chart's or an axis's title, set in the deck's font at the chart's text size."""
+    title.text_frame.text = text
+    for p in title.text_frame.paragraphs:
+        for run in p.runs:
+            run.font.size, run.font.bold, run.font.name = Pt(size), bold, font
 
 
 def _chart_data(stamp: dt.datetime, number_format: str):
