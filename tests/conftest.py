@@ -70,6 +70,25 @@ def cite_numbers(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\[(\d+)(?:,[^\]]*)?\]", text)]
 
 
+def structure_elements(pdf, tag: str) -> list:
+    """Every element of a tagged PDF's structure tree with this tag ('/TH'), in reading order;
+    pdf is an open pikepdf.Pdf."""
+    import pikepdf
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == tag:
+                found.append(node)
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)

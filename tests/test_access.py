@@ -7,7 +7,7 @@ import sys
 import pikepdf
 import pytest
 
-from .conftest import EXAMPLE, ROOT, write
+from .conftest import EXAMPLE, ROOT, structure_elements, write
 
 FIGURE_BRIEF = """\
 title: Figure test
@@ -25,21 +25,7 @@ handout:
 
 
 def figures(pdf):
-    found = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Dictionary):
-            if node.get("/S") == "/Figure":
-                found.append(str(node.get("/Alt")))
-            kids = node.get("/K")
-            if isinstance(kids, pikepdf.Array):
-                for kid in kids:
-                    walk(kid)
-            elif kids is not None:
-                walk(kids)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
+    return [str(node.get("/Alt")) for node in structure_elements(pdf, "/Figure")]
 
 
 @pytest.fixture(scope="module")
@@ -66,21 +52,6 @@ def it_writes_tagged_pdf_ua_with_language_title_and_alt_text(figure_build, kind)
         assert alts == expected[kind]
         with pdf.open_metadata() as meta:
             assert meta.get("pdfuaid:part") == "1"
-
-
-def structure_elements(pdf, tag):
-    found = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Dictionary):
-            if node.get("/S") == tag:
-                found.append(node)
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                walk(kid)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
 
 
 def it_scopes_every_header_cell_of_the_memo_header_table(figure_build):

@@ -14,8 +14,7 @@ from briefgen.errors import BriefError
 from briefgen.load import load_brief
 from briefgen.theme import load_theme
 
-from .conftest import MINIMAL, cite_numbers, pdf_pages, write
-from .test_access import structure_elements
+from .conftest import MINIMAL, cite_numbers, pdf_pages, structure_elements, write
 from .test_deck import assert_deck_fits
 
 LISTS = """\

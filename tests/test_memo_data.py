@@ -16,7 +16,7 @@ from briefgen.errors import BriefError
 from briefgen.exhibits import table_rows
 from briefgen.model import Column, DocTable
 
-from .conftest import MINIMAL, ROOT, write
+from .conftest import MINIMAL, ROOT, structure_elements, write
 
 RATIOS = [3, 12.5, 1234.25, 0.125, 7, 88.5]  # differing decimals: aligned on the mark
 NORTH, SOUTH = [13.7, 9.1, 6.3, 4.9], [21.4, 18.2, 17.6, 15.3]
@@ -131,26 +131,11 @@ def it_lines_numbers_up_on_their_decimal_mark(data_build):
         assert max(marks) - min(marks) <= 0.5, marks
 
 
-def structure(pdf, tag: str) -> list:
-    found = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Dictionary):
-            if node.get("/S") == tag:
-                found.append(node)
-            kids = node.get("/K")
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                walk(kid)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
-
-
 def it_scopes_the_header_cells_of_a_table_as_column_headers(data_build):
     spanned = sum(1 for page in layout_pages(data_build["memo"])
                   if any(ROW.match(line) for line in page))
     with pikepdf.open(data_build["memo"]) as pdf:
-        scopes = Counter(str(th.A.Scope) for th in structure(pdf, "/TH"))
+        scopes = Counter(str(th.A.Scope) for th in structure_elements(pdf, "/TH"))
     # The memo's header fields are row headers; the table's three, on each of its pages, columns.
     assert scopes["/Column"] == 3 * spanned
     assert sum(scopes.values()) == scopes["/Column"] + scopes["/Row"]
@@ -171,14 +156,14 @@ def it_draws_the_chart_with_every_value_the_data_gives(data_build):
 
 def it_gives_the_chart_its_alt_text_in_the_tagged_pdf(data_build):
     with pikepdf.open(data_build["memo"]) as pdf:
-        alts = [str(f.get("/Alt")) for f in structure(pdf, "/Figure")]
+        alts = [str(f.get("/Alt")) for f in structure_elements(pdf, "/Figure")]
     assert "Column chart: North falls from 13.7 to 4.9 and South from 21.4 to 15.3" in alts
 
 
 def it_shows_the_chosen_chart_on_a_one_page_handout_with_its_source(data_build):
     with pikepdf.open(data_build["handout"]) as pdf:
         assert len(pdf.pages) == 1
-        alts = [str(f.get("/Alt")) for f in structure(pdf, "/Figure")]
+        alts = [str(f.get("/Alt")) for f in structure_elements(pdf, "/Figure")]
     assert alts == ["Column chart: North falls from 13.7 to 4.9 and South from 21.4 to 15.3"]
     text = raw_text(data_build["handout"])
     drawn = Counter(chart_words(text, "Illustrative trend", "Illustrative numbers [3]"))
