@@ -117,16 +117,21 @@ def it_finds_a_line_that_runs_out_of_its_box(office, tmp_path):
     slide = prs.slides[1]  # "Bottom line": a summary paragraph, top-anchored
     body = next(s for s in slide.shapes if s.name.startswith("Content"))
     body.height = Emu(int(body.height * 0.5))
-    short = tmp_path / "short.pptx"
-    prs.save(str(short))
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(short)], capture_output=True,
-                   timeout=900)
-    problems = overflows(short, tmp_path / "short.pdf")
+    problems = redrawn_overflows(prs, tmp_path)
     assert problems, "a box half its height must overflow"
     assert all(p.startswith(f"slide 2, {body.name}: line '") for p in problems), problems
     assert re.search(r"is \d+\.\d pt below the shape's bottom \(", problems[0]), problems[0]
+
+
+def redrawn_overflows(prs, folder) -> list[str]:
+    """overflows() of a deck changed by a test: saved, then converted by LibreOffice."""
+    short = folder / "short.pptx"
+    prs.save(str(short))
+    profile = (folder / "profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(folder), str(short)], capture_output=True,
+                   timeout=900)
+    return overflows(short, folder / "short.pdf")
 
 
 # -- reading both sides -----------------------------------------------------------------------
@@ -339,13 +344,7 @@ def it_finds_a_table_row_drawn_taller_than_planned(office, tmp_path):
     frame = next(sh for sh in slide.shapes if sh.has_table)
     row = frame.table.rows[1]
     row.height = Emu(int(row.height / 3))
-    short = tmp_path / "short.pptx"
-    prs.save(str(short))
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                    "pdf", "--outdir", str(tmp_path), str(short)], capture_output=True,
-                   timeout=900)
-    problems = overflows(short, tmp_path / "short.pdf")
+    problems = redrawn_overflows(prs, tmp_path)
     assert problems, "rows moved down by a taller row must be outside their cells"
     assert all(p.startswith(f"slide {number}, Table row ") for p in problems), problems
     assert any(re.search(r"is \d+\.\d pt below the shape's bottom \(", p) for p in problems)
