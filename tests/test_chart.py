@@ -290,6 +290,27 @@ def it_hatches_series_from_the_fourth_on_in_a_grey_theme():
                     .iter(f"{SVG}pattern"))) == 0
 
 
+def it_sets_labels_on_hatching_on_a_patch_of_paper(tmp_path):
+    """Hatch lines struck through the digits of a label inside a hatched segment: the label
+    has a white patch behind it, so a column of pixels just left of its first digit (inside
+    the patch, over the hatching) is paper, as WeasyPrint renders it."""
+    from PIL import Image
+
+    theme = load_theme("print")
+    c = chart("stacked bar", ("North", "South"),
+              tuple((f"s{i}", (31.0 + i, 41.0 + i)) for i in range(6)))
+    pdf = render(draw_chart(c, width_pt=WIDTH, theme=theme), theme, tmp_path)
+    subprocess.run(["pdftoppm", "-r", "288", "-gray", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    page = Image.open(tmp_path / "page.png").convert("L")
+    hatched = [w for w in words(pdf) if w[0] in {"34", "35", "36", "44", "45", "46"}]
+    assert len(hatched) == 6
+    for text, x0, y0, x1, y1 in hatched:
+        column = [page.getpixel((round((x0 - 0.6) * 4), round(y * 4)))
+                  for y in (y0 + 1, (y0 + y1) / 2, y1 - 1)]
+        assert min(column) > 240, (text, column)
+
+
 # -- SVG text in the PDF (pdf.py draws a plain SVG text as one run) -----------------------------
 
 def it_keeps_the_spaces_of_chart_text_for_extraction(tmp_path, default):

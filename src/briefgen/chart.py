@@ -41,7 +41,7 @@ GAP = 3.0  # between a mark and its label
 # word ('0 0 0' as '000').
 SPACING = 4.0
 
-_LAYERS = ("grid", "bars", "axis", "lines", "markers")  # drawn in this order, text last
+_LAYERS = ("grid", "bars", "axis", "lines", "markers", "backing")  # drawn in this order, text last
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -541,6 +541,14 @@ class _Drawing:
                 cand = inside(box, text, size, turned)
                 if cand is not None and placer.free(cand):
                     chosen = (cand, size, inks[j])
+                    if self.fill(j) != self.colors[j]:
+                        # Hatching struck through the digits: the label sits on a patch of
+                        # paper, in the text colour.
+                        chosen = (cand, size, self.text_color)
+                        pad = _Box(cand.x0 - 1.2, cand.y0 - 0.6, cand.x1 + 1.2, cand.y1 + 0.6)
+                        self.path("backing", f'fill="{self.background}"',
+                                  f"M{_n(pad.x0)} {_n(pad.y0)}H{_n(pad.x1)}"
+                                  f"V{_n(pad.y1)}H{_n(pad.x0)}Z")
                     break
             if chosen is None:
                 size = 6.5
