@@ -201,7 +201,8 @@ def it_points_at_the_row_and_column_of_each_problem_inside_a_csv(tmp_path, monke
         "data/x.csv:2:12: this row has 4 cells, but the header has 3 ('City', 'Budget', "
         "'Note'): is a comma in a cell that is not in quotes?",
         "data/x.csv:3:8: '1,5' is not a number: column 'Budget' has a format ('0.0'), so every "
-        "cell in it must be a number (write the decimal mark as a point: 1.5)",
+        "cell in it must be a number (write numbers with a point for the decimals and no "
+        "thousands separators: 1.5)",
         "data/x.csv:4:1: this row has 1 cell, but the header has 3 ('City', 'Budget', 'Note')",
         "data/x.csv:5:10: text after the closing quote of a cell: write a quote inside a quoted "
         "cell as two quotes (\"\")",
@@ -229,6 +230,85 @@ def it_reports_every_problem_at_once_the_briefs_first_then_each_csvs(tmp_path, m
         "data/a.csv:2:6: 'x' is not a number: a chart's values must be numbers\n")
 
 
+def it_says_a_fault_in_a_csv_a_table_and_a_chart_both_read_once(tmp_path, monkeypatch):
+    path = brief_with(tmp_path, monkeypatch, """\
+    table: {csv: data/x.csv, columns: [A, {format: '0'}]}
+    chart: {type: bar, alt: A chart, csv: data/x.csv}
+  - heading: Two
+    body: Text.
+    table: {csv: data/y.csv}
+    chart: {type: bar, alt: A chart, csv: data/y.csv}
+""", {"data/x.csv": "A,B\nr1,n/a\nr2,1 200\n", "data/y.csv": "A,B\n"})
+    assert problems(path) == [
+        "data/x.csv:2:4: 'n/a' is not a number: column 'B' has a format ('0'), so every cell "
+        "in it must be a number",
+        "data/x.csv:3:4: '1 200' is not a number: column 'B' has a format ('0'), so every cell "
+        "in it must be a number",
+        "data/y.csv:1:1: the file has a header row but no rows of data under it",
+    ]
+
+
+def it_reads_a_csv_separated_by_semicolons_with_a_decimal_comma(tmp_path, monkeypatch):
+    # Excel's "CSV UTF-8" where the comma is the decimal mark (most of Europe).
+    csv = ("City;Change;Share;Code\r\n"
+           "Boston;1.234,5;0,903;02134\r\n"
+           "\"Denver; CO\";-12,5;0.5;80201\r\n")
+    block = """\
+    table: {csv: data/x.csv, columns: [City, {format: '#,##0.0'}, {format: '0.0%'}, Code]}
+    chart: {type: bar, alt: A chart, csv: data/x.csv}
+"""
+    path = brief_with(tmp_path, monkeypatch, block, {"data/x.csv": csv})
+    section = resolved(path).sections[0]
+    assert section.table.cells == (("Boston", "1,234.5", "90.3%", "02134"),
+                                   ("Denver; CO", "\u221212.5", "50.0%", "80201"))
+    assert [(s.name, s.values) for s in section.chart.chart.series] == [
+        ("Change", (1234.5, -12.5)), ("Share", (0.903, 0.5)), ("Code", (2134.0, 80201.0))]
+    # A decimal comma in a column without a format is a number too, printed in the brief's
+    # language.
+    path.write_text(path.read_text().replace("{format: '#,##0.0'}", "Change")
+                    .replace("date:", "lang: de\ndate:"))
+    table = resolved(path).sections[0].table
+    assert [row[1] for row in table.cells] == ["1234,5", "\u221212,5"]
+    assert table.numeric == (False, True, True, True)
+
+
+def it_refuses_a_number_only_a_semicolon_csv_could_misread(tmp_path, monkeypatch):
+    csv = "City;Budget;Note\nBoston;1.234;ok\nDenver;1,234.5;ok\nOslo;1;a;b\n"
+    path = brief_with(tmp_path, monkeypatch, """\
+    table: {csv: data/x.csv, columns: [City, {format: "0.0"}, Note]}
+""", {"data/x.csv": csv})
+    assert problems(path) == [
+        "data/x.csv:2:8: '1.234' could be 1234 or 1.234: in this file, whose cells are "
+        "separated by semicolons, a comma marks the decimals: write 1234, or 1,234",
+        "data/x.csv:3:8: '1,234.5' is not a number: column 'Budget' has a format ('0.0'), so "
+        "every cell in it must be a number (in this file, whose cells are separated by "
+        "semicolons, write numbers like 1234,5, with a comma for the decimals)",
+        "data/x.csv:4:10: this row has 4 cells, but the header has 3 ('City', 'Budget', "
+        "'Note'): is a semicolon in a cell that is not in quotes?",
+    ]
+
+
+@pytest.mark.parametrize("cell, fmt, hint", [
+    ("0,903", "0.0", "write numbers with a point for the decimals and no thousands "
+                     "separators: 0.903"),
+    ("1.234,5", "0.0", "write numbers with a point for the decimals and no thousands "
+                       "separators: 1234.5"),
+    ("1,200", "0", "write numbers with a point for the decimals and no thousands separators: "
+                   "1200, or 1.2 if the comma marks the decimals"),
+    ("0,903", "0.0%", "write numbers with a point for the decimals: 0.903, which the format "
+                      "'0.0%' prints as 90.3%"),
+    ("12,50", "0.0%", "write numbers with a point for the decimals, and a share as a fraction: "
+                      "0.125, which the format '0.0%' prints as 12.5%"),
+], ids=["decimal-comma", "points-and-comma", "either", "share", "percent"])
+def it_hints_at_a_comma_in_a_number_as_it_may_be_meant(tmp_path, monkeypatch, cell, fmt, hint):
+    path = brief_with(tmp_path, monkeypatch, f"""\
+    table: {{columns: [A, {{name: B, format: '{fmt}'}}], rows: [[a, "{cell}"]]}}
+""")
+    assert problems(path) == [
+        f"brief.yaml:7:{61 + len(fmt)}: '{cell}' is not a number: column 'B' has a format "
+        f"('{fmt}'), so every cell in it must be a number ({hint})"]
+
+
 def it_says_the_first_fifty_problems_of_a_table_and_how_many_more(tmp_path, monkeypatch):
     csv = "A,B\n" + "".join(f"r{i},x\n" for i in range(60))
     path = brief_with(tmp_path, monkeypatch,
@@ -245,8 +325,6 @@ def it_says_the_first_fifty_problems_of_a_table_and_how_many_more(tmp_path, monk
     (b"", "data/x.csv:1:1: the file is empty: a CSV needs a header row, then rows of data"),
     (b"\n\n", "data/x.csv:1:1: the file is empty: a CSV needs a header row, then rows of data"),
     (b"A,B\n", "data/x.csv:1:1: the file has a header row but no rows of data under it"),
-    (b"A;B\n1;2\n", "data/x.csv:1:1: the cells are separated by semicolons here; a CSV's cells "
-                    "are separated by commas (in Excel: Save As, CSV UTF-8)"),
     (b"A\tB\n1\t2\n", "data/x.csv:1:1: the cells are separated by tabs here; a CSV's cells are "
                       "separated by commas (in Excel: Save As, CSV UTF-8)"),
     (b'A,B\n"1,2\n3,4\n', "data/x.csv:2:1: this quote is never closed: the rest of the file "
@@ -257,7 +335,7 @@ def it_says_the_first_fifty_problems_of_a_table_and_how_many_more(tmp_path, monk
                                                       "Save As, CSV UTF-8)"),
     (b"\xff\xfeA\x00,\x00B\x00", "data/x.csv:1:1: not UTF-8 text (byte 0xFF): save the file as "
                                  "UTF-8 (in Excel: Save As, CSV UTF-8)"),
-], ids=["empty", "blank-lines", "header-only", "semicolons", "tabs", "unclosed-quote",
+], ids=["empty", "blank-lines", "header-only", "tabs", "unclosed-quote",
         "latin1-after-bom", "utf16"])
 def it_says_what_is_wrong_with_the_whole_csv(tmp_path, monkeypatch, content, message):
     path = brief_with(tmp_path, monkeypatch, "    table: {csv: data/x.csv}\n",

@@ -75,10 +75,13 @@ MAX_SAID = 50  # problems said per table or chart; then how many more
 _NUMBER_RE = re.compile(r"[+\-\u2212]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+\-]?[0-9]+)?")
 _GROUPED_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _DECIMAL_COMMA_RE = re.compile(r"[+\-\u2212]?[0-9]+,[0-9]+")
+# As a decimal comma's countries write numbers: 1.234,5 (points between thousands) or 12,5.
+_POINTS_AND_COMMA_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+")
+_POINTS_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:\.[0-9]{3})+")
 _CITATION_RE = re.compile(r"(?<!\\)\[\s*@")
 # A CSV cell: quoted (a quote inside written twice), or plain up to the next comma or line end.
 _QUOTED_RE = re.compile(r'"([^"]*(?:""[^"]*)*)"')
-_PLAIN_RE = re.compile(r"[^,\r\n]*")
+_PLAIN_RE = {",": re.compile(r"[^,\r\n]*"), ";": re.compile(r"[^;\r\n]*")}
 _LINE_END_RE = re.compile(r"\r\n|\r|\n")
 # Control characters, lone surrogates and noncharacters (U+FFFE, U+FDD0...): no XML, so no deck,
 # can hold them. A test character by character took 1.7 s for a full CSV.
@@ -144,7 +147,11 @@ class _Said:
         """Give the problems to the reader; True if there were none."""
         from .errors import Problem
 
-        reader.problems.extend(self.problems)
+        # A CSV cell a table and a chart both read is said once, by the first ('n/a' is not a
+        # number in the table's column and in the chart's series): fixing it fixes both.
+        said = {p.loc for p in reader.problems if p.loc.file != reader.label}
+        reader.problems.extend(p for p in self.problems if p.loc.file == reader.label
+                               or p.loc not in said)
         if self.more:
             reader.problems.append(Problem(self.problems[-1].loc, (
                 f"and {self.more:,} more problems in this {self.what}, not shown: fix the "
@@ -183,27 +190,73 @@ def _cell_problem(text: str, where: str) -> str | None:
     return None
 
 
-def _not_a_number(text: str) -> str:
-    """' (write it as ...)', how the text could be written as a number, if it is close to one."""
+def _not_a_number(text: str, fmt: str | None = None) -> str:
+    """' (write it as ...)', how the text could be written as a number, if it is close to one.
+    A comma may be a thousands separator or a decimal mark: the hint says which it takes it for
+    only where just one reading can be meant (0,903 groups no thousands; 1.234,5 has both)."""
+    percent = bool(fmt and fmt.endswith("%"))
+    comma = None
+    if _POINTS_AND_COMMA_RE.fullmatch(text):
+        comma = text.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA_RE.fullmatch(text) and (
+            not _GROUPED_RE.fullmatch(text) or text.lstrip("+-\u2212").startswith("0")):
+        comma = text.replace(",", ".")
+    if comma is not None:
+        if percent:
+            return _as_fraction(comma, fmt)
+        return f" (write numbers with a point for the decimals and no thousands separators: {comma})"
     if _GROUPED_RE.fullmatch(text):
-        return f" (write it without thousands separators: {text.replace(',', '')})"
-    if _DECIMAL_COMMA_RE.fullmatch(text):
-        return f" (write the decimal mark as a point: {text.replace(',', '.')})"
+        if "." in text:
+            return f" (write it without thousands separators: {text.replace(',', '')})"
+        point = format_number(read_number(text.replace(",", ".")), None)
+        return (" (write numbers with a point for the decimals and no thousands separators: "
+                f"{text.replace(',', '')}, or {point} if the comma marks the decimals)")
     if text.endswith("%") and read_number(text[:-1].strip()) is not None:
         fraction = read_number(text[:-1].strip()) / 100
         return f" (write it as a fraction, {fraction:g}, with the format '0.0%')"
     return ""
 
 
+def _as_fraction(number: str, fmt: str) -> str:
+    """The hint for a decimal-comma number in a percentage column, whose cells are fractions."""
+    value = read_number(number)
+    if value is not None and abs(value) > 1:
+        return (f" (write numbers with a point for the decimals, and a share as a fraction: "
+                f"{format_number(value / 100, None)}, which the format '{fmt}' prints as "
+                f"{format_number(value / 100, fmt)})")
+    return (f" (write numbers with a point for the decimals: {number}, which the format "
+            f"'{fmt}' prints as {format_number(value, fmt)})")
+
+
 def _too_large(value: float) -> bool:
     return not math.isfinite(value) or abs(value) >= 10.0 ** MAX_DIGITS
 
 
-def _number_problem(text: str, why: str) -> tuple[float | None, str | None]:
-    """(the number, None), or (None, what is wrong) for a cell that must be a number."""
-    value = read_number(text)
+def _comma_number(text: str) -> tuple[float | None, str | None]:
+    """A cell of a CSV separated by semicolons, where a comma marks the decimals (Excel writes
+    such files where that is the custom): 12,5 and 1.234,5 read as 12.5 and 1234.5; 1.234 is
+    refused, since it is 1234 there and 1.234 elsewhere."""
+    if _POINTS_RE.fullmatch(text):
+        return None, (f"'{text}' could be {text.replace('.', '')} or {text}: in this file, "
+                      "whose cells are separated by semicolons, a comma marks the decimals: "
+                      f"write {text.replace('.', '')}, or {text.replace('.', ',')}")
+    if _POINTS_AND_COMMA_RE.fullmatch(text) or _DECIMAL_COMMA_RE.fullmatch(text):
+        return read_number(text.replace(".", "").replace(",", ".")), None
+    return (None, None) if "," in text else (read_number(text), None)
+
+
+def _number_problem(text: str, why: str, fmt: str | None = None,
+                    comma: bool = False) -> tuple[float | None, str | None]:
+    """(the number, None), or (None, what is wrong) for a cell that must be a number. comma:
+    the cell is in a CSV separated by semicolons, whose decimal mark is a comma."""
+    value, problem = _comma_number(text) if comma else (read_number(text), None)
+    if problem:
+        return None, problem
     if value is None:
-        return None, f"'{_short(text)}' is not a number: {why}{_not_a_number(text)}"
+        hint = (" (in this file, whose cells are separated by semicolons, write numbers like "
+                "1234,5, with a comma for the decimals)" if comma
+                else _not_a_number(text, fmt))
+        return None, f"'{_short(text)}' is not a number: {why}{hint}"
     if _too_large(value):
         return None, (f"'{_short(text)}' is too large: a number may have at most {MAX_DIGITS} "
                       "digits before the point")
@@ -258,8 +311,9 @@ def _csv_label(reader, name: str) -> str:
 
 
 def _read_csv(reader, node, what: str, say):
-    """(path, label, rows) of the CSV a csv: field names, each row a list of (text, Loc); None
-    when it cannot be read (the problem said). The same path rules as figures: inside the
+    """(path, label, rows, separator) of the CSV a csv: field names, each row a list of (text,
+    Loc); None when it cannot be read (the problem said). The separator is ',' or ';' (then a
+    comma marks the decimals, as where Excel writes such files). The same path rules as figures: inside the
     brief's folder after links, a regular file; read no further than MAX_CSV_BYTES + 1."""
     from .errors import BriefError, Loc
     from .load import Field, _read_limited
@@ -291,12 +345,12 @@ def _read_csv(reader, node, what: str, say):
             f"not UTF-8 text (byte 0x{e.object[e.start]:02X}): save the file as UTF-8 (in "
             "Excel: Save As, CSV UTF-8)"))
         return None
-    separator = _other_separator(content)
-    if separator:
-        say(Loc(label), f"the cells are separated by {separator} here; a CSV's cells are "
-                        "separated by commas (in Excel: Save As, CSV UTF-8)")
+    separator = _separator(content)
+    if separator == "\t":
+        say(Loc(label), "the cells are separated by tabs here; a CSV's cells are separated by "
+                        "commas (in Excel: Save As, CSV UTF-8)")
         return None
-    rows = _parse_csv(content, label, say)
+    rows = _parse_csv(content, label, say, separator)
     if rows is None:
         return None
     if not rows:
@@ -305,10 +359,10 @@ def _read_csv(reader, node, what: str, say):
     if len(rows) == 1:
         say(Loc(label), "the file has a header row but no rows of data under it")
         return None
-    return path, label, rows
+    return path, label, rows, separator
 
 
-def _parse_csv(text: str, label: str, say):
+def _parse_csv(text: str, label: str, say, separator: str = ","):
     """Rows of (cell text, Loc) as RFC 4180 writes them, each cell at the line and character
     where it starts. Lines with nothing on them are skipped. Stops after MAX_CELLS + 1 cells."""
     from .errors import Loc
@@ -329,12 +383,12 @@ def _parse_csv(text: str, label: str, say):
                               "one cell")
                 return None
             value, pos = m.group(1).replace('""', '"'), m.end()
-            if pos < end and text[pos] not in ",\r\n":
+            if pos < end and text[pos] not in separator + "\r\n":
                 say(loc(pos), "text after the closing quote of a cell: write a quote inside a "
                               "quoted cell as two quotes (\"\")")
-                pos = _PLAIN_RE.match(text, pos).end()
+                pos = _PLAIN_RE[separator].match(text, pos).end()
         else:
-            m = _PLAIN_RE.match(text, pos)
+            m = _PLAIN_RE[separator].match(text, pos)
             value, pos = m.group(0), m.end()
         row.append((" ".join(value.split()), loc(start)))
         count += 1
@@ -343,7 +397,7 @@ def _parse_csv(text: str, label: str, say):
                             f"(at most {MAX_TABLE_CELLS:,}) or a chart can show: show a summary, "
                             "or split it")
             return None
-        if pos < end and text[pos] == ",":
+        if pos < end and text[pos] == separator:
             pos += 1
             if pos == end:  # 'a,b,' at the very end: one more, empty cell
                 row.append(("", loc(pos)))
@@ -359,15 +413,15 @@ def _parse_csv(text: str, label: str, say):
     return rows
 
 
-def _other_separator(text: str) -> str | None:
-    """'semicolons' or 'tabs', where the header row has them and no comma: a file saved with
-    another separator (Excel does that where a comma is the decimal mark)."""
+def _separator(text: str) -> str:
+    """',', or ';' or a tab where the header row has them and no comma: Excel's "CSV UTF-8"
+    separates cells with semicolons where a comma is the decimal mark (most of Europe)."""
     header = _LINE_END_RE.split(text.lstrip("\r\n"), 1)[0]
     if "," not in header:
-        for sep, said in ((";", "semicolons"), ("\t", "tabs")):
+        for sep in (";", "\t"):
             if sep in header:
-                return said
-    return None
+                return sep
+    return ","
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -383,7 +437,7 @@ def read_table(reader, node):
     columns = _read_columns(reader, f["columns_node"], say)
     cells = _table_cells(reader, node, f, columns, say)
     if cells is not None:
-        cells, columns, path = cells
+        cells, columns, path, comma = cells
         if len(columns) > MAX_COLUMNS:
             say(columns[MAX_COLUMNS]["loc"], f"a table may have at most {MAX_COLUMNS} columns, "
                                              "more than a page or a slide can show: split it")
@@ -393,7 +447,7 @@ def read_table(reader, node):
                              f"rows of {len(columns)}); a table may have at most "
                              f"{MAX_TABLE_CELLS:,}, about 7 pages of the memo: show a summary, "
                              "or split it")
-        rows = [_typed_row(row, columns, say) for row in cells]
+        rows = [_typed_row(row, columns, say, comma) for row in cells]
     if not say.hand_to(reader) or len(reader.problems) > count or cells is None:
         return None
     rows, locs = tuple(r for r, _ in rows), tuple(at for _, at in rows)
@@ -419,21 +473,22 @@ def _table_cells(reader, node, f, columns, say):
         got = _read_csv(reader, csv_node, "table", say)
         if got is None or columns is None:
             return None
-        path, _, csv_rows = got
+        path, _, csv_rows, separator = got
         header, data = csv_rows[0], csv_rows[1:]
         for name, loc in header:
             problem = _cell_problem(name, "a column's name")
             if problem:
                 say(loc, problem)
         columns = _csv_columns(reader, f["columns_node"], columns, header, say)
-        cells = _check_rows(data, len(header), [n for n, _ in header], "the header", say)
+        cells = _check_rows(data, len(header), [n for n, _ in header], "the header", say,
+                            separator)
         for row in cells:
             for i, (text, loc) in enumerate(row):
                 problem = _cell_problem(text, "a cell")
                 if problem:
                     say(loc, problem)
                     row[i] = None, loc  # said: not a number either
-        return (cells, columns, path) if columns is not None else None
+        return (cells, columns, path, separator == ";") if columns is not None else None
     if columns is None:
         return None
     if not columns:
@@ -444,20 +499,24 @@ def _table_cells(reader, node, f, columns, say):
         if c["name"] is None:
             say(c["loc"], "missing required field 'name' in column")
     cells = _yaml_rows(reader, rows_node, [c["name"] or "" for c in columns], say)
-    return (cells, columns, None) if cells is not None else None
+    return (cells, columns, None, False) if cells is not None else None
 
 
-def _typed_row(row, columns, say):
-    """(cells, locs): a cell in a column with a format as its number, every other as written."""
+def _typed_row(row, columns, say, comma: bool = False):
+    """(cells, locs): a cell in a column with a format as its number, every other as written;
+    comma (a CSV separated by semicolons): a number written with a decimal comma is a number
+    in any column, printed in the brief's language (12,5 stays 12,5 in German, 12.5 in English)."""
     out = []
     for (text, loc), c in zip(row, columns):
         if c["format"] is not None and text:
             value, problem = _number_problem(text, (
-                f"column '{_short(c['name'])}' has a format ('{c['format']}'), so every cell "
-                "in it must be a number"))
+                f"column '{_short(c['name'] or '')}' has a format ('{c['format']}'), so every "
+                "cell in it must be a number"), c["format"], comma)
             if problem:
                 say(loc, problem)
             out.append(value)
+        elif comma and text and "," in text and _comma_number(text)[0] is not None:
+            out.append(_comma_number(text)[0])
         else:
             out.append(text)
     return tuple(out), tuple(loc for _, loc in row)
@@ -516,7 +575,7 @@ def _csv_columns(reader, columns_node, columns, header, say):
     return [{**c, "name": name} for c, name in zip(columns, names)]
 
 
-def _check_rows(rows, width: int, names, against: str, say):
+def _check_rows(rows, width: int, names, against: str, say, separator: str = ","):
     """The rows that have width cells; a problem said at each that does not."""
     out = []
     for row in rows:
@@ -525,7 +584,8 @@ def _check_rows(rows, width: int, names, against: str, say):
             continue
         if len(row) > width:
             say(row[width][1], f"this row has {_cells(len(row))}, but {against} has {width} "
-                               f"({_names(names)}): is a comma in a cell that is not in quotes?")
+                               f"({_names(names)}): is a {'semicolon' if separator == ';' else 'comma'} in "
+                               "a cell that is not in quotes?")
         else:
             say(row[0][1], f"this row has {_cells(len(row))}, but {against} has {width} "
                            f"({_names(names)})")
@@ -583,7 +643,7 @@ def read_chart(reader, node):
                     f"a chart with csv: takes its {name} from the CSV (categories from the first "
                     f"column, a series from each other column): leave out '{name}'"))
         got = _read_csv(reader, csv_node, "chart", say)
-        data = _csv_chart(got, say) if got else None
+        data = _csv_chart(got, say, f["format"]) if got else None
         if got:
             path = got[0]
     else:
@@ -663,7 +723,8 @@ def _yaml_chart(reader, f, say):
                 say(reader.loc(n), "a value is missing here: a chart needs a number for every "
                                    "category in every series")
                 continue
-            value, problem = _number_problem(text, "a chart's values must be numbers")
+            value, problem = _number_problem(text, "a chart's values must be numbers",
+                                             f["format"])
             if problem:
                 say(reader.loc(n), problem)
             numbers.append(value)
@@ -671,10 +732,10 @@ def _yaml_chart(reader, f, say):
     return [n or "" for n in names], series
 
 
-def _csv_chart(got, say):
+def _csv_chart(got, say, fmt=None):
     """(categories, [(series name, values)]) from a CSV: categories in the first column, a
     series in each other column, named by its header."""
-    path, label, rows = got
+    path, label, rows, separator = got
     header, data = rows[0], rows[1:]
     if len(header) < 2:
         say(header[0][1], "a chart's CSV needs at least two columns: the categories first, then "
@@ -694,7 +755,7 @@ def _csv_chart(got, say):
         elif name in first:
             say(loc, f"duplicate series name '{_short(name)}' (first at column {first[name]})")
         first.setdefault(name, loc.col)
-    data = _check_rows(data, len(header), [n for n, _ in header], "the header", say)
+    data = _check_rows(data, len(header), [n for n, _ in header], "the header", say, separator)
     categories, columns = [], [[] for _ in header[1:]]
     for row in data:
         (category, loc), values = row[0], row[1:]
@@ -709,7 +770,8 @@ def _csv_chart(got, say):
                 say(at, "a value is missing here: a chart needs a number for every category "
                         "in every series")
                 continue
-            value, problem = _number_problem(text, "a chart's values must be numbers")
+            value, problem = _number_problem(text, "a chart's values must be numbers", fmt,
+                                             separator == ";")
             if problem:
                 say(at, problem)
             column.append(value)

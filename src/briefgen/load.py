@@ -209,7 +209,8 @@ def load_brief(path: str | Path) -> Brief:
         files = {reader.label: 0}
         for p in reader.problems:
             files.setdefault(p.loc.file, len(files))
-        raise BriefError(sorted(reader.problems,
+        # Each problem once: a table and a chart may read the same CSV and find the same fault.
+        raise BriefError(sorted(dict.fromkeys(reader.problems),
                                 key=lambda p: (files[p.loc.file], p.loc.line, p.loc.col)))
     return brief
 
