@@ -87,6 +87,16 @@ def words(path) -> list[list[tuple[float, float, float, str]]]:
     return pages
 
 
+MINIMAL_HEAD = """\
+title: Illustrative small table
+date: 2026-12-07
+summary: Bottom line.
+sections:
+  - heading: Change by city
+    body: Text before the table.\
+"""
+
+
 ROW = re.compile(r"^\s*Place (\d+)\s+(\S+)\s+(\S+)\s*$")
 HEADER = re.compile(r"^\s*Place\s+Count\s+Ratio\s*$")
 
@@ -229,6 +239,28 @@ def it_refuses_a_table_too_wide_even_at_the_smallest_type_naming_its_widest_colu
         "682 pt and the text block is 482 pt; its widest column, 'Year 2000', needs 42 pt for "
         "'1,234,567.89': give the table fewer columns, or its numbers fewer digits")
     assert not (tmp_path / "out" / "brief").exists()
+
+
+def it_lets_a_small_table_take_the_width_its_content_needs(tmp_path):
+    """A two-column table stood across the whole text block: 'Boston' at the left margin and
+    its number six inches away. It is now as wide as its content, left-aligned with the text,
+    and its caption keeps a line of its own length rather than the table's."""
+    path = write(tmp_path, f"""{MINIMAL_HEAD}
+    table:
+      caption: "Change in trips by city, per cent (illustrative)"
+      columns: [City, {{name: Change, format: "0.0"}}]
+      rows:
+        - [Boston, -12.5]
+        - [Chicago, 3.25]
+""")
+    result = build(path, tmp_path / "out")
+    page = words(next(o.path for o in result.outputs if o.kind == "memo"))[0]
+    boston = next(w for w in page if w[3] == "Boston")
+    number = next(w for w in page if w[3] == "\u221212.5")
+    assert abs(boston[0] - 64.8) < 0.5  # the text block's left edge (letter, 0.9in margins)
+    assert number[1] - boston[0] < 100  # the text block is 482 pt wide
+    caption = [w for w in page if w[3] in ("trips", "cent", "(illustrative)")]
+    assert len(caption) == 3 and len({round(w[2]) for w in caption}) == 1  # one line
 
 
 def it_pads_each_number_to_the_most_decimals_of_its_column_with_the_languages_mark():

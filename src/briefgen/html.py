@@ -98,6 +98,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     if "table_rows" not in env.globals:
         env.globals["table_rows"] = _table_rows
         env.globals["header_aligns"] = _header_aligns
+        env.globals["text_width_pt"] = _text_width_pt
     date = format_date(b.date, b.lang)
     context = dict(
         # Never the clock: the same brief gives the same bytes.
@@ -129,6 +130,12 @@ def _header_aligns(table):
     from .exhibits import header_aligns
 
     return header_aligns(table)
+
+
+def _text_width_pt(paper, margin):
+    from .exhibits import text_width_pt
+
+    return text_width_pt(paper, margin)
 
 
 def _memo_charts(doc: Doc, theme: Theme, paper: str) -> dict:
