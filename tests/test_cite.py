@@ -119,11 +119,31 @@ def it_does_not_end_a_german_sentence_at_an_ordinal_or_abbreviation(tmp_path):
         "Sie wurde am 3. Oktober verlängert.", "Das galt bis 2024.", "Danach nicht mehr."]
 
 
+def it_warns_only_where_the_default_takeaway_would_be_a_lists_lead_in(tmp_path):
+    lead_in = "Gaps persist for some groups even under universal meals [@b]:"
+    text = MINIMAL.replace("    body: Text [@b].",
+                           f"    body: |\n      {lead_in}\n\n      - Rural schools.\n")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert [w.message for w in doc.warnings] == [
+        "section 1 has no takeaway: and its body's first sentence introduces a list ('Gaps "
+        "persist for some groups even under\u2026'); the handout and the deck would show it as "
+        "the key point: give the section a takeaway:"]
+    # A takeaway, or a first sentence that is not a lead-in, says nothing.
+    given = text.replace("    body: |", "    takeaway: Gaps persist.\n    body: |")
+    assert number_citations(load_brief(write(tmp_path, given))).warnings == ()
+    ended = text.replace("[@b]:", "[@b].")
+    assert number_citations(load_brief(write(tmp_path, ended))).warnings == ()
+
+
 def it_reads_items_right_under_a_line_of_text_as_a_list(tmp_path):
     listed = "Three options:\n      1. Do nothing.\n      2. Adopt it [@b]."
     text = MINIMAL.replace("    body: Text [@b].", f"    body: |\n      {listed}")
     doc = number_citations(load_brief(write(tmp_path, text)))
-    assert doc.warnings == ()
+    # Without a takeaway:, the key point would be the list's lead-in.
+    assert [str(w) for w in doc.warnings] == [
+        f"{tmp_path / 'brief.yaml'}:6:11: section 1 has no takeaway: and its body's first "
+        "sentence introduces a list ('Three options:'); the handout and the deck would show it "
+        "as the key point: give the section a takeaway:"]
     intro, options = doc.sections[0].paras
     assert plain(intro) == "Three options:"
     assert (options.ordered, options.start) == (True, 1)

@@ -263,11 +263,13 @@ def number_citations(brief: Brief) -> Doc:
         return tuple(para(b) if isinstance(b, str) else doc_list(b)
                      for b in read_blocks(value).blocks)
 
-    sections = []
+    sections, lead_ins = [], []
     for i, s in enumerate(brief.sections, 1):
         body = blocks(s.body.value)
         takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value,
                                                                            brief.lang))
+        if s.takeaway is None:
+            lead_ins += _lead_in(i, s, body, brief.lang)
         levels: tuple[int, ...] = ()
         if s.bullets is not None:
             bullets = tuple(para(b.value) for b in s.bullets)
@@ -287,9 +289,23 @@ def number_citations(brief: Brief) -> Doc:
 
     refs = tuple(Ref(numbers[s.id], s) for s in sorted(
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
-    warnings = brief.warnings + tuple(Problem(s.loc, f"source '{s.id}' is never cited")
-                                      for s in brief.sources if s.id not in numbers)
+    warnings = brief.warnings + tuple(lead_ins) + tuple(
+        Problem(s.loc, f"source '{s.id}' is never cited")
+        for s in brief.sources if s.id not in numbers)
     return Doc(brief, blocks(brief.summary.value), tuple(sections), refs, warnings)
+
+
+def _lead_in(number: int, section, body: tuple[Block, ...], lang: str) -> list[Problem]:
+    """A warning where the default takeaway would be the line that introduces the body's list
+    ('Three options:'): a key point that ends in a colon says nothing on the handout or a slide."""
+    sentence = first_sentence(section.body.value, lang).rstrip()
+    if not sentence.endswith((":", "\uff1a")) or not any(isinstance(b, DocList) for b in body):
+        return []
+    shown = sentence if len(sentence) <= 40 else sentence[:39] + "\u2026"
+    return [Problem(section.body.loc, (
+        f"section {number} has no takeaway: and its body's first sentence introduces a list "
+        f"('{shown}'); the handout and the deck would show it as the key point: give the "
+        "section a takeaway:"))]
 
 
 def list_items(blocks: tuple[Block, ...]) -> list[tuple[int, Para]]:
