@@ -299,6 +299,26 @@ def chart_xml(shape):
     return etree.fromstring(shape.chart.part.blob)
 
 
+def memo_ticks(chart, theme) -> list[float]:
+    """The value ticks of the memo's chart, as chart.py drew it at the memo's text width."""
+    import briefgen.chart as drawn
+    from briefgen.exhibits import text_width_pt
+
+    found = []
+    real = drawn.nice_ticks
+
+    def record(*args):
+        found.append(real(*args))
+        return found[-1]
+
+    drawn.nice_ticks = record
+    try:
+        drawn.draw_chart(chart, width_pt=text_width_pt(theme.paper, theme.margin), theme=theme)
+    finally:
+        drawn.nice_ticks = real
+    return found[-1]
+
+
 @pytest.mark.parametrize("theme", ["default", "print"])
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def it_draws_each_chart_type_natively_with_its_numbers_format_colours_and_alt_text(
@@ -317,23 +337,35 @@ def it_draws_each_chart_type_natively_with_its_numbers_format_colours_and_alt_te
     else:
         assert element.find(C + "marker").get("val") == "1"
     series = element.findall(C + "ser")
-    assert [s.find(f"{C}tx//{C}v").text for s in series] == [s.name for s in said.series]
-    for s, data in zip(series, said.series):
-        assert [v.text for v in s.iterfind(f"{C}cat//{C}pt/{C}v")] == list(said.categories)
-        assert [float(v.text) for v in s.iterfind(f"{C}val//{C}pt/{C}v")] == list(data.values)
+    # Grouped bars go in bottom-up, so that they and their legend read top-down as the memo's.
+    flip = (lambda items: list(reversed(items))) if kind == "bar" else list
+    assert [s.find(f"{C}tx//{C}v").text for s in series] == flip([s.name for s in said.series])
+    for s, data in zip(series, flip(said.series)):
+        assert [v.text for v in s.iterfind(f"{C}cat//{C}pt/{C}v")] == flip(said.categories)
+        assert [float(v.text) for v in s.iterfind(f"{C}val//{C}pt/{C}v")] == flip(data.values)
         assert s.find(f"{C}val//{C}formatCode").text == "0.0"
-    # The values' axis and the data labels show the brief's format, not the workbook's.
+    # The values' axis and the data labels show the brief's format, not the workbook's, with
+    # the memo's minus sign.
+    shown = {"formatCode": '0.0;"−"0.0', "sourceLinked": "0"}
     value_axis = root.find(f"{C}chart/{C}plotArea/{C}valAx")
-    assert value_axis.find(C + "numFmt").attrib == {"formatCode": "0.0", "sourceLinked": "0"}
+    assert value_axis.find(C + "numFmt").attrib == shown
     labels = element.find(C + "dLbls")
-    assert labels.find(C + "numFmt").attrib == {"formatCode": "0.0", "sourceLinked": "0"}
+    assert labels.find(C + "numFmt").attrib == shown
+    # The memo's scale: its chart's first and last ticks and their step.
+    ticks = memo_ticks(said, chosen)
+    scaling = value_axis.find(C + "scaling")
+    assert (float(scaling.find(C + "min").get("val")), float(scaling.find(C + "max").get("val")),
+            float(value_axis.find(C + "majorUnit").get("val"))) == \
+        (ticks[0], ticks[-1], ticks[1] - ticks[0])
+    # The categories' names below the plot (left of bars), clear of values below zero.
+    assert root.find(f"{C}chart/{C}plotArea/{C}catAx/{C}tickLblPos").get("val") == "low"
     assert labels.find(C + "showVal").get("val") == "1"
     assert "".join(value_axis.find(C + "title").itertext()) == "thousands"
     # The memo's colours, series by series: a bar's fill, a line's stroke.
     colours = series_colors(chosen, 3, lines=kind == "line")
     fills = [s.find(f"{C}spPr/{A}ln/{A}solidFill/{A}srgbClr" if kind == "line"
                     else f"{C}spPr/{A}solidFill/{A}srgbClr").get("val") for s in series]
-    assert ["#" + f for f in fills] == colours
+    assert ["#" + f for f in fills] == flip(colours)
     # The theme's font for all of its text.
     assert root.find(f"{C}txPr//{A}latin").get("typeface") == chosen.deck_font
     assert shape._element.nvGraphicFramePr.cNvPr.get("descr") == f"A {kind} chart of " \
@@ -364,6 +396,58 @@ def contrast(a: str, b: str) -> float:
 
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+LINES = [{"name": n, "values": v} for n, v in (("A", [1, -2, 3, 4]), ("B", [2, 3, 1, 2]),
+                                                 ("C", [3, 1, 2, -1.5]), ("D", [0.5, 0.7, 2, 3]))]
+
+
+@pytest.mark.parametrize("theme", ["default", "print"])
+def it_marks_each_line_as_the_memo_does_and_dashes_them_in_a_grey_theme(tmp_path, theme):
+    prs, _, _, _, _ = deck_of(tmp_path, brief_yaml(chart_yaml("line", series=LINES)), theme)
+    [(_, shape)] = charts(prs)
+    series = list(chart_xml(shape).iter(C + "ser"))
+    assert [s.find(f"{C}marker/{C}symbol").get("val") for s in series] == \
+        ["circle", "square", "diamond", "triangle"]
+    dashes = [s.find(f"{C}spPr/{A}ln/{A}prstDash") for s in series]
+    if theme == "print":  # chart.py's dashes: none, long, dots, dash-dot
+        assert [d.get("val") for d in dashes] == ["solid", "dash", "sysDot", "dashDot"]
+    else:
+        assert dashes == [None] * 4
+
+
+def it_prints_a_minus_sign_in_the_labels_of_a_chart_without_a_format_and_keeps_numbers(
+        tmp_path):
+    text = brief_yaml(chart_yaml("line", series=LINES)).replace('      format: "0.0"\n', "")
+    prs, doc, _, _, path = deck_of(tmp_path, text)
+    assert doc.sections[0].chart.chart.format is None
+    [(_, shape)] = charts(prs)
+    root = chart_xml(shape)
+    shown = {"formatCode": 'General;"\u2212"General', "sourceLinked": "0"}
+    assert root.find(f"{C}chart/{C}plotArea/{C}valAx/{C}numFmt").attrib == shown
+    assert root.find(f"{C}chart//{C}dLbls/{C}numFmt").attrib == shown
+    # The workbook holds the numbers themselves, in their plain format.
+    with zipfile.ZipFile(path) as deck:
+        [name] = [n for n in deck.namelist() if re.fullmatch(r"ppt/embeddings/.*\.xlsx", n)]
+        workbook = zipfile.ZipFile(io.BytesIO(deck.read(name)))
+    sheet = etree.fromstring(workbook.read("xl/worksheets/sheet1.xml"))
+    cells = {c.get("r"): c for c in sheet.iter(X + "c")}
+    assert cells["B3"].get("t") is None and float(cells["B3"].find(X + "v").text) == -2
+    assert "\u2212" not in workbook.read("xl/styles.xml").decode()
+
+
+def it_lists_grouped_bars_and_their_legend_in_the_memos_order(tmp_path):
+    prs, doc, _, _, _ = deck_of(tmp_path, brief_yaml(chart_yaml("bar")))
+    [(_, shape)] = charts(prs)
+    root = chart_xml(shape)
+    # Written bottom-up with the categories' axis upright: LibreOffice and PowerPoint draw
+    # them, and LibreOffice lists their legend, bottom-up, which reads top-down as written.
+    assert [s.find(f"{C}tx//{C}v").text for s in root.iter(C + "ser")] == \
+        ["All", "Other", "Sanctuary"]
+    category = root.find(f"{C}chart/{C}plotArea/{C}catAx")
+    assert category.find(f"{C}scaling/{C}orientation").get("val") == "minMax"
+    assert [v.text for v in root.find(f"{C}chart//{C}ser/{C}cat").iter(C + "v")] == \
+        ["2022", "2021", "2020", "2019"]
 
 
 def it_writes_text_that_looks_like_a_formula_into_the_workbook_as_text(tmp_path):

@@ -422,7 +422,9 @@ def _table(slide, plan: TableFrame, deck: Deck, colors) -> None:
 def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> None:
     """A native chart with its data embedded as a workbook, in the theme's font and colours,
     its values shown in the chart's number format; PowerPoint (or LibreOffice) lays it out."""
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+    from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION,
+                                 XL_MARKER_STYLE, XL_TICK_LABEL_POSITION)
+    from pptx.enum.dml import MSO_LINE_DASH_STYLE
 
     kinds = {"column": (XL_CHART_TYPE.COLUMN_CLUSTERED, XL_LABEL_POSITION.OUTSIDE_END),
              "bar": (XL_CHART_TYPE.BAR_CLUSTERED, XL_LABEL_POSITION.OUTSIDE_END),
@@ -433,9 +435,15 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
     kind, where = kinds[said.type]
     fmt = said.format or "General"
     data = _chart_data(stamp, fmt)
-    data.categories = said.categories
-    for series in said.series:
-        data.add_series(series.name, series.values)
+    # Grouped bars: LibreOffice lists their legend bottom-up, as their series are drawn without
+    # an axis reversal, so the data goes in bottom-up (the last category and series first) and
+    # reads top-down, legend too, as the memo's. Other charts go in as written.
+    flip = said.type == "bar" and len(said.series) > 1
+    order = (lambda items: tuple(reversed(items))) if flip else tuple
+    data.categories = order(said.categories)
+    for series in order(said.series):
+        values = tuple(series.values[:len(said.categories)])
+        data.add_series(series.name, order(values + (None,) * (len(said.categories) - len(values))))
     box = plan.box
     frame = slide.shapes.add_chart(kind, Pt(box.x), Pt(box.y), Pt(box.w), Pt(box.h), data)
     frame.name = "Chart"
@@ -457,15 +465,24 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
     value.has_major_gridlines = True
     value.major_gridlines.format.line.color.rgb = colors["rule"]
     value.format.line.fill.background()
-    value.tick_labels.number_format = fmt
+    shown = minus_format(fmt)
+    value.tick_labels.number_format = shown
     value.tick_labels.number_format_is_linked = False
+    if plan.ticks:
+        # The memo's scale (chart.py's ticks): a stack of shares stops at 100% in both.
+        value.minimum_scale, value.maximum_scale = plan.ticks[0], plan.ticks[-1]
+        if len(plan.ticks) > 1:
+            value.major_unit = plan.ticks[1] - plan.ticks[0]
     if said.unit:
         value.has_title = True
         _title(value.axis_title, said.unit, plan.size, False, deck.font)
     category = chart.category_axis
     category.format.line.color.rgb = colors["muted"]
     category.has_major_gridlines = False
-    if said.type in ("bar", "stacked bar"):
+    # The names below the plot (left of it for bars), as the memo sets them: next to the axis
+    # they ran into the bars and segments below zero.
+    category.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    if said.type in ("bar", "stacked bar") and not flip:
         # The first category on top, read as the data is, and the values' axis still below.
         category.reverse_order = True
         value._element.find(qn("c:crosses")).set("val", "max")  # python-pptx has no setter
@@ -473,12 +490,17 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
     plot.has_data_labels = plan.labels
     labels = plot.data_labels if plan.labels else None
     if labels is not None:
-        labels.number_format = fmt
+        labels.number_format = shown
         labels.number_format_is_linked = False
         labels.position = where
         labels.font.size = Pt(plan.size)
         labels.font.name = deck.font
-    for series, color, inside in zip(plot.series, plan.colors, plan.inside):
+    markers = (XL_MARKER_STYLE.CIRCLE, XL_MARKER_STYLE.SQUARE, XL_MARKER_STYLE.DIAMOND,
+               XL_MARKER_STYLE.TRIANGLE)  # the memo's, in its order (chart.py)
+    dashes = (MSO_LINE_DASH_STYLE.SOLID, MSO_LINE_DASH_STYLE.DASH,
+              MSO_LINE_DASH_STYLE.ROUND_DOT, MSO_LINE_DASH_STYLE.DASH_DOT)
+    for j, (series, color, inside) in enumerate(zip(plot.series, order(plan.colors),
+                                                    order(plan.inside))):
         rgb = RGBColor.from_string(color.lstrip("#"))
         if labels is not None and where == XL_LABEL_POSITION.CENTER:
             # Values inside the bars: in a colour that reads on them.
@@ -487,7 +509,7 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
             own.font.color.rgb = RGBColor.from_string(inside.lstrip("#"))
             own.font.size = Pt(plan.size)
             own.font.name = deck.font
-            own.number_format = fmt
+            own.number_format = shown
             own.number_format_is_linked = False
             own.position = where
         if said.type == "line":
@@ -497,10 +519,21 @@ def _chart(slide, plan: ChartFrame, deck: Deck, colors, stamp: dt.datetime) -> N
             series.marker.format.fill.solid()
             series.marker.format.fill.fore_color.rgb = rgb
             series.marker.format.line.color.rgb = rgb
+            series.marker.style = markers[j % 4]
+            if plan.dashed:  # a grey theme tells lines apart by their dashes, as the memo
+                series.format.line.dash_style = dashes[j % 4]
         else:
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = rgb
             series.invert_if_negative = False
+
+
+def minus_format(fmt: str) -> str:
+    """The number format with a negative section that prints U+2212, as the memo and the
+    tables do ('−1.8', not '-1.8'); the workbook keeps the plain format and numbers."""
+    if ";" in fmt or not fmt:
+        return fmt
+    return f'{fmt};"−"{fmt}'
 
 
 def _title(title, text: str, size: float, bold: bool, font: str) -> None:
