@@ -89,6 +89,38 @@ def it_lists_themes(capsys):
     assert capsys.readouterr().out.startswith("default ")
 
 
+def uncomment(text: str, key: str) -> str:
+    """text with the commented example that starts '# key' (and its deeper lines) uncommented."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith(f"# {key}"))
+    indent = lines[start].index("#")
+    end = start + 1
+    while end < len(lines) and lines[end].startswith(" " * indent + "#   "):
+        end += 1
+    for i in range(start, end):
+        lines[i] = lines[i][:indent] + lines[i][indent + 2:]
+    return "\n".join(lines)
+
+
+def it_writes_a_starter_whose_table_chart_and_handout_chart_examples_build(tmp_path):
+    assert main(["new", "my-brief", "-d", str(tmp_path)]) == 0
+    starter = tmp_path / "my-brief.yaml"
+    text = starter.read_text(encoding="utf-8")
+    for key in ("table:", "chart:", "chart: 1"):
+        text = uncomment(text, key)
+    starter.write_text(text, encoding="utf-8")
+    assert main(["build", "--strict", str(starter), "-o", str(tmp_path / "out")]) == 0
+    from .conftest import pdf_pages
+
+    out = tmp_path / "out" / "my-brief"
+    memo = " ".join(" ".join(pdf_pages(out / "memo.pdf")).split())
+    assert "Alder Creek 85,690 90.3%" in memo
+    assert "like this one." in memo
+    handout = " ".join(" ".join(pdf_pages(out / "handout.pdf")).split())
+    assert len(pdf_pages(out / "handout.pdf")) == 1
+    assert "Students taking part" in handout
+
+
 def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
     import datetime as dt
 
