@@ -11,6 +11,7 @@ from pptx.util import Emu
 from briefgen.build import build
 from briefgen.cite import number_citations, plain
 from briefgen.errors import BriefError
+from briefgen.fonts import metrics
 from briefgen.load import load_brief
 from briefgen.theme import load_theme
 
@@ -166,6 +167,62 @@ def it_makes_a_body_list_the_slide_bullets_with_nested_items_at_level_1(built):
     body = next(s for s in steps.shapes if s.name.startswith("Content"))
     assert [(p.level, p.text) for p in body.text_frame.paragraphs] == [
         (0, "Consult the districts."), (0, "Draft the rules\u00a0[3].")]
+
+
+def numbering(paras) -> list:
+    """Each paragraph's PowerPoint numbering (type, start) or its bullet character."""
+    out = []
+    for p in paras:
+        auto, char = p._p.pPr.find("{*}buAutoNum"), p._p.pPr.find("{*}buChar")
+        out.append((auto.get("type"), auto.get("startAt")) if auto is not None
+                   else char.get("char") if char is not None else None)
+    return out
+
+
+def it_numbers_a_numbered_list_on_slides_from_its_own_start(built):
+    prs = Presentation(str(built["default"]["deck"]))
+    steps = next(s for s in prs.slides if s.shapes.title.text == "Steps")
+    body = next(s for s in steps.shapes if s.name.startswith("Content"))
+    assert numbering(body.text_frame.paragraphs) == [("arabicPeriod", "3"),
+                                                     ("arabicPeriod", "4")]
+    bottom = next(s for s in prs.slides if s.shapes.title.text == "Bottom line")
+    body = next(s for s in bottom.shapes if s.name.startswith("Content"))
+    assert numbering(body.text_frame.paragraphs) == [
+        None, ("arabicPeriod", "1"), ("arabicPeriod", "2"), ("arabicPeriod", "3")]
+
+
+NUMBERED = """\
+    body: |
+      Steps [@b]:
+
+      3. The first step, whose text runs on for long enough to wrap onto a second line on
+         the slide, and further still.
+         1. a numbered sub-step;
+      4. The next step (CommonMark numbers items on from the first), past its number.
+         - a bulleted sub-step
+    takeaway: Steps in order [@b].
+"""
+
+
+def it_indents_numbered_items_past_their_numbers_and_nests_under_them(tmp_path):
+    text = MINIMAL.replace("    body: Text [@b].\n", NUMBERED)
+    result = build(write(tmp_path, text), tmp_path / "out")
+    assert list(result.warnings) == []
+    deck = next(o.path for o in result.outputs if o.kind == "deck")
+    prs = assert_deck_fits(deck, load_theme("default"))
+    body = next(s for s in prs.slides[2].shapes if s.name.startswith("Content"))
+    paras = body.text_frame.paragraphs
+    assert [p.level for p in paras] == [0, 1, 0, 1]
+    assert numbering(paras) == [("arabicPeriod", "3"), ("arabicPeriod", "1"),
+                                ("arabicPeriod", "4"), "–"]
+    size = paras[0].runs[0].font.size.pt
+    top = [-int(p._p.pPr.get("indent")) for p in paras]
+    margins = [int(p._p.pPr.get("marL")) for p in paras]
+    # A number takes more room than a bullet: "10." and a space at least.
+    ten = metrics(load_theme("default").heading.regular).width("10. ", size)
+    assert Emu(top[0]).pt >= ten and top[0] > top[3]
+    assert margins[0] == top[0] and margins[1] == margins[0] + top[1]
+    assert margins[3] == margins[0] + top[3]
 
 
 def it_bullets_the_bottom_line_list_and_not_its_paragraph(built):

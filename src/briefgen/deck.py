@@ -74,6 +74,9 @@ class Block:
     # Each paragraph's bullet level: None (no bullet), 0, or 1 (a nested item's, indented
     # further). Paragraphs past its end follow bullets: all of them when it is empty.
     levels: tuple[int | None, ...] = ()
+    # Each paragraph's number where it is an item of a numbered list (shown as PowerPoint's
+    # own numbering, from this number); None or past its end: a bullet, as levels say.
+    numbers: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def para_text(para: Para, style: str = "brackets") -> str:
 def block_lines(block: Block, theme: Theme) -> list[list[str]]:
     """The lines each paragraph of a block wraps into, measured with the theme's fonts."""
     return [_metrics(theme, block.bold or _has_bold(p))
-            .wrap(para_text(p, theme.citation), block.size, text_width(block, para_level(block, i)))
+            .wrap(para_text(p, theme.citation), block.size, para_width(block, i))
             for i, p in enumerate(block.paras)]
 
 
@@ -189,6 +192,60 @@ def text_width(block: Block, level: int | None | str = "block") -> float:
     if level == "block":
         level = 0 if block.bullets else None
     return block.box.w - 2 * INSET_X - bullet_margin(block.size, level)
+
+
+def numbers_of(blocks, paras: bool = False) -> tuple[int | None, ...]:
+    """Each list item's number among blocks, in list_items' order: None in a bulleted list
+    (and for a paragraph outside a list, where paras says they are shown too)."""
+    def numbers(found: DocList, nested: bool) -> list[int | None]:
+        out: list[int | None] = []
+        for n, item in enumerate(found.items, found.start or 1):
+            out.append(n if found.ordered else None)
+            if item.sub and not nested:
+                out += numbers(item.sub, True)
+        return out
+
+    found = [n for b in blocks if isinstance(b, DocList) or paras
+             for n in (numbers(b, False) if isinstance(b, DocList) else [None])]
+    return tuple(found) if any(n is not None for n in found) else ()
+
+
+def para_width(block: Block, i: int) -> float:
+    """The width paragraph i's lines wrap in: less its bullet's or number's margin."""
+    return block.box.w - 2 * INSET_X - para_margin(block, i)
+
+
+def para_number(block: Block, i: int) -> int | None:
+    """Paragraph i's list number (see Block.numbers), None for a bullet or plain text."""
+    return block.numbers[i] if i < len(block.numbers) else None
+
+
+def para_indent(block: Block, i: int) -> float:
+    """How far paragraph i's text starts right of its bullet or number."""
+    return number_indent(block.size, block.numbers) if para_number(block, i) is not None \
+        else bullet_indent(block.size)
+
+
+def para_margin(block: Block, i: int) -> float:
+    """Where paragraph i's text starts: its own indent, in from its parent item's at level 1
+    (a numbered parent's if the block has numbered items at level 0)."""
+    level = para_level(block, i)
+    if level is None:
+        return 0.0
+    own = para_indent(block, i)
+    if not level:
+        return own
+    numbered = any(para_number(block, j) is not None and para_level(block, j) == 0
+                   for j in range(len(block.paras)))
+    return own + (number_indent(block.size, block.numbers) if numbered
+                  else bullet_indent(block.size))
+
+
+def number_indent(size: float, numbers: tuple[int | None, ...] = ()) -> float:
+    """A number's indent: as wide as '10.' (or the block's widest number) and a space, in any
+    of the themes' fonts (a digit is at most 0.56 em, a period 0.28)."""
+    digits = max([2] + [len(str(n)) for n in numbers if n is not None])
+    return round(size * (0.56 * digits + 0.28 + 0.35), 1)
 
 
 def para_level(block: Block, i: int) -> int | None:
@@ -290,7 +347,7 @@ def _may_fit(block: Block, theme: Theme) -> bool:
     lines = 0
     for i, p in enumerate(block.paras):
         lines += _metrics(theme, block.bold or _has_bold(p)).fewest_lines(
-            para_text(p, theme.citation), block.size, text_width(block, para_level(block, i)))
+            para_text(p, theme.citation), block.size, para_width(block, i))
         if lines > room:
             return False
     return True
@@ -315,7 +372,7 @@ def _breaks_a_word(block: Block, theme: Theme) -> bool:
     address: PowerPoint breaks those, and so do the sources slides."""
     for i, p in enumerate(block.paras):
         m = _metrics(theme, block.bold or _has_bold(p))  # as block_lines measures it
-        limit = text_width(block, para_level(block, i)) * m.units / (block.size * SAFETY)
+        limit = para_width(block, i) * m.units / (block.size * SAFETY)
         # Words as the wrap sees them: parted by spaces only ('word\u00a0[12]' is one).
         if any(m.units_of(word) > limit for word in para_text(p, theme.citation).split(" ")
                if "/" not in word):
@@ -409,7 +466,8 @@ class _Planner:
         slides += self.bounded(self.text_slides(self.labels["bottom_line"], None,
                                                 tuple(p for _, p in summary), bullets=False,
                                                 notes=self.notes(self.doc.summary),
-                                                levels=tuple(lvl for lvl, _ in summary)),
+                                                levels=tuple(lvl for lvl, _ in summary),
+                                                numbers=numbers_of(self.doc.summary, paras=True)),
                                b.summary.loc, "the bottom line", "shorten it")
         for s, said in zip(self.doc.sections, b.sections):
             title, kicker = split_heading(s.heading)
@@ -418,7 +476,9 @@ class _Planner:
                 self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
                                  bullets=True, title_cites=[c for sp in title for c in sp.cites],
                                  notes=self.notes(s.notes), figure=s.figure, section=s.number,
-                                 levels=s.bullet_levels),
+                                 levels=s.bullet_levels,
+                                 numbers=numbers_of(s.paras) if s.bullets == tuple(
+                                     p for _, p in list_items(s.paras)) else ()),
                 said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
                 "give it fewer bullets" if said.bullets
                 else "shorten its body, or give it a short bullets: list")
@@ -595,7 +655,8 @@ class _Planner:
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
                     bullets: bool, notes: str, figure=None, section: int | None = None,
                     title_cites: list[Cite] | None = None,
-                    levels: tuple[int | None, ...] = ()) -> list[Slide]:
+                    levels: tuple[int | None, ...] = (),
+                    numbers: tuple[int | None, ...] = ()) -> list[Slide]:
         frame = self.frames["content"]
         slides: list[Slide] = []
         remaining = list(paras)
@@ -653,11 +714,14 @@ class _Planner:
                     else:
                         notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
             shown, remaining, size = self.take(remaining, box, bullets, largest,
-                                               levels=levels)
-            # A paragraph cut at the slide's end continues at its level.
+                                               levels=levels, numbers=numbers)
+            # A paragraph cut at the slide's end continues at its level, with its number.
             shown_levels, levels = levels[:len(shown)], levels[len(levels) - len(remaining):]
+            shown_numbers, numbers = numbers[:len(shown)], \
+                numbers[len(numbers) - len(remaining):] if numbers else ()
             largest = size  # "(cont.)" slides keep the size the section started at
             body = Block(box, tuple(shown), size, bullets=bullets, levels=shown_levels,
+                         numbers=shown_numbers,
                          **({} if frame.title is None or not frame.body_kept
                             else dict(anchor=None, align=None)))
             if lead is not None:
@@ -690,14 +754,16 @@ class _Planner:
         return [(entries[start:start + per], size, box) for start in range(0, len(entries), per)]
 
     def take(self, paras: list[Para], box: Box, bullets: bool, largest: float = BODY_MAX,
-             gap: float = GAP, pack: float = PACK_SIZE, levels: tuple[int | None, ...] = ()):
+             gap: float = GAP, pack: float = PACK_SIZE, levels: tuple[int | None, ...] = (),
+             numbers: tuple[int | None, ...] = ()):
         """Paragraphs for one slide, the ones that wait for the next, and the size to set them at.
 
         All of them if they fit at some size not below the minimum. Otherwise the slide is filled
         at the packing size, so that a long section reads at one size across its "(cont.)"
         slides instead of one crammed slide and one sparse one.
         """
-        block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap, levels=levels)
+        block = Block(box, tuple(paras), largest, bullets=bullets, gap=gap, levels=levels,
+                      numbers=numbers)
         # What cannot fit at the smallest size by a count of its lines' floor is not tried at
         # every size (each slide of 9,000 bullets, or of a 49,000-letter word, wrapped all that
         # was left 11 times), and only as many paragraphs are wrapped as the box has lines.

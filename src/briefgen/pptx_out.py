@@ -23,8 +23,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, bullet_indent, bullet_margin,
-                   frame_box, para_level)
+from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, frame_box, para_indent,
+                   para_level, para_margin, para_number)
 from .deck import LINE, ChartFrame, TableFrame
 from .errors import BriefError
 from .theme import Theme, shown_path, theme_loc
@@ -290,7 +290,7 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
             # A theme's template aligns as its designer chose: where a line breaks does not
             # depend on it.
             p.alignment = PP_ALIGN.LEFT
-        _bullet(p, part, para_level(part, i))
+        _bullet(p, part, i)
         size = str(Pt(part.size).centipoints)
         for j, span in enumerate(para):
             run = p.add_run()
@@ -335,21 +335,26 @@ def _spacing(p, line: float, before: float) -> None:
         pPr.insert(at, spacing)
 
 
-def _bullet(p, block: Block, level: int | None) -> None:
-    """Set the bullet and indent on the paragraph itself, so no template can change the wrap.
-    A nested item's paragraph is at level 1 (PowerPoint's second), with an en dash."""
+def _bullet(p, block: Block, i: int) -> None:
+    """Set the bullet or number and the indent on the paragraph itself, so no template can
+    change the wrap. A nested item's paragraph is at level 1 (PowerPoint's second), with an en
+    dash. A numbered list's item is numbered by PowerPoint from its own number ('3.'), so a
+    list that starts at 3, or goes on past a slide's end, shows the brief's numbers."""
     pPr = p._p.get_or_add_pPr()
     for tag in ("a:buNone", "a:buChar", "a:buAutoNum", "a:buFont"):
         for old in pPr.findall(qn(tag)):
             pPr.remove(old)
+    level, number = para_level(block, i), para_number(block, i)
     if level is not None:
-        indent = int(Pt(bullet_indent(block.size)))
-        pPr.set("marL", str(int(Pt(bullet_margin(block.size, level)))))
-        pPr.set("indent", str(-indent))
+        pPr.set("marL", str(int(Pt(para_margin(block, i)))))
+        pPr.set("indent", str(-int(Pt(para_indent(block, i)))))
         if level:
             pPr.set("lvl", str(level))
-        etree.SubElement(pPr, qn("a:buFont"), typeface="Arial")
-        etree.SubElement(pPr, qn("a:buChar"), char="–" if level else "•")
+        if number is not None:
+            etree.SubElement(pPr, qn("a:buAutoNum"), type="arabicPeriod", startAt=str(number))
+        else:
+            etree.SubElement(pPr, qn("a:buFont"), typeface="Arial")
+            etree.SubElement(pPr, qn("a:buChar"), char="–" if level else "•")
     else:
         pPr.set("marL", "0")
         pPr.set("indent", "0")
