@@ -263,6 +263,54 @@ def it_lets_a_small_table_take_the_width_its_content_needs(tmp_path):
     assert len(caption) == 3 and len({round(w[2]) for w in caption}) == 1  # one line
 
 
+def crowded_brief(chart: str) -> str:
+    return f"""\
+title: Illustrative crowded charts
+date: 2026-12-07
+summary: Bottom line.
+sections:
+  - heading: Many places
+    body: Text before the chart.
+    chart:
+{chart}
+      alt: "An illustrative chart"
+handout: {{chart: 1}}
+"""
+
+
+FORTY_BARS = f"""\
+      type: bar
+      categories: {[f"Place {i}" for i in range(40)]}
+      series:
+        - {{name: Count, values: {[round(10 + 2.25 * i, 2) for i in range(40)]}}}"""
+
+
+def it_warns_at_the_chart_when_the_handout_names_only_every_second_category(tmp_path):
+    path = write(tmp_path, crowded_brief(FORTY_BARS))
+    result = build(path, tmp_path / "out")
+    assert [f"{w.loc}: {w.message}" for w in result.warnings] == [
+        f"{path}:8:7: the chart in section 1 is crowded: the handout names every second of its "
+        "40 categories; some of its data labels touch or overlap on the handout; give it fewer "
+        "categories or series, or shorter names"]
+    handout = next(o.path for o in result.outputs if o.kind == "handout")
+    named = {int(n) for n in re.findall(r"Place (\d+)", raw_text(handout))}
+    assert named == set(range(0, 40, 2))
+    memo = next(o.path for o in result.outputs if o.kind == "memo")
+    assert {int(n) for n in re.findall(r"Place (\d+)", raw_text(memo))} == set(range(40))
+
+
+def it_warns_at_a_chart_whose_data_labels_overlap_in_the_memo(tmp_path):
+    values = [[(i * 7919 + j * 104729) % 97 for i in range(15)] for j in range(12)]
+    series = "".join(f"        - {{name: S{j}, values: {v}}}\n" for j, v in enumerate(values))
+    path = write(tmp_path, crowded_brief(
+        f"      type: line\n      categories: {[str(2010 + i) for i in range(15)]}\n"
+        f"      series:\n{series.rstrip()}").replace("handout: {chart: 1}\n", ""))
+    result = build(path, tmp_path / "out")
+    assert [f"{w.loc}: {w.message}" for w in result.warnings] == [
+        f"{path}:8:7: the chart in section 1 is crowded: some of its data labels touch or "
+        "overlap in the memo; give it fewer categories or series, or shorter names"]
+
+
 def it_pads_each_number_to_the_most_decimals_of_its_column_with_the_languages_mark():
     loc = None
     table = DocTable(None, (Column("A", "left", None, loc), Column("B", "right", None, loc)),
@@ -282,11 +330,12 @@ real = pdf.render_pdf
 pdf.render_pdf = lambda *a, **k: calls.append(1) or real(*a, **k)
 import briefgen.chart as chart
 drawn = []
-draw = chart.draw_chart
-chart.draw_chart = lambda *a, **k: drawn.append(1) or draw(*a, **k)
+draw = chart.draw_chart_noting
+chart.draw_chart_noting = lambda *a, **k: drawn.append(k["width_pt"]) or draw(*a, **k)
 job = build.read_job(Path(sys.argv[1]), Path(sys.argv[2]), None, None, False)
 build.make_memo(job, Path(sys.argv[2]) / "memo.pdf")
-print(len(drawn), len(calls))
+# At the memo's width (the handout's chart is drawn once too, for its warnings).
+print(drawn.count(482.4), len(calls))
 """
 
 

@@ -140,7 +140,7 @@ class Job:
 
 def read_job(brief_path: Path, target: Path, theme: str | None, paper: str | None,
              strict: bool) -> Job:
-    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict)
+    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper)
     stamp = build_time(brief)
     return Job(brief, doc, chosen, deck, warnings, target, paper, stamp,
                render_html(doc, chosen, "memo", paper, stamp=stamp))
@@ -244,9 +244,11 @@ def warm_up(job: Job) -> None:
     warm_up(job.memo_html, job.folder, job.roots, job.origin, job.brief.lang)
 
 
-def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False):
+def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False,
+            paper: str | None = None):
     """Everything before rendering, which `check` runs alone: the brief, its resolved Doc, the
-    theme, the deck plan and every warning (errors under strict)."""
+    theme, the deck plan and every warning (errors under strict), those of crowded charts
+    too (drawn here, in a few ms each, and kept for the memo's rendering)."""
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = theme_for(brief, theme)
@@ -255,6 +257,10 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
+    if any(s.chart for s in doc.sections):
+        from .exhibits import chart_warnings
+
+        warnings += chart_warnings(doc, chosen, paper or chosen.paper)
     if not has_labels(brief.lang):
         warnings.append(Problem(brief.field_locs.get("lang", Loc(str(brief.path))), (
             f"briefgen has no words in '{brief.lang}' for what it prints itself (Memorandum, "

@@ -58,6 +58,36 @@ def draw_chart(chart: Chart, *, width_pt: float, height_pt: float | None = None,
     return _Drawing(chart, width_pt, height_pt, theme, lang).svg()
 
 
+@dataclass(frozen=True)
+class Crowding:
+    """What a drawing had to give up, as data for a warning at the chart (exhibits.py): the
+    renderer prints nothing."""
+    every: int = 1  # every k-th category is named
+    touching: bool = False  # some data labels found no place clear of the others
+
+
+def draw_chart_noting(chart: Chart, *, width_pt: float, height_pt: float | None = None, theme,
+                      lang: str = "en") -> tuple[str, Crowding]:
+    """draw_chart, and what it had to give up."""
+    drawing = _Drawing(chart, width_pt, height_pt, theme, lang)
+    svg = drawing.svg()
+    clashes = sum(p.clashes for p in drawing.placers)
+    return svg, Crowding(drawing.every, drawing.touching or clashes > 0
+                         or _any_overlap(drawing.value_boxes))
+
+
+def _any_overlap(boxes: list["_Box"]) -> bool:
+    """Whether any two boxes overlap (a sweep along x: labels of many bars stay fast)."""
+    ordered = sorted(boxes, key=lambda b: b.x0)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if b.x0 >= a.x1:
+                break
+            if a.overlaps(b):
+                return True
+    return False
+
+
 def series_colors(theme, count: int, lines: bool = False) -> list[str]:
     """One colour per series, the primary's and the accent's hues in turn, each series lighter
     than the one before so that even a grey printout tells neighbours apart: bars span CIE
@@ -127,6 +157,10 @@ class _Drawing:
         self.looks: dict[int, str] = {}
         self.fitted: dict[float, _Categories] = {}
         self.text_boxes: list[_Box] = []
+        self.every = 1  # what the drawing gave up (Crowding)
+        self.touching = False
+        self.placers: list[_Placer] = []
+        self.value_boxes: list[_Box] = []  # data labels set beside their marks, unplaced
 
     # -- text helpers --
 
@@ -307,8 +341,11 @@ class _Drawing:
             self.text(PAD, top + SIZE * 0.85 + m * lh, line, SIZE, fill=self.muted)
         pitch = (x1 - x0) / max(self.n, 1)
         cats.draw(self, x0, pitch, h - PAD - cats.height + 3)
-        placer = _Placer(_Box(0, 0, self.w, h),
-                         self.crowded((x1 - x0) * (plot_bottom - plot_top)))
+        self.every = cats.step
+        crowded = self.crowded((x1 - x0) * (plot_bottom - plot_top))
+        self.touching = crowded
+        placer = _Placer(_Box(0, 0, self.w, h), crowded)
+        self.placers.append(placer)
         for box in self.text_boxes:
             placer.add(box)
         for box in cats.boxes:
@@ -450,16 +487,23 @@ class _Drawing:
                     continue
                 cx = bx + bar / 2
                 if plan.turned:
+                    w = self.width(text, plan.size)
                     if v >= 0:
                         self.text(cx + plan.size * 0.35, top_ - GAP, text, plan.size, rotate=-90)
+                        y_a, y_b = top_ - GAP - w, top_ - GAP
                     else:
                         self.text(cx + plan.size * 0.35, bottom + GAP, text, plan.size,
                                   anchor="end", rotate=-90)
+                        y_a, y_b = bottom + GAP, bottom + GAP + w
+                    self.value_boxes.append(_Box(cx - plan.size * 0.45, y_a,
+                                                 cx + plan.size * 0.45, y_b))
+                    continue
                 elif v >= 0:
                     self.text(cx, top_ - GAP, text, plan.size, anchor="middle")
                 else:
                     self.text(cx, bottom + GAP + plan.size * 0.75, text, plan.size,
                               anchor="middle")
+                self.value_boxes.append(self.text_boxes[-1])
         if segments:
             self.place_segment_labels(segments, placer, vertical=True)
 
@@ -693,7 +737,11 @@ class _Drawing:
         group = pitch * (0.62 if self.stacked or k == 1 else 0.75)
         group = min(group, 30.0 if self.stacked or k == 1 else 30.0 * k)
         bar = group if self.stacked else group / k
-        placer = _Placer(_Box(0, 0, self.w, h), self.crowded((x1 - x0) * (y1 - y0)))
+        crowded = self.crowded((x1 - x0) * (y1 - y0))
+        placer = _Placer(_Box(0, 0, self.w, h), crowded)
+        self.placers.append(placer)
+        self.every = step
+        self.touching = crowded
         for box in self.text_boxes:
             placer.add(box)
         zero = x(0)
@@ -722,6 +770,7 @@ class _Drawing:
                     self.text(box.x1 + GAP, cy, text, vsize)
                 else:
                     self.text(box.x0 - GAP, cy, text, vsize, anchor="end")
+                self.value_boxes.append(self.text_boxes[-1])
         if segments:
             for box in self.text_boxes:  # the category names, drawn since
                 placer.add(box)
@@ -866,6 +915,7 @@ class _Placer:
     def __init__(self, canvas: _Box, crowded: bool = False):
         self.canvas = canvas
         self.budget = 0 if crowded else self.BUDGET
+        self.clashes = 0  # labels placed over another label: no place was free
         self.labels: dict[tuple[int, int], list[_Box]] = {}
         self.marks: dict[tuple[int, int], list[_Box]] = {}
         self.segments: dict[tuple[int, int], list[tuple]] = {}
@@ -919,8 +969,8 @@ class _Placer:
         for order, box in enumerate(candidates):
             if not box.inside(self.canvas):
                 continue
-            if self.budget <= 0:
-                best = box
+            if self.budget <= 0:  # taken unlooked-at: not counted as a clash
+                best, best_score = box, 0.0
                 break
             self.budget -= 1
             score = self.crowding(box, enough=best_score) + order * 0.01
@@ -928,6 +978,8 @@ class _Placer:
                 best, best_score = box, score
             if score < 1:
                 break
+        if best is not None and best_score >= 100:
+            self.clashes += 1
         if best is None:  # every place runs off the drawing: the first, pulled inside
             b = candidates[0]
             dx = max(0.0, self.canvas.x0 - b.x0) - max(0.0, b.x1 - self.canvas.x1)

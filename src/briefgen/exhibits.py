@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .data import format_number
-from .errors import BriefError, Loc
+from .errors import BriefError, Loc, Problem
 from .model import Doc, DocChart, DocTable
 
 # A table's type, as a share of the body size: it starts at the first and, while the table is
@@ -165,7 +165,7 @@ def _squeeze(text: str) -> str:
 
 # ----- charts -----
 
-_drawn: dict[tuple, tuple[object, str, float]] = {}  # key -> (theme, data: URL, height)
+_drawn: dict[tuple, tuple] = {}  # key -> (theme, data: URL, height, Crowding)
 _HEIGHT = re.compile(r'<svg[^>]*? height="([0-9.]+)pt"')
 
 
@@ -176,22 +176,29 @@ def chart_image(chart: DocChart, width_pt: float, height_pt: float | None, theme
     text into the tagged PDF (an inline <svg> becomes a /Figure without /Alt in WeasyPrint 70),
     and a data: URL, which the fetcher serves without reaching any file. Drawn once per size in
     a process: the handout's fitting asks for the same sizes again."""
+    uri, height, _ = _draw(chart, width_pt, height_pt, theme, lang)
+    return uri, height
+
+
+def _draw(chart: DocChart, width_pt: float, height_pt: float | None, theme, lang: str):
+    """chart_image's drawing, with what it had to give up (chart.Crowding)."""
     width_pt = round(width_pt, 2)
     height_pt = None if height_pt is None else round(height_pt, 2)
     key = (chart.chart, width_pt, height_pt, lang)
     kept = _drawn.get(key)
     if kept is not None and kept[0] is theme:
-        return kept[1], kept[2]
-    from .chart import draw_chart  # imported only for a brief with a chart
+        return kept[1:]
+    from .chart import draw_chart_noting  # imported only for a brief with a chart
 
-    svg = draw_chart(chart.chart, width_pt=width_pt, height_pt=height_pt, theme=theme, lang=lang)
+    svg, crowding = draw_chart_noting(chart.chart, width_pt=width_pt, height_pt=height_pt,
+                                      theme=theme, lang=lang)
     found = _HEIGHT.search(svg)
     height = float(found[1]) if found else (height_pt or width_pt / 2)
     uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
     if len(_drawn) >= 64:  # a long watch: drop the oldest
         _drawn.pop(next(iter(_drawn)))
-    _drawn[key] = (theme, uri, height)
-    return uri, height
+    _drawn[key] = (theme, uri, height, crowding)
+    return uri, height, crowding
 
 
 MEMO_CHART_TALLEST = 0.9  # of the text block's width: a chart of many bars is drawn this tall
@@ -203,15 +210,18 @@ def memo_charts(doc: Doc, theme, paper: str) -> dict[int, str]:
     categories need, up to MEMO_CHART_TALLEST of its width."""
     if not any(s.chart for s in doc.sections):
         return {}
+    return {number: drawn[0] for number, drawn in _memo_drawings(doc, theme, paper).items()}
+
+
+def _memo_drawings(doc: Doc, theme, paper: str) -> dict[int, tuple]:
     width = text_width_pt(paper, theme.margin)
     charts = {}
     for s in doc.sections:
         if s.chart:
-            uri, height = chart_image(s.chart, width, None, theme, doc.brief.lang)
-            if height > width * MEMO_CHART_TALLEST:
-                uri, _ = chart_image(s.chart, width, width * MEMO_CHART_TALLEST, theme,
-                                     doc.brief.lang)
-            charts[s.number] = uri
+            drawn = _draw(s.chart, width, None, theme, doc.brief.lang)
+            if drawn[1] > width * MEMO_CHART_TALLEST:
+                drawn = _draw(s.chart, width, width * MEMO_CHART_TALLEST, theme, doc.brief.lang)
+            charts[s.number] = drawn
     return charts
 
 
@@ -239,5 +249,38 @@ def handout_chart(doc: Doc, theme, paper: str, sp: float, scale: float) -> dict 
     _, natural = chart_image(chart, width, None, theme, doc.brief.lang)
     full = min(natural, width * HANDOUT_CHART_TALLEST)
     height = full * (0.7 + 0.3 * sp) * (0.5 + 0.5 * scale)
-    uri, _ = chart_image(chart, width, height, theme, doc.brief.lang)
-    return {"number": number, "chart": chart, "uri": uri}
+    uri, _, crowding = _draw(chart, width, height, theme, doc.brief.lang)
+    return {"number": number, "chart": chart, "uri": uri, "crowding": crowding}
+
+
+_EVERY = {2: "every second", 3: "every third"}
+_ON = {"memo": "in the memo", "handout": "on the handout"}
+
+
+def chart_warnings(doc: Doc, theme, paper: str) -> list[Problem]:
+    """A warning at each chart drawn with names left out or data labels touching, in the memo
+    (as it first lays out) or on the handout (at full type and spacing: a fitted handout may
+    thin more). Returned, as every warning is; build.prepare gathers them."""
+    found: dict[int, dict[str, object]] = {}  # section -> {"memo"/"handout": Crowding}
+    for number, drawn in _memo_drawings(doc, theme, paper).items():
+        found.setdefault(number, {})["memo"] = drawn[2]
+    shown = handout_chart(doc, theme, paper, 1.0, 1.0) if doc.brief.handout.chart else None
+    if shown:
+        found.setdefault(shown["number"], {})["handout"] = shown["crowding"]
+    problems = []
+    for number, by in sorted(found.items()):
+        chart = doc.sections[number - 1].chart.chart
+        said = []
+        thinned = [(where, c.every) for where, c in by.items() if c.every > 1]
+        if thinned:
+            said.append(" and ".join(f"the {where} names {_EVERY.get(k, f'every {k}th')}"
+                                     for where, k in thinned)
+                        + f" of its {len(chart.categories)} categories")
+        touching = [_ON[where] for where, c in by.items() if c.touching]
+        if touching:
+            said.append(f"some of its data labels touch or overlap {' and '.join(touching)}")
+        if said:
+            problems.append(Problem(chart.loc, (
+                f"the chart in section {number} is crowded: {'; '.join(said)}; give it fewer "
+                "categories or series, or shorter names")))
+    return problems
