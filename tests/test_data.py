@@ -415,7 +415,8 @@ def it_refuses_a_csv_outside_the_briefs_folder(tmp_path, monkeypatch):
         "brief.yaml:13:43: chart csv 'zero.csv' is outside the brief's folder",
         "brief.yaml:16:43: chart csv path must be relative to the brief's folder, not "
         "'/dev/zero'",
-        "brief.yaml:19:18: table csv must be a .csv file (comma-separated, UTF-8), not '.xlsx'",
+        "brief.yaml:19:18: table csv must be a .csv file (in Excel: Save As, CSV UTF-8), "
+        "not '.xlsx'",
         "brief.yaml:22:18: table csv file not found: missing.csv",
     ]
 

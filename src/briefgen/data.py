@@ -325,7 +325,7 @@ def _read_csv(reader, node, what: str, say):
     if path is None:
         return None
     if path.suffix.lower() != ".csv":
-        say(text.loc, f"{what} csv must be a .csv file (comma-separated, UTF-8), not "
+        say(text.loc, f"{what} csv must be a .csv file (in Excel: Save As, CSV UTF-8), not "
                       f"'{_short(path.suffix or path.name)}'")
         return None
     label = _csv_label(reader, text.value)

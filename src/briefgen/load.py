@@ -110,8 +110,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
                          item="column"),
         "rows": Field("rows", "The rows, each a list of cells: [[Boston, -12.5], [Denver, "
                       "3.0]]. Give rows or csv, not both."),
-        "csv": Field("csv", "A CSV file (comma-separated, UTF-8, a header row) inside the "
-                     "brief's folder, relative to it: data/x.csv. Give rows or csv, not both."),
+        "csv": Field("csv", "A CSV file (UTF-8, a header row) inside the brief's folder, "
+                     "relative to it: data/x.csv. Cells separated by commas, or by semicolons "
+                     "with a decimal comma (12,5), as Excel saves them where the comma is the "
+                     "decimal mark. Give rows or csv, not both."),
     },
     "column": {
         "name": Field("text", "The column's heading. Required with rows; with csv, the "
