@@ -243,7 +243,7 @@ def it_says_a_fault_in_a_csv_a_table_and_a_chart_both_read_once(tmp_path, monkey
         "data/x.csv:2:4: 'n/a' is not a number: column 'B' has a format ('0'), so every cell "
         "in it must be a number",
         "data/x.csv:3:4: '1 200' is not a number: column 'B' has a format ('0'), so every cell "
-        "in it must be a number",
+        "in it must be a number (write it without thousands separators: 1200)",
         "data/y.csv:1:1: the file has a header row but no rows of data under it",
     ]
 
@@ -299,13 +299,18 @@ def it_refuses_a_number_only_a_semicolon_csv_could_misread(tmp_path, monkeypatch
                       "'0.0%' prints as 90.3%"),
     ("12,50", "0.0%", "write numbers with a point for the decimals, and a share as a fraction: "
                       "0.125, which the format '0.0%' prints as 12.5%"),
-], ids=["decimal-comma", "points-and-comma", "either", "share", "percent"])
+    ("1 234,5", "0.0", "write numbers with a point for the decimals and no thousands "
+                       "separators: 1234.5"),
+    ("1\u202f200", "0", "write it without thousands separators: 1200"),
+], ids=["decimal-comma", "points-and-comma", "either", "share", "percent", "spaced-comma",
+        "spaced"])
 def it_hints_at_a_comma_in_a_number_as_it_may_be_meant(tmp_path, monkeypatch, cell, fmt, hint):
     path = brief_with(tmp_path, monkeypatch, f"""\
     table: {{columns: [A, {{name: B, format: '{fmt}'}}], rows: [[a, "{cell}"]]}}
 """)
     assert problems(path) == [
-        f"brief.yaml:7:{61 + len(fmt)}: '{cell}' is not a number: column 'B' has a format "
+        f"brief.yaml:7:{61 + len(fmt)}: '{' '.join(cell.split())}' is not a number: column 'B' "
+        f"has a format "
         f"('{fmt}'), so every cell in it must be a number ({hint})"]
 
 

@@ -77,6 +77,8 @@ _GROUPED_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _DECIMAL_COMMA_RE = re.compile(r"[+\-\u2212]?[0-9]+,[0-9]+")
 # As a decimal comma's countries write numbers: 1.234,5 (points between thousands) or 12,5.
 _POINTS_AND_COMMA_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:\.[0-9]{3})+,[0-9]+")
+# 1 200 or 1 200,5: thousands parted by a space (a no-break one reads as a space here too).
+_SPACED_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?: [0-9]{3})+(?:[.,][0-9]+)?")
 _POINTS_RE = re.compile(r"[+\-\u2212]?[0-9]{1,3}(?:\.[0-9]{3})+")
 _CITATION_RE = re.compile(r"(?<!\\)\[\s*@")
 # A CSV cell: quoted (a quote inside written twice), or plain up to the next comma or line end.
@@ -195,6 +197,10 @@ def _not_a_number(text: str, fmt: str | None = None) -> str:
     A comma may be a thousands separator or a decimal mark: the hint says which it takes it for
     only where just one reading can be meant (0,903 groups no thousands; 1.234,5 has both)."""
     percent = bool(fmt and fmt.endswith("%"))
+    if _SPACED_RE.fullmatch(text):
+        text = text.replace(" ", "")
+        if read_number(text) is not None:
+            return f" (write it without thousands separators: {text})"
     comma = None
     if _POINTS_AND_COMMA_RE.fullmatch(text):
         comma = text.replace(".", "").replace(",", ".")
