@@ -199,12 +199,21 @@ class _Cell:
         self.text_frame = table.cell(r, c).text_frame
 
 
+def shown_text(frame) -> str:
+    """A text frame's text as drawn: a numbered paragraph after its number ('3. ')."""
+    def number(p) -> str:
+        auto = p._p.find("{*}pPr/{*}buAutoNum")
+        return f"{auto.get('startAt', '1')}. " if auto is not None else ""
+
+    return "\n".join(number(p) + p.text for p in frame.paragraphs)
+
+
 def text_shapes(slide) -> list:
     """(shape, its text squeezed) for every shape with text, each table cell a shape."""
     out = []
     for s in slide.shapes:
         if s.has_text_frame and s.text_frame.text.strip():
-            out.append((s, squeeze(s.text_frame.text)))
+            out.append((s, squeeze(shown_text(s.text_frame))))
         elif s.has_table:
             for r, row in enumerate(s.table.rows):
                 for c, cell in enumerate(row.cells):
@@ -326,10 +335,11 @@ def it_draws_each_chart_with_its_categories_and_values(office):
                 chart = frame.chart
                 for category in chart.plots[0].categories:
                     assert squeeze(category) in drawn, (theme, category)
-                fmt = chart.plots[0].data_labels.number_format
+                # The format's first section: the second only sets the minus sign, U+2212.
+                fmt = chart.plots[0].data_labels.number_format.split(";")[0]
                 for series in chart.plots[0].series:
                     for value in series.values:
-                        text = format_number(value, fmt).replace("\u2212", "-")
+                        text = format_number(value, None if fmt == "General" else fmt)
                         assert text in words, (theme, series.name, text, words)
         assert found == 2, theme
 
