@@ -596,7 +596,10 @@ HOSTILE = {
     "148-deck-chart-title-999-characters": [
         "10:7: the chart's title is too long for a slide, so the slide cuts it short: "
         "shorten it"],
-    "149-deck-chart-50-categories-12-series": [],
+    "149-deck-chart-50-categories-12-series": [
+        "10:7: the chart in section 1 is crowded: the memo names every third of its 50 categories; "
+        "some of its data labels touch or overlap in the memo; give it fewer categories or series, "
+        "or shorter names"],
 }
 
 

@@ -45,6 +45,7 @@ sections:
 
       3. Consult the districts.
       4. Draft the rules [@c].
+    takeaway: Consult the districts, then draft the rules.
     notes: |
       Say the steps:
 

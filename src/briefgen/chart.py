@@ -58,6 +58,14 @@ def draw_chart(chart: Chart, *, width_pt: float, height_pt: float | None = None,
     return _Drawing(chart, width_pt, height_pt, theme, lang).svg()
 
 
+def axis_ticks(chart: Chart, *, width_pt: float, theme, lang: str = "en") -> tuple[float, ...]:
+    """The value axis's ticks of the chart drawn width_pt wide at the height its data asks:
+    the deck gives its native chart the same scale as the memo's."""
+    drawing = _Drawing(chart, width_pt, None, theme, lang)
+    drawing.svg()
+    return tuple(drawing.axis)
+
+
 @dataclass(frozen=True)
 class Crowding:
     """What a drawing had to give up, as data for a warning at the chart (exhibits.py): the
@@ -100,7 +108,7 @@ def series_colors(theme, count: int, lines: bool = False) -> list[str]:
     if count <= 1:
         targets = [first]
     elif count == 2:
-        need = 45.0 if _is_grey(theme) else 28.0
+        need = 45.0 if is_grey(theme) else 28.0
         ok = _lightness(accent) - first >= need
         targets = [first, _lightness(accent) if ok else min(top, first + need)]
     else:
@@ -146,7 +154,7 @@ class _Drawing:
         self.series = chart.series
         self.n = len(chart.categories)
         self.colors = series_colors(theme, len(self.series), lines=self.line)
-        self.grey = _is_grey(theme)
+        self.grey = is_grey(theme)
         # Marks are drawn as one path per look and layer: WeasyPrint spends about 0.1 ms on
         # each element's style, and a chart of rects had hundreds. Text is drawn in the order
         # it is read, line by line and left to right, since extraction (pypdf) follows the
@@ -290,7 +298,9 @@ class _Drawing:
 
     def ticks(self, length: float, spacing: float) -> list[float]:
         lo, hi = self.extent()
-        return nice_ticks(lo, hi, max(2, min(10, int(length / spacing))), self.chart.format)
+        # The last ticks asked for are the ones drawn: each layout settles on them last.
+        self.axis = nice_ticks(lo, hi, max(2, min(10, int(length / spacing))), self.chart.format)
+        return self.axis
 
     # -- columns and lines: categories along the bottom --
 
@@ -1170,7 +1180,7 @@ def _readable(color: str, background: str, text: str) -> str:
     return text
 
 
-def _is_grey(theme) -> bool:
+def is_grey(theme) -> bool:
     """A theme whose primary and accent have no hue: series differ only in lightness."""
     return all(max(_rgb(theme.colors[k])) - min(_rgb(theme.colors[k])) < 0.06
                for k in ("primary", "accent"))

@@ -18,8 +18,7 @@ from .cite import format_reference, list_items, plain, short_name, split_heading
 from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
-from .model import Cite, Doc, DocList, Para, Span
-from .model import Chart, DocSection, DocTable
+from .model import Chart, Cite, Doc, DocList, DocSection, Para, Span
 from .theme import Theme
 
 MARGIN = 43.2  # 0.6 in
@@ -1022,7 +1021,7 @@ class _Planner:
         if caption is not None:
             caption = replace(caption, box=replace(caption.box, y=box.y + box.h + 4))
         cited = [c for s in (section.chart.caption or ()) for c in s.cites]
-        from .chart import _is_grey, series_colors  # loaded for a brief with a chart only
+        from .chart import is_grey, series_colors  # loaded for a brief with a chart only
 
         # The memo's colours for the same series (chart.py draws the memo's chart).
         fills = tuple(series_colors(self.theme, len(chart.series), lines=chart.type == "line"))
@@ -1030,7 +1029,7 @@ class _Planner:
                           label_colors(fills, self.theme.colors),
                           labels_fit(chart, box, self.min_size, self.theme, self.doc.brief.lang),
                           value_ticks(chart, self.theme, self.doc.brief.lang),
-                          chart.type == "line" and _is_grey(self.theme))
+                          chart.type == "line" and is_grey(self.theme))
         return [Slide("content", title, footer=self.footer(cited), caption=caption,
                       notes=chart.alt, number=frame.number, draft=frame.draft, chart=plan)]
 
@@ -1040,75 +1039,14 @@ class _Planner:
 TABLE_MAX = 20.0  # the largest size of a table's text; the smallest is the theme's minimum
 
 
-def value_extent(chart: Chart) -> tuple[float, float]:
-    """The values' range the memo's chart covers (chart.py's _Drawing.extent): stacks by their
-    sums each side of zero, bars and columns from zero, a line from zero where it is near."""
-    n = len(chart.categories)
-    if chart.type.startswith("stacked"):
-        values = []
-        for i in range(n):
-            column = [s.values[i] for s in chart.series if i < len(s.values)]
-            values += [sum(v for v in column if v > 0), sum(v for v in column if v < 0)]
-    else:
-        values = [v for s in chart.series for v in s.values[:n]]
-    lo, hi = (min(values), max(values)) if values else (0.0, 0.0)
-    if chart.type != "line":
-        return min(lo, 0.0), max(hi, 0.0)
-    if 0 < lo <= hi - lo:
-        lo = 0.0
-    if hi < 0 and -hi <= hi - lo:
-        hi = 0.0
-    return lo, hi
-
-
 def value_ticks(chart: Chart, theme: Theme, lang: str) -> tuple[float, ...]:
-    """The value axis's ticks as the memo's chart takes them (chart.nice_ticks) in its drawing
-    as wide as the memo's text, so slides and paper show one scale: a tick every 30 pt of a
-    column plot's height; for bars, every 50 pt (more for wide numbers) of the width left of
-    the category names and the values set beyond the bar ends. Its lengths are worked out as
-    chart.py lays the drawing out, not read from it."""
-    from .chart import GAP, PAD, SIZE, SMALLEST, VALUE_SIZE, nice_ticks
-    from .data import format_number
+    """The value axis's ticks of the memo's chart (as wide as the memo's text), so slides and
+    paper show one scale."""
+    from .chart import axis_ticks
     from .exhibits import text_width_pt
 
-    w = text_width_pt(theme.paper, theme.margin)
-    lo, hi = value_extent(chart)
-
-    def ticks(length: float, spacing: float) -> list[float]:
-        return nice_ticks(lo, hi, max(2, min(10, int(length / spacing))), chart.format)
-
-    if chart.type not in ("bar", "stacked bar"):
-        return tuple(ticks(max(120.0, min(w * 0.42, 260.0)), 30))
-    m = metrics(theme.heading.regular)
-    stacked = chart.type == "stacked bar"
-    values = [v for s in chart.series for v in s.values[:len(chart.categories)]]
-
-    def label(v: float) -> str:
-        return format_number(v, chart.format, lang)
-
-    def beyond(neg: bool) -> float:  # the widest value label past the bar ends on one side
-        return 0.0 if stacked else max((m.width(label(v), VALUE_SIZE) for v in values
-                                        if (v < 0) == neg), default=0.0)
-
-    ends = sum(beyond(neg) + GAP if beyond(neg) else 0.0 for neg in (False, True))
-    cap = max(w * 0.12, min(w * 0.32, w * 0.7 - ends - 2 * PAD - 6))
-    names = min(max((m.width(c, SIZE) for c in chart.categories), default=0.0), cap)
-    out_pos, out_neg = beyond(False), beyond(True)
-    if out_pos + out_neg > w * 0.5:
-        shrink = max(SMALLEST / VALUE_SIZE, w * 0.5 / (out_pos + out_neg))
-        out_pos, out_neg = out_pos * shrink, out_neg * shrink
-    negatives = lo < 0
-    found = ticks(w * 0.6, 60)
-    for _ in range(2):
-        tick_w = max(m.width(label(t), SIZE) for t in found)
-        tick_size = max(SMALLEST, min(SIZE, SIZE * w * 0.3 / max(tick_w, 1.0)))
-        first = m.width(label(found[0]), tick_size) / 2
-        last = m.width(label(found[-1]), tick_size) / 2
-        x0 = max(PAD + names + 6 + (out_neg + GAP if negatives and out_neg else 0.0),
-                 PAD + first)
-        x1 = w - PAD - max(last, out_pos + GAP if out_pos else 0.0)
-        found = ticks(x1 - x0, max(50.0, 2.2 * max(first, last) + 8))
-    return tuple(found)
+    return axis_ticks(chart, width_pt=text_width_pt(theme.paper, theme.margin), theme=theme,
+                      lang=lang)
 
 
 def labels_fit(chart: Chart, box: Box, size: float, theme: Theme, lang: str) -> bool:
