@@ -124,3 +124,21 @@ def it_uses_a_bodys_list_items_as_the_slides_bullets_nested_one_level(built):
              for p in sh.text_frame.paragraphs if p.text.strip()]
     assert (0, "school and hospital trips came back first [2, p. 4];") in items
     assert (1, "night routes recovered last;") in items
+
+
+def it_draws_a_chart_made_shorter_for_its_page_on_the_decks_scale(built):
+    # Section 1's chart is drawn shorter to stay on page 1; its value axis keeps the ticks the
+    # deck's chart has (a shorter plot alone would have chosen fewer: 0, 20, 40, 60).
+    doc, paths = built
+    chart = next(shape.chart for slide in Presentation(paths["deck"]).slides
+                 for shape in slide.shapes if shape.has_chart)
+    axis = etree.fromstring(chart.part.blob).find(f".//{C}valAx")
+    low, high = (float(axis.find(f"{C}scaling/{C}{end}").get("val")) for end in ("min", "max"))
+    step = float(axis.find(f"{C}majorUnit").get("val"))
+    ticks = [low + i * step for i in range(round((high - low) / step) + 1)]
+    assert len(ticks) > 4
+    page = pdf_pages(paths["memo"])[0]
+    labels = page[page.index("million trips"):].split()
+    fmt = doc.sections[0].chart.chart.format
+    assert [t for t in labels if t in {format_number(v, fmt) for v in ticks}][:len(ticks)] \
+        == [format_number(v, fmt) for v in reversed(ticks)]

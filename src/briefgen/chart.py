@@ -55,7 +55,8 @@ def draw_chart(chart: Chart, *, width_pt: float, height_pt: float | None = None,
     and series, up to 1.1 times the width). A height too small for the text and a plot of at
     least 30-40 pt gives a taller drawing: read its height back from the <svg>. Pure: the same
     input gives the same bytes."""
-    return _Drawing(chart, width_pt, height_pt, theme, lang).svg()
+    return draw_chart_noting(chart, width_pt=width_pt, height_pt=height_pt, theme=theme,
+                             lang=lang)[0]
 
 
 def axis_ticks(chart: Chart, *, width_pt: float, theme, lang: str = "en") -> tuple[float, ...]:
@@ -76,8 +77,12 @@ class Crowding:
 
 def draw_chart_noting(chart: Chart, *, width_pt: float, height_pt: float | None = None, theme,
                       lang: str = "en") -> tuple[str, Crowding]:
-    """draw_chart, and what it had to give up."""
+    """draw_chart, and what it had to give up. Drawn to a given height, a chart keeps the value
+    axis it has at the height its data asks (axis_ticks), which the deck's chart shows too: a
+    chart drawn shorter to stay on its page gives up plot height, not its scale."""
     drawing = _Drawing(chart, width_pt, height_pt, theme, lang)
+    if height_pt is not None:
+        drawing.fixed_axis = axis_ticks(chart, width_pt=width_pt, theme=theme, lang=lang)
     svg = drawing.svg()
     clashes = sum(p.clashes for p in drawing.placers)
     return svg, Crowding(drawing.every, drawing.touching or clashes > 0
@@ -140,6 +145,7 @@ class _Drawing:
         self.chart, self.theme, self.lang = chart, theme, lang
         self.w = float(width)
         self.given_h = height
+        self.fixed_axis: tuple[float, ...] = ()  # the value axis's ticks, when set from outside
         self.regular = metrics(theme.heading.regular)
         self.bold = metrics(theme.heading.bold)
         self.text_color = theme.colors["text"]
@@ -297,6 +303,9 @@ class _Drawing:
         return lo, hi
 
     def ticks(self, length: float, spacing: float) -> list[float]:
+        if self.fixed_axis:
+            self.axis = list(self.fixed_axis)
+            return self.axis
         lo, hi = self.extent()
         # The last ticks asked for are the ones drawn: each layout settles on them last.
         self.axis = nice_ticks(lo, hi, max(2, min(10, int(length / spacing))), self.chart.format)
