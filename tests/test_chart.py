@@ -6,8 +6,10 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pikepdf
 import pytest
 
+import briefgen.pdf as briefgen_pdf
 from briefgen.chart import _lightness, _rgb, draw_chart, nice_ticks, series_colors
 from briefgen.data import format_number
 from briefgen.errors import Loc
@@ -330,3 +332,53 @@ def it_still_places_svg_letters_one_by_one_where_asked(tmp_path, default):
     assert found["b"] == pytest.approx(MARGIN + 60, abs=0.5)
     assert found["c"] == pytest.approx(MARGIN + 110, abs=0.5)
     assert found["e"] - found["d"] > 40
+
+
+def it_draws_svg_text_in_one_run_on_the_weasyprint_pyproject_pins():
+    # pdf.py's patch takes effect on WeasyPrint 70 only: an upgrade that stops it fails here.
+    assert briefgen_pdf.weasyprint.__version__.startswith("70.")
+    assert briefgen_pdf.SVG_TEXT_AS_ONE_RUN
+    assert briefgen_pdf._svg_package.TAGS["text"] is briefgen_pdf._svg_package.text
+    assert briefgen_pdf._svg_package.text is not briefgen_pdf._svg_text.text
+
+
+def it_draws_svg_text_letter_by_letter_where_the_one_run_fails(tmp_path, default, monkeypatch):
+    # A one-run drawing that breaks half way (as a changed WeasyPrint could) leaves nothing of
+    # itself behind: the text is drawn by WeasyPrint's own way, where it should be.
+    def half_drawn(svg, node, font_size):
+        svg.stream.push_state()
+        svg.cursor_position = [999, 999]
+        raise AttributeError("'TextBox' object has no attribute 'baseline'")
+
+    package = briefgen_pdf._svg_package
+    failing = briefgen_pdf.or_letter_by_letter(lambda *said: True, half_drawn,
+                                               briefgen_pdf._svg_text.text)
+    for tag, draw in list(package.TAGS.items()):
+        if draw is package.text:
+            monkeypatch.setitem(package.TAGS, tag, failing)
+    monkeypatch.setattr(package, "text", failing)
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200pt" height="40pt" '
+           f'viewBox="0 0 200 40" font-family="{default.heading.css_family}" font-size="8">'
+           '<text x="10" y="20">ab</text><text x="120" y="20">cd</text></svg>')
+    target = render(svg, default, tmp_path)
+    found = {w[0]: w[1] for w in words(target)}
+    assert found["ab"] == pytest.approx(MARGIN + 10, abs=0.5)
+    assert found["cd"] == pytest.approx(MARGIN + 120, abs=0.5)
+    with pikepdf.open(target) as document:
+        operators = [str(op) for stream in content_streams(document.pages[0].obj)
+                     for _, op in pikepdf.parse_content_stream(stream)]
+    assert operators.count("q") == operators.count("Q")
+
+
+def content_streams(holder, seen=None):
+    """The page's content stream and those of every form XObject it draws, nested."""
+    seen = set() if seen is None else seen
+    found = [holder] if isinstance(holder, pikepdf.Stream) else []
+    if "/Contents" in holder:
+        contents = holder.Contents
+        found = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    for name, xobject in (holder.get("/Resources", {}).get("/XObject", {}) or {}).items():
+        if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            found += content_streams(xobject, seen)
+    return found

@@ -255,7 +255,7 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     faces = face_problems(chosen)
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
-    deck, deck_warnings = plan_deck(doc, chosen)
+    deck, deck_warnings = plan_deck(doc, chosen, paper)
     warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
     if any(s.chart for s in doc.sections):
         from .exhibits import chart_warnings

@@ -419,8 +419,10 @@ def truncate(block: Block, theme: Theme, max_lines: int) -> Block:
 MAX_SECTION_SLIDES = 20
 
 
-def plan_deck(doc: Doc, theme: Theme) -> tuple[Deck, list[Problem]]:
-    planner = _Planner(doc, theme)
+def plan_deck(doc: Doc, theme: Theme, paper: str | None = None) -> tuple[Deck, list[Problem]]:
+    """The deck's slides and warnings; paper is the memo's (--paper, else the theme's), whose
+    text width sets the value scale the deck's charts share with the memo's."""
+    planner = _Planner(doc, theme, paper or theme.paper)
     return planner.plan(), planner.warnings
 
 
@@ -442,9 +444,10 @@ _COUNT = {1: "one line", 2: "two lines", 3: "three lines"}
 
 
 class _Planner:
-    def __init__(self, doc: Doc, theme: Theme):
+    def __init__(self, doc: Doc, theme: Theme, paper: str):
         self.doc = doc
         self.theme = theme
+        self.paper = paper
         self.labels = labels_for(doc.brief.lang)
         self.min_size = float(theme.deck_min_size)
         self.warnings: list[Problem] = []
@@ -1028,7 +1031,7 @@ class _Planner:
         plan = ChartFrame(chart, box, inside, self.min_size, fills,
                           label_colors(fills, self.theme.colors),
                           labels_fit(chart, box, self.min_size, self.theme, self.doc.brief.lang),
-                          value_ticks(chart, self.theme, self.doc.brief.lang),
+                          value_ticks(chart, self.theme, self.doc.brief.lang, self.paper),
                           chart.type == "line" and is_grey(self.theme))
         return [Slide("content", title, footer=self.footer(cited), caption=caption,
                       notes=chart.alt, number=frame.number, draft=frame.draft, chart=plan)]
@@ -1039,13 +1042,13 @@ class _Planner:
 TABLE_MAX = 20.0  # the largest size of a table's text; the smallest is the theme's minimum
 
 
-def value_ticks(chart: Chart, theme: Theme, lang: str) -> tuple[float, ...]:
-    """The value axis's ticks of the memo's chart (as wide as the memo's text), so slides and
-    paper show one scale."""
+def value_ticks(chart: Chart, theme: Theme, lang: str, paper: str) -> tuple[float, ...]:
+    """The value axis's ticks of the memo's chart (as wide as the memo's text on the paper it
+    is printed on), so slides and paper show one scale."""
     from .chart import axis_ticks
     from .exhibits import text_width_pt
 
-    return axis_ticks(chart, width_pt=text_width_pt(theme.paper, theme.margin), theme=theme,
+    return axis_ticks(chart, width_pt=text_width_pt(paper, theme.margin), theme=theme,
                       lang=lang)
 
 

@@ -232,7 +232,12 @@ def shorter_chart(html: str, doc: Doc, theme, paper: str, number: int, height_pt
     before = memo_charts(doc, theme, paper)[number]
     after, _ = chart_image(doc.sections[number - 1].chart, text_width_pt(paper, theme.margin),
                            height_pt, theme, doc.brief.lang)
-    return html.replace(before, after, 1)
+    # Only inside this section's figure: two sections with the same chart draw the same bytes.
+    figure = re.search(rf'<figure\b[^>]*\bid="chart-{number}"[^>]*>(.*?)</figure>', html, re.S)
+    if not figure:
+        return html
+    start, end = figure.span(1)
+    return html[:start] + html[start:end].replace(before, after, 1) + html[end:]
 
 
 def handout_chart(doc: Doc, theme, paper: str, sp: float, scale: float) -> dict | None:

@@ -289,13 +289,16 @@ def _svg_text_as_one_run(by_letter):
     from weasyprint.text.ffi import FROM_UNITS
     from weasyprint.text.line_break import create_layout, line_size
 
-    def text(svg, node, font_size):
+    def plain(svg, node, font_size):
         xs = normalize(node.attrib.get("x", "")).split()
         ys = normalize(node.attrib.get("y", "")).split()
-        if (not node.text or len(xs) > 1 or len(ys) > 1
-                or any(name in node.attrib for name in _LETTER_BY_LETTER)
-                or svg.length(node.get("letter-spacing"), font_size)):
-            return by_letter(svg, node, font_size)
+        return not (not node.text or len(xs) > 1 or len(ys) > 1
+                    or any(name in node.attrib for name in _LETTER_BY_LETTER)
+                    or svg.length(node.get("letter-spacing"), font_size))
+
+    def one_run(svg, node, font_size):
+        xs = normalize(node.attrib.get("x", "")).split()
+        ys = normalize(node.attrib.get("y", "")).split()
         # The style as WeasyPrint's own text() makes it.
         style = _svg_text.Style()
         style.update(INITIAL_VALUES)
@@ -356,10 +359,51 @@ def _svg_text_as_one_run(by_letter):
         svg.stream.pop_state()
         draw_emojis(svg.stream, style, x, y, emojis)
 
+    return or_letter_by_letter(plain, one_run, by_letter)
+
+
+def or_letter_by_letter(plain, one_run, by_letter):
+    """SVG text drawn by one_run where plain says it may be, else by WeasyPrint's by_letter.
+    one_run reaches into WeasyPrint's insides; if any of that fails (a WeasyPrint that changed
+    inside, a text it meets for the first time) the drawing state it touched is put back and
+    the text goes letter by letter: a chart loses its spaces in extraction, not its labels."""
+    def text(svg, node, font_size):
+        saved = None
+        try:
+            saved = _drawing_state(svg, node)
+            if plain(svg, node, font_size):
+                return one_run(svg, node, font_size)
+        except Exception:
+            if saved:
+                _put_back(svg, node, saved)
+        return by_letter(svg, node, font_size)
+
     return text
 
 
-if _svg_package.text is _svg_text.text:  # the WeasyPrint this was written for
+def _drawing_state(svg, node):
+    stream = svg.stream
+    return (list(svg.cursor_position), list(svg.cursor_d_position),
+            getattr(node, "text_bounding_box", None), len(stream.stream),
+            dict(vars(stream)), list(stream._ctm_stack))
+
+
+def _put_back(svg, node, saved):
+    position, d_position, box, length, attributes, ctm = saved
+    svg.cursor_position, svg.cursor_d_position = position, d_position
+    if box is None:
+        vars(node).pop("text_bounding_box", None)
+    else:
+        node.text_bounding_box = box
+    del svg.stream.stream[length:]  # the operators a half-drawn text left
+    vars(svg.stream).update(attributes)
+    svg.stream._ctm_stack = ctm
+
+
+# Written for WeasyPrint 70 (pyproject pins >=70,<71): another version keeps its own SVG text.
+SVG_TEXT_AS_ONE_RUN = (weasyprint.__version__.split(".")[0] == "70"
+                       and _svg_package.text is _svg_text.text)
+if SVG_TEXT_AS_ONE_RUN:
     _one_run = _svg_text_as_one_run(_svg_text.text)
     for _tag, _draw in list(_svg_package.TAGS.items()):
         if _draw is _svg_text.text:
