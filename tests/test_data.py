@@ -288,6 +288,79 @@ def it_refuses_a_number_only_a_semicolon_csv_could_misread(tmp_path, monkeypatch
     ]
 
 
+def it_takes_semicolons_as_the_separator_when_the_header_has_more_of_them_than_commas(
+        tmp_path, monkeypatch):
+    # Excel leaves a header's comma unquoted in a file separated by semicolons; a quoted
+    # header cell's separators do not count.
+    csv = ('Stadt;Einwohner (Mio., 2020);Anteil;"a;b;c, d"\r\n'
+           "Berlin;3,7;0,5;x\r\nHamburg;1,85;0,25;y\r\n")
+    path = brief_with(tmp_path, monkeypatch, "    table: {csv: data/x.csv}\n",
+                      {"data/x.csv": csv})
+    table = resolved(path).sections[0].table
+    assert [c.name for c in table.columns] == ["Stadt", "Einwohner (Mio., 2020)", "Anteil",
+                                               "a;b;c, d"]
+    assert table.cells == (("Berlin", "3.7", "0.5", "x"), ("Hamburg", "1.85", "0.25", "y"))
+    # As many commas as semicolons: a comma-separated file, as before.
+    (tmp_path / "data/x.csv").write_text("City,Note;x\nBoston,a;b\n")
+    table = resolved(path).sections[0].table
+    assert [c.name for c in table.columns] == ["City", "Note;x"]
+
+
+def it_reads_a_column_names_line_breaks_and_runs_of_spaces_as_one_space(tmp_path,
+                                                                         monkeypatch):
+    path = brief_with(tmp_path, monkeypatch, """\
+    table:
+      columns: ["Population\\nin   millions", {name: "Share\\n  of\\ttotal", format: "0.0%"}]
+      rows: [["3.7", 0.5]]
+""")
+    assert [c.name for c in resolved(path).sections[0].table.columns] == [
+        "Population in millions", "Share of total"]
+    # So a name matches the CSV header's, whose cells read the same way.
+    block = """\
+    table: {csv: data/x.csv, columns: ["Population\\nin millions", Share]}
+"""
+    path = brief_with(tmp_path, monkeypatch, block,
+                      {"data/x.csv": '"Population\nin millions",Share\n3.7,0.5\n'})
+    assert [c.name for c in resolved(path).sections[0].table.columns] == [
+        "Population in millions", "Share"]
+
+
+TOO_SMALL = ("is too small: a number other than 0 may have at most 15 digits after the point "
+             "(0.000000000000001 is the smallest): write 0, or use a larger unit")
+
+
+def it_refuses_a_number_nearer_zero_than_fifteen_decimals_show(tmp_path, monkeypatch):
+    # 5e-324 made the chart's scale step by 0; 1e-16 printed as 0 in the memo and as 1E-16
+    # in the deck. 1e-400 reads as 0 but is not written as 0; 0e-5 is.
+    path = brief_with(tmp_path, monkeypatch, """\
+    table:
+      columns: [City, {name: Change, format: "0.0"}, Note]
+      rows: [[Boston, 1e-16, 1e-16], [Denver, 0.000000000000001, 0e-5]]
+    chart:
+      type: bar
+      alt: A chart
+      categories: [A, B, C, D]
+      series: [{name: s, values: [5e-324, "-1e-400", 1e-15, 0e-5]}]
+""")
+    assert problems(path) == [
+        f"brief.yaml:9:23: '1e-16' {TOO_SMALL}",
+        f"brief.yaml:14:35: '5e-324' {TOO_SMALL}",
+        f"brief.yaml:14:43: '-1e-400' {TOO_SMALL}",
+    ]
+    # A decimal comma in a semicolon CSV's column without a format is read as a number too.
+    path = brief_with(tmp_path, monkeypatch, "    table: {csv: data/x.csv}\n",
+                      {"data/x.csv": "City;Change\nBoston;0,0000000000000001\nOslo;0,5\n"})
+    assert problems(path) == [f"data/x.csv:2:8: '0,0000000000000001' {TOO_SMALL}"]
+
+
+def it_draws_a_scale_from_the_ends_alone_where_the_step_would_be_zero():
+    from briefgen.chart import nice_ticks
+
+    assert nice_ticks(0.0, 5e-324, 5) == [0.0, 5e-324]
+    assert nice_ticks(-1e308, 1e308, 5) == [-1e308, 1e308]
+    assert nice_ticks(0.0, 1e-15, 5) == pytest.approx([0, 2e-16, 4e-16, 6e-16, 8e-16, 1e-15])
+
+
 @pytest.mark.parametrize("cell, fmt, hint", [
     ("0,903", "0.0", "write numbers with a point for the decimals and no thousands "
                      "separators: 0.903"),

@@ -311,13 +311,63 @@ def it_warns_at_a_chart_whose_data_labels_overlap_in_the_memo(tmp_path):
         "overlap in the memo; give it fewer categories or series, or shorter names"]
 
 
-def it_pads_each_number_to_the_most_decimals_of_its_column_with_the_languages_mark():
+@pytest.mark.parametrize("fmt, cells, pads", [
+    # A format prints the language's mark, and groups thousands with a point in German: that
+    # point is no decimal mark.
+    ("#,##0.00", ("3,00", "12,50", "1.234,25", ""), ("", "", "", "")),
+    # Without a format, cells as written keep their point in any language...
+    (None, ("3", "12.5", "1234.25", ""), (".00", "0", "", "")),
+    # ...and a semicolon CSV's decimal commas print in the language's mark.
+    (None, ("3", "12,5", "1234,25", ""), (",00", "0", "", "")),
+])
+def it_pads_each_number_to_the_most_decimals_of_its_column_with_the_mark_it_shows(
+        fmt, cells, pads):
     loc = None
-    table = DocTable(None, (Column("A", "left", None, loc), Column("B", "right", None, loc)),
-                     (("x", "3"), ("y", "12,5"), ("z", "1.234,25"), ("w", "")), (False, True))
+    table = DocTable(None, (Column("A", "left", None, loc), Column("B", "right", fmt, loc)),
+                     tuple((x, c) for x, c in zip("xyzw", cells)), (False, True))
     assert [[(c.text, c.pad, c.align) for c in row] for row in table_rows(table, "de")] == [
-        [("x", "", "left"), ("3", ",00", "right")], [("y", "", "left"), ("12,5", "0", "right")],
-        [("z", "", "left"), ("1.234,25", "", "right")], [("w", "", "left"), ("", "", "right")]]
+        [(x, "", "left"), (c, pad, "right")] for x, c, pad in zip("xyzw", cells, pads)]
+
+
+def mark_lines(path, label: str, mark: str) -> list[float]:
+    """The x of the decimal mark in each row of a two-column table whose rows are labelled
+    label1, label2...: a mark's left edge is its number's left edge plus one digit width per
+    digit before it (tabular figures); a cell without one ends where the mark would be."""
+    cells = []
+    for page in words(path):
+        lines: dict[float, list] = {}
+        for word in page:
+            lines.setdefault(round(word[2], 1), []).append(word)
+        cells += [max(line)[0:2] + (max(line)[3],) for line in lines.values()
+                  if min(line)[3].startswith(label) and len(line) == 2]
+    digit = next(x1 - x0 for x0, x1, text in cells if len(text) == 1)
+    return [x0 + text.index(mark) * digit if mark in text else x1 for x0, x1, text in cells]
+
+
+def it_lines_up_a_german_briefs_numbers_as_written_on_their_own_decimal_mark(tmp_path):
+    # A column without a format prints its cells as written (12.25) in any language, or a
+    # semicolon CSV's decimal commas in German's mark (3,7): each column's padding takes the
+    # mark its cells show, not the language's.
+    write(tmp_path / "data", "Ort;Wert\nK1;3,7\nK2;2\nK3;1,25\nK4;10,125\n", "k.csv")
+    brief = write(tmp_path, """\
+title: Zahlen
+lang: de
+date: 2026-12-07
+summary: Kernaussage.
+sections:
+  - heading: Punkte
+    body: Text vor der Tabelle.
+    table: {columns: [Ort, Wert], rows: [[P1, 3], [P2, 12.25], [P3, 100.5], [P4, 0.125]]}
+  - heading: Kommas
+    body: Text vor der Tabelle.
+    table: {csv: data/k.csv}
+""")
+    memo = {o.kind: o.path for o in build(brief, tmp_path / "out").outputs}["memo"]
+    points = mark_lines(memo, "P", ".")
+    commas = mark_lines(memo, "K", ",")
+    assert len(points) == len(commas) == 4
+    assert max(points) - min(points) <= 0.5, points
+    assert max(commas) - min(commas) <= 0.5, commas
 
 
 MEMO_RENDERS = """

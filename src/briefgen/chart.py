@@ -1073,6 +1073,10 @@ def nice_ticks(lo: float, hi: float, target: int, fmt: str | None = None) -> lis
         else:
             hi = 0.0
     raw = (hi - lo) / max(target, 1)
+    if not (math.isfinite(raw) and raw > 0):
+        # A range too narrow (5e-324 steps as 0) or too wide for a float: the data refuses
+        # such numbers; a scale from the ends alone keeps a caller from a math error.
+        return [lo, hi] if math.isfinite(lo) and math.isfinite(hi) else [0.0, 1.0]
     exp = math.floor(math.log10(raw))
     step = None
     for e in range(exp - 1, exp + 3):

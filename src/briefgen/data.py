@@ -68,6 +68,9 @@ MAX_COLUMNS = 30
 MAX_CATEGORIES = 50
 MAX_SERIES = 12
 MAX_DIGITS = 15  # before the point: Excel and PowerPoint keep 15 significant digits
+# And after it: a number other than 0 nearer 0 than this prints as 0 without a format (and as
+# 1E-16 in the deck's General format), and a chart's scale cannot step through it.
+SMALLEST = 1e-15
 MAX_SAID = 50  # problems said per table or chart; then how many more
 
 # A number as a cell may hold it: 12, -12.5, .5, 1e6, with a U+2212 minus too. Not 1,234 (whose
@@ -238,6 +241,20 @@ def _too_large(value: float) -> bool:
     return not math.isfinite(value) or abs(value) >= 10.0 ** MAX_DIGITS
 
 
+def _size_problem(text: str, value: float) -> str | None:
+    """Why a number read from text is too large or too small to print as written, if it is.
+    text: a number as read_number or _comma_number takes it (1e-400 reads as 0, but is not)."""
+    if _too_large(value):
+        return (f"'{_short(text)}' is too large: a number may have at most {MAX_DIGITS} "
+                "digits before the point")
+    written = re.split("[eE]", text, maxsplit=1)[0]
+    if abs(value) < SMALLEST and any(d in written for d in "123456789"):
+        return (f"'{_short(text)}' is too small: a number other than 0 may have at most "
+                f"{MAX_DIGITS} digits after the point (0.000000000000001 is the smallest): "
+                "write 0, or use a larger unit")
+    return None
+
+
 def _comma_number(text: str) -> tuple[float | None, str | None]:
     """A cell of a CSV separated by semicolons, where a comma marks the decimals (Excel writes
     such files where that is the custom): 12,5 and 1.234,5 read as 12.5 and 1234.5; 1.234 is
@@ -263,10 +280,8 @@ def _number_problem(text: str, why: str, fmt: str | None = None,
                 "1234,5, with a comma for the decimals)" if comma
                 else _not_a_number(text, fmt))
         return None, f"'{_short(text)}' is not a number: {why}{hint}"
-    if _too_large(value):
-        return None, (f"'{_short(text)}' is too large: a number may have at most {MAX_DIGITS} "
-                      "digits before the point")
-    return value, None
+    problem = _size_problem(text, value)
+    return (None, problem) if problem else (value, None)
 
 
 # -- cells as written in the brief --------------------------------------------------------------
@@ -419,15 +434,22 @@ def _parse_csv(text: str, label: str, say, separator: str = ","):
     return rows
 
 
+_HEADER_TOKEN_RE = re.compile(r'"[^"]*(?:"|$)|[,;\t]|[\r\n]')
+
+
 def _separator(text: str) -> str:
-    """',', or ';' or a tab where the header row has them and no comma: Excel's "CSV UTF-8"
-    separates cells with semicolons where a comma is the decimal mark (most of Europe)."""
-    header = _LINE_END_RE.split(text.lstrip("\r\n"), 1)[0]
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
+    """',', or ';' or a tab where the header row has more of them than commas, outside quotes:
+    Excel's "CSV UTF-8" separates cells with semicolons where a comma is the decimal mark (most
+    of Europe), and leaves a header's comma unquoted there (Einwohner (Mio., 2020))."""
+    counts = {",": 0, ";": 0, "\t": 0}
+    for m in _HEADER_TOKEN_RE.finditer(text.lstrip("\r\n")):
+        token = m.group(0)
+        if token in ("\r", "\n"):
+            break
+        if token in counts:
+            counts[token] += 1
+    most = max((";", "\t"), key=counts.get)
+    return most if counts[most] > counts[","] else ","
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -522,7 +544,11 @@ def _typed_row(row, columns, say, comma: bool = False):
                 say(loc, problem)
             out.append(value)
         elif comma and text and "," in text and _comma_number(text)[0] is not None:
-            out.append(_comma_number(text)[0])
+            value = _comma_number(text)[0]
+            problem = _size_problem(text, value)
+            if problem:
+                say(loc, problem)
+            out.append(value)
         else:
             out.append(text)
     return tuple(out), tuple(loc for _, loc in row)
@@ -553,7 +579,10 @@ def _read_columns(reader, node, say):
             ok = False
             continue
         written = f["name_node"] is not None
-        out.append({"name": f["name"].value if f["name"] else ("" if written else None),
+        # A name's line breaks and runs of spaces read as one space, as a cell's do: the deck
+        # and the memo print a name on the lines its column gives it.
+        out.append({"name": " ".join(f["name"].value.split()) if f["name"]
+                    else ("" if written else None),
                     "align": f["align"], "format": f["format"], "loc": reader.loc(item),
                     "name_node": f["name_node"]})
     return out if ok else None

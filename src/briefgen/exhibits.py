@@ -57,22 +57,30 @@ def table_rows(table: DocTable, lang: str) -> list[list[Cell]]:
     so a cell padded on the right with the decimal mark and digits it lacks, drawn invisibly,
     has its mark where its neighbours have theirs: exact in any font, where figure spaces
     (U+2007) are missing from some (Caladea). Only a column without a format has numbers with
-    differing decimals; a format gives every cell the same decimals and suffix ('%')."""
-    mark = format_number(0.5, "0.0", lang)[1]
+    differing decimals; a format gives every cell the same decimals and suffix ('%').
+
+    A column with a format prints the language's decimal mark. A column without one prints
+    its cells as written, with a point (12.25), or, from a CSV separated by semicolons, a
+    number written with a decimal comma in the language's mark (data._typed_row): its mark is
+    the one its cells show."""
+    formatted = format_number(0.5, "0.0", lang)[1]
     aligns = header_aligns(table)
     most: dict[int, int] = {}  # column -> the most decimals in it
-    for c, numeric in enumerate(table.numeric):
+    marks: dict[int, str] = {}  # column -> the decimal mark its padding adds
+    for c, (column, numeric) in enumerate(zip(table.columns, table.numeric)):
         if numeric and aligns[c] == "right":
-            most[c] = max((len(_decimals(row[c], mark)) for row in table.cells), default=0)
+            marks[c] = formatted if column.format else _written_mark(table.cells, c)
+            most[c] = max((len(_decimals(row[c], _mark(row[c], marks[c], column.format)))
+                           for row in table.cells), default=0)
     rows = []
     for row in table.cells:
         cells = []
         for c, text in enumerate(row):
             pad = ""
             if most.get(c) and text.strip():
-                digits = _decimals(text, mark)
+                digits = _decimals(text, _mark(text, marks[c], table.columns[c].format))
                 if len(digits) < most[c]:
-                    pad = ("" if digits else mark) + "0" * (most[c] - len(digits))
+                    pad = ("" if digits else marks[c]) + "0" * (most[c] - len(digits))
             cells.append(Cell(text, pad, aligns[c]))
         rows.append(cells)
     return rows
@@ -80,6 +88,23 @@ def table_rows(table: DocTable, lang: str) -> list[list[Cell]]:
 
 def _align(align: str | None, numeric: bool) -> str:
     return align if align in ("left", "right", "center") else ("right" if numeric else "left")
+
+
+def _written_mark(cells, c: int) -> str:
+    """The decimal mark a column without a format shows: its cells' comma where they have one
+    and no point (a semicolon CSV's 12,5 in German), else a point."""
+    texts = [row[c] for row in cells]
+    if any("," in t for t in texts) and not any("." in t for t in texts):
+        return ","
+    return "."
+
+
+def _mark(text: str, column_mark: str, fmt: str | None) -> str:
+    """A cell's own decimal mark: a column without a format may mix a point (12.25, as written)
+    with a comma (12,5 from a semicolon CSV); neither has thousands separators."""
+    if fmt is None and column_mark not in text:
+        return "," if column_mark == "." else "."
+    return column_mark
 
 
 def _decimals(text: str, mark: str) -> str:
