@@ -333,3 +333,67 @@ def it_draws_nested_bullets_one_indent_further_in(tmp_path):
     indent = -int(top._p.pPr.get("indent"))
     assert Emu(int(nested._p.pPr.get("marL"))) == Emu(int(top._p.pPr.get("marL")) + indent)
     assert nested._p.pPr.get("lvl") == "1" and top._p.pPr.get("lvl") is None
+
+
+ORDINAL = """\
+title: Einheit
+date: 2026-11-24
+lang: de
+summary: Kurz [@a].
+sections:
+  - heading: Die Einheit
+    body: |
+      Die Wiedervereinigung veränderte die Haushalte. Die Länder zahlten mehr.
+
+      3. Oktober 1990: Der Beitritt trat in Kraft. Seitdem gilt das Grundgesetz überall.
+
+      Die Kosten stiegen.
+
+      21. Jahrhundert: Die Kosten sanken.
+sources:
+  - {id: a, title: Quelle A}
+"""
+
+
+def it_reads_one_item_numbered_other_than_1_as_a_paragraph_a_date_or_an_ordinal(tmp_path):
+    result = build(write(tmp_path, ORDINAL), tmp_path / "out")
+    paths = {o.kind: o.path for o in result.outputs}
+    memo = " ".join(pdf_pages(paths["memo"])[0].split())
+    assert ("Die Länder zahlten mehr. 3. Oktober 1990: Der Beitritt trat in Kraft. Seitdem gilt "
+            "das Grundgesetz überall. Die Kosten stiegen. 21. Jahrhundert: Die Kosten sanken.") \
+        in memo
+    with pikepdf.open(paths["memo"]) as pdf:
+        assert [n for n in lists(pdf) if n.A.ListNumbering != "/None"] == []  # Sources only
+    prs = Presentation(str(paths["deck"]))
+    body = next(s for s in prs.slides[2].shapes if s.name.startswith("Content"))
+    assert [p.text for p in body.text_frame.paragraphs] == [
+        "Die Wiedervereinigung veränderte die Haushalte.", "Die Länder zahlten mehr.",
+        "3. Oktober 1990: Der Beitritt trat in Kraft.", "Seitdem gilt das Grundgesetz überall.",
+        "Die Kosten stiegen.", "21. Jahrhundert: Die Kosten sanken."]
+    assert numbering(body.text_frame.paragraphs) == ["•"] * 6
+
+
+def it_keeps_one_item_numbered_1_and_two_items_from_any_number_as_lists(tmp_path):
+    body = ("|\n      Text [@b].\n\n      1. Only\n\n      Then:\n\n      3. a\n      4) b\n\n"
+            "      Last:\n\n      7) c\n\n      9\\. Mai")
+    brief = load_brief(write(tmp_path, MINIMAL.replace("Text [@b].", body)))
+    blocks = number_citations(brief).sections[0].paras
+    assert [(b.start, [plain(i.para) for i in b.items]) if hasattr(b, "items") else plain(b)
+            for b in blocks] == ["Text\u00a0[2].", (1, ["Only"]), "Then:", (3, ["a", "b"]),
+                                 "Last:", "7) c", "9. Mai"]
+
+
+def it_writes_numbers_powerpoint_cannot_count_from_as_text(tmp_path):
+    body = ("|\n      Text [@b].\n\n      0. zero\n      1. one\n\n      Later:\n\n"
+            "      40000. far\n      40001. farther")
+    result = build(write(tmp_path, MINIMAL.replace("Text [@b].", body)), tmp_path / "out")
+    deck = next(o.path for o in result.outputs if o.kind == "deck")
+    prs = assert_deck_fits(deck, load_theme("default"))
+    body = next(s for s in prs.slides[2].shapes if s.name.startswith("Content"))
+    paras = body.text_frame.paragraphs
+    assert [p.text for p in paras] == ["0. zero", "one", "40000. far", "40001. farther"]
+    assert numbering(paras) == [None, ("arabicPeriod", "1"), None, None]
+    assert [p._p.pPr.find("{*}buNone") is not None for p in paras] == [True, False, True, True]
+    # No startAt outside ST_TextBulletStartAtNum (1..32767), which PowerPoint would repair.
+    xml = prs.slides[2].part.blob.decode()
+    assert re.findall(r'startAt="(\d+)"', xml) == ["1"]

@@ -181,6 +181,20 @@ def _read_top(nodes: list, lines: list[str], deep: list[int]) -> list[str | RawL
             out[-1] += "\n" + "\n".join(line.strip() for line in lines[tok.map[0]:end])
             text_end = end
             continue
+        joins = (out and isinstance(out[-1], RawList) and out[-1].ordered == ordered) \
+            or after == kind
+        if ordered and len(children) == 1 and not joins and int(tok.attrs.get("start", 1)) != 1:
+            # One item numbered other than 1 is a date or an ordinal ('3. Oktober 1990: ...',
+            # '21. Jahrhundert'): text, its number as typed; what it holds follows it.
+            marker = re.match(r"\s*(\d+[.)])", lines[tok.map[0]]).group(1)
+            held = _read_top(children[0][2], lines, deep)
+            if held and isinstance(held[0], str):
+                held[0] = f"{marker} {held[0]}"
+            else:
+                held.insert(0, marker)
+            out += held
+            text_end = None
+            continue
         text_end = None
         found = _read_list(kind, tok, children, 1, deep)
         if out and isinstance(out[-1], RawList) and out[-1].ordered == ordered:

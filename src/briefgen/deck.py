@@ -198,7 +198,7 @@ def numbers_of(blocks, paras: bool = False) -> tuple[int | None, ...]:
     (and for a paragraph outside a list, where paras says they are shown too)."""
     def numbers(found: DocList, nested: bool) -> list[int | None]:
         out: list[int | None] = []
-        for n, item in enumerate(found.items, found.start or 1):
+        for n, item in enumerate(found.items, found.start):
             out.append(n if found.ordered else None)
             if item.sub and not nested:
                 out += numbers(item.sub, True)
@@ -207,6 +207,22 @@ def numbers_of(blocks, paras: bool = False) -> tuple[int | None, ...]:
     found = [n for b in blocks if isinstance(b, DocList) or paras
              for n in (numbers(b, False) if isinstance(b, DocList) else [None])]
     return tuple(found) if any(n is not None for n in found) else ()
+
+
+# PowerPoint numbers from 1 to 32767 (ST_TextBulletStartAtNum); an item numbered outside them has
+# its number as text ('0. '), measured so, where 'startAt="40000"' would make PowerPoint repair.
+AUTONUM_MAX = 32767
+
+
+def autonumbered(number: int | None) -> bool:
+    """Whether PowerPoint can number an item so: a number, from 1 to AUTONUM_MAX."""
+    return number is not None and 1 <= number <= AUTONUM_MAX
+
+
+def number_literally(paras: tuple[Para, ...], numbers: tuple[int | None, ...]) -> tuple[Para, ...]:
+    """The paragraphs, each numbered outside what PowerPoint numbers with its number as text."""
+    return tuple((Span(f"{n}. "),) + tuple(p) if n is not None and not autonumbered(n) else p
+                 for p, n in zip(paras, numbers + (None,) * (len(paras) - len(numbers))))
 
 
 def para_width(block: Block, i: int) -> float:
@@ -661,7 +677,7 @@ class _Planner:
                     numbers: tuple[int | None, ...] = ()) -> list[Slide]:
         frame = self.frames["content"]
         slides: list[Slide] = []
-        remaining = list(paras)
+        remaining = list(number_literally(paras, numbers))
         part = 0
         largest = BODY_MAX
         while True:

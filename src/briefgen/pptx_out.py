@@ -23,8 +23,8 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, frame_box, para_indent,
-                   para_level, para_margin, para_number)
+from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, autonumbered, frame_box,
+                   para_indent, para_level, para_margin, para_number)
 from .deck import LINE, ChartFrame, TableFrame
 from .errors import BriefError
 from .theme import Theme, shown_path, theme_loc
@@ -339,7 +339,8 @@ def _bullet(p, block: Block, i: int) -> None:
     """Set the bullet or number and the indent on the paragraph itself, so no template can
     change the wrap. A nested item's paragraph is at level 1 (PowerPoint's second), with an en
     dash. A numbered list's item is numbered by PowerPoint from its own number ('3.'), so a
-    list that starts at 3, or goes on past a slide's end, shows the brief's numbers."""
+    list that starts at 3, or goes on past a slide's end, shows the brief's numbers; one
+    PowerPoint cannot number (0, 40000) is written in the text, with no bullet."""
     pPr = p._p.get_or_add_pPr()
     for tag in ("a:buNone", "a:buChar", "a:buAutoNum", "a:buFont"):
         for old in pPr.findall(qn(tag)):
@@ -350,8 +351,10 @@ def _bullet(p, block: Block, i: int) -> None:
         pPr.set("indent", str(-int(Pt(para_indent(block, i)))))
         if level:
             pPr.set("lvl", str(level))
-        if number is not None:
+        if autonumbered(number):
             etree.SubElement(pPr, qn("a:buAutoNum"), type="arabicPeriod", startAt=str(number))
+        elif number is not None:  # its number is its text's start (deck.number_literally)
+            etree.SubElement(pPr, qn("a:buNone"))
         else:
             etree.SubElement(pPr, qn("a:buFont"), typeface="Arial")
             etree.SubElement(pPr, qn("a:buChar"), char="–" if level else "•")
