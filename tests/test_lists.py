@@ -350,18 +350,23 @@ sections:
       Die Kosten stiegen.
 
       21. Jahrhundert: Die Kosten sanken.
+
+      9. November 1989: Die Mauer fiel.
+
+      1. Januar 2002: Der Euro kam.
 sources:
   - {id: a, title: Quelle A}
 """
 
 
-def it_reads_one_item_numbered_other_than_1_as_a_paragraph_a_date_or_an_ordinal(tmp_path):
+def it_reads_one_item_numbered_other_than_1_or_numbers_that_do_not_count_on_as_text(tmp_path):
+    # '9.' then '1.' would be a list printed 9, 10: the dates would change.
     result = build(write(tmp_path, ORDINAL), tmp_path / "out")
     paths = {o.kind: o.path for o in result.outputs}
     memo = " ".join(pdf_pages(paths["memo"])[0].split())
     assert ("Die Länder zahlten mehr. 3. Oktober 1990: Der Beitritt trat in Kraft. Seitdem gilt "
-            "das Grundgesetz überall. Die Kosten stiegen. 21. Jahrhundert: Die Kosten sanken.") \
-        in memo
+            "das Grundgesetz überall. Die Kosten stiegen. 21. Jahrhundert: Die Kosten sanken. "
+            "9. November 1989: Die Mauer fiel. 1. Januar 2002: Der Euro kam.") in memo
     with pikepdf.open(paths["memo"]) as pdf:
         assert [n for n in lists(pdf) if n.A.ListNumbering != "/None"] == []  # Sources only
     prs = Presentation(str(paths["deck"]))
@@ -369,8 +374,9 @@ def it_reads_one_item_numbered_other_than_1_as_a_paragraph_a_date_or_an_ordinal(
     assert [p.text for p in body.text_frame.paragraphs] == [
         "Die Wiedervereinigung veränderte die Haushalte.", "Die Länder zahlten mehr.",
         "3. Oktober 1990: Der Beitritt trat in Kraft.", "Seitdem gilt das Grundgesetz überall.",
-        "Die Kosten stiegen.", "21. Jahrhundert: Die Kosten sanken."]
-    assert numbering(body.text_frame.paragraphs) == ["•"] * 6
+        "Die Kosten stiegen.", "21. Jahrhundert: Die Kosten sanken.",
+        "9. November 1989: Die Mauer fiel.", "1. Januar 2002: Der Euro kam."]
+    assert numbering(body.text_frame.paragraphs) == ["•"] * 8
 
 
 def it_keeps_one_item_numbered_1_and_two_items_from_any_number_as_lists(tmp_path):

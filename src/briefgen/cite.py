@@ -183,16 +183,21 @@ def _read_top(nodes: list, lines: list[str], deep: list[int]) -> list[str | RawL
             continue
         joins = (out and isinstance(out[-1], RawList) and out[-1].ordered == ordered) \
             or after == kind
-        if ordered and len(children) == 1 and not joins and int(tok.attrs.get("start", 1)) != 1:
-            # One item numbered other than 1 is a date or an ordinal ('3. Oktober 1990: ...',
-            # '21. Jahrhundert'): text, its number as typed; what it holds follows it.
-            marker = re.match(r"\s*(\d+[.)])", lines[tok.map[0]]).group(1)
-            held = _read_top(children[0][2], lines, deep)
-            if held and isinstance(held[0], str):
-                held[0] = f"{marker} {held[0]}"
-            else:
-                held.insert(0, marker)
-            out += held
+        markers = [re.match(r"\s*(\d+)[.)]", lines[t.map[0]]) for _, t, _, _ in children] \
+            if ordered else []
+        numbers = [int(m.group(1)) for m in markers]
+        follows = all(b in (a, a + 1) for a, b in zip(numbers, numbers[1:]))
+        if ordered and not joins and (not follows or len(children) == 1 and numbers[0] != 1):
+            # One item numbered other than 1, or numbers that do not count on, are dates or
+            # ordinals ('3. Oktober 1990: ...', then '21. Jahrhundert'): text, each number as
+            # typed, where a list would print 3 and 4; what an item holds follows it.
+            for m, (_, _, parts, _) in zip(markers, children):
+                held = _read_top(parts, lines, deep)
+                if held and isinstance(held[0], str):
+                    held[0] = f"{m.group(0).strip()} {held[0]}"
+                else:
+                    held.insert(0, m.group(0).strip())
+                out += held
             text_end = None
             continue
         text_end = None
