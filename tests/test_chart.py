@@ -1,8 +1,10 @@
 """The memo's vector chart (chart.py), drawn and then read back from a PDF made by WeasyPrint."""
 import base64
 import html
+import os
 import re
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -340,6 +342,15 @@ def it_draws_svg_text_in_one_run_on_the_weasyprint_pyproject_pins():
     assert briefgen_pdf.SVG_TEXT_AS_ONE_RUN
     assert briefgen_pdf._svg_package.TAGS["text"] is briefgen_pdf._svg_package.text
     assert briefgen_pdf._svg_package.text is not briefgen_pdf._svg_text.text
+
+
+def it_leaves_weasyprints_svg_text_alone_when_told_to():
+    code = ("import briefgen.pdf as p; print(p.SVG_TEXT_AS_ONE_RUN, "
+            "p._svg_package.text is p._svg_text.text)")
+    env = {**os.environ, "BRIEFGEN_SVG_TEXT_AS_ONE_RUN": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["False", "True"]
 
 
 def it_draws_svg_text_letter_by_letter_where_the_one_run_fails(tmp_path, default, monkeypatch):

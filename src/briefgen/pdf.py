@@ -400,9 +400,11 @@ def _put_back(svg, node, saved):
     svg.stream._ctm_stack = ctm
 
 
-# Written for WeasyPrint 70 (pyproject pins >=70,<71): another version keeps its own SVG text.
+# Written for WeasyPrint 70 (pyproject pins >=70,<71): another version keeps its own SVG text,
+# and BRIEFGEN_SVG_TEXT_AS_ONE_RUN=0 switches the patch off as a whole.
 SVG_TEXT_AS_ONE_RUN = (weasyprint.__version__.split(".")[0] == "70"
-                       and _svg_package.text is _svg_text.text)
+                       and _svg_package.text is _svg_text.text
+                       and os.environ.get("BRIEFGEN_SVG_TEXT_AS_ONE_RUN") != "0")
 if SVG_TEXT_AS_ONE_RUN:
     _one_run = _svg_text_as_one_run(_svg_text.text)
     for _tag, _draw in list(_svg_package.TAGS.items()):
