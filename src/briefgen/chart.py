@@ -567,7 +567,7 @@ class _Drawing:
         """A stacked segment's value inside it if it fits, else beside the segment, else a
         little further along; the first free place wins. In columns too narrow for their
         labels, every label reads upwards (the way that fits more of them inside)."""
-        inks = {j: _readable_on(c, self.background, self.text_color)
+        inks = {j: readable_on(c, self.background, self.text_color)
                 for j, c in enumerate(self.colors)}
 
         def inside(box: _Box, text: str, size: float, turned: bool) -> _Box | None:
@@ -1175,7 +1175,7 @@ def _contrast(a, b) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-def _readable_on(fill: str, background: str, text: str) -> str:
+def readable_on(fill: str, background: str, text: str) -> str:
     """Text colour for a label inside a mark of this fill: the background's or the text's."""
     f = _rgb(fill)
     return background if _contrast(_rgb(background), f) > _contrast(_rgb(text), f) else text

@@ -42,23 +42,10 @@ def labels_fit(chart: Chart, box: Box, size: float, theme: Theme, lang: str) -> 
 
 def label_colors(fills: tuple[str, ...], colors: dict[str, str]) -> tuple[str, ...]:
     """The colour of the values set inside each series' bars: the background's on a dark fill,
-    the text's on a light one, whichever contrasts more."""
-    def luminance(color: str) -> float:
-        def linear(c: float) -> float:
-            return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-        r, g, b = (linear(int(color.lstrip("#")[i:i + 2], 16) / 255) for i in (0, 2, 4))
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    the text's on a light one, whichever contrasts more (as the memo's chart chooses)."""
+    from .chart import readable_on
 
-    def contrast(a: str, b: str) -> float:
-        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-        return (hi + 0.05) / (lo + 0.05)
-
-    light, dark = colors["background"], colors["text"]
-    return tuple(light if contrast(light, f) > contrast(dark, f) else dark for f in fills)
-
-
-def _cell_metrics(theme: Theme, header: bool):
-    return _metrics(theme, header)
+    return tuple(readable_on(f, colors["background"], colors["text"]) for f in fills)
 
 
 def _words_width(m, text: str, size: float) -> tuple[float, float]:
@@ -80,8 +67,8 @@ def fit_table(header: tuple[str, ...], cells, theme: Theme, width: float, room: 
     # Widths scale with the size: measured once, at 1 pt.
     natural, least = [], []
     for c, name in enumerate(header):
-        nat, word = _words_width(_cell_metrics(theme, True), name, 1.0)
-        regular = _cell_metrics(theme, False)
+        nat, word = _words_width(_metrics(theme, True), name, 1.0)
+        regular = _metrics(theme, False)
         for row in cells:
             n, w = _words_width(regular, row[c], 1.0)
             nat, word = max(nat, n), max(word, w)
@@ -133,7 +120,7 @@ def column_widths(natural: list[float], least: list[float], size: float,
 
 
 def cell_lines(text: str, theme: Theme, size: float, width: float, header: bool) -> list[str]:
-    return _cell_metrics(theme, header).wrap(text, size, width - 2 * INSET_X)
+    return _metrics(theme, header).wrap(text, size, width - 2 * INSET_X)
 
 
 def row_height(row: tuple[str, ...], theme: Theme, size: float, widths, header: bool) -> float:
