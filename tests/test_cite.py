@@ -135,6 +135,18 @@ def it_warns_only_where_the_default_takeaway_would_be_a_lists_lead_in(tmp_path):
     assert number_citations(load_brief(write(tmp_path, ended))).warnings == ()
 
 
+def it_warns_where_the_default_takeaway_would_be_citations_alone(tmp_path):
+    text = MINIMAL.replace("    body: Text [@b].", "    body: |\n      - [@b]\n      - Two.\n")
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert plain(doc.sections[0].takeaway) == "[2]"
+    assert [str(w) for w in doc.warnings] == [
+        f"{tmp_path / 'brief.yaml'}:6:11: section 1 has no takeaway: and its body's first "
+        "sentence has no words, only citations; the handout and the deck would show them alone "
+        "as the key point: give the section a takeaway:"]
+    given = text.replace("    body: |", "    takeaway: Two points.\n    body: |")
+    assert number_citations(load_brief(write(tmp_path, given))).warnings == ()
+
+
 def it_reads_items_right_under_a_line_of_text_as_a_list(tmp_path):
     listed = "Three options:\n      1. Do nothing.\n      2. Adopt it [@b]."
     text = MINIMAL.replace("    body: Text [@b].", f"    body: |\n      {listed}")

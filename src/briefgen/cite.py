@@ -288,7 +288,7 @@ def number_citations(brief: Brief) -> Doc:
         takeaway = para(s.takeaway.value if s.takeaway else first_sentence(s.body.value,
                                                                            brief.lang))
         if s.takeaway is None:
-            lead_ins += _lead_in(i, s, body, brief.lang)
+            lead_ins += _lead_in(i, s, body, brief.lang) or _wordless(i, s, takeaway)
         levels: tuple[int, ...] = ()
         if s.bullets is not None:
             bullets = tuple(para(b.value) for b in s.bullets)
@@ -324,6 +324,17 @@ def _lead_in(number: int, section, body: tuple[Block, ...], lang: str) -> list[P
     return [Problem(section.body.loc, (
         f"section {number} has no takeaway: and its body's first sentence introduces a list "
         f"('{shown}'); the handout and the deck would show it as the key point: give the "
+        "section a takeaway:"))]
+
+
+def _wordless(number: int, section, takeaway: Para) -> list[Problem]:
+    """A warning where the default takeaway has no words, only citations (a body that opens
+    with '- [@a]'): the handout and the slide would show the number alone as the key point."""
+    if any(span.text.strip() for span in takeaway):
+        return []
+    return [Problem(section.body.loc, (
+        f"section {number} has no takeaway: and its body's first sentence has no words, only "
+        "citations; the handout and the deck would show them alone as the key point: give the "
         "section a takeaway:"))]
 
 
