@@ -61,10 +61,23 @@ def draw_chart(chart: Chart, *, width_pt: float, height_pt: float | None = None,
 
 def axis_ticks(chart: Chart, *, width_pt: float, theme, lang: str = "en") -> tuple[float, ...]:
     """The value axis's ticks of the chart drawn width_pt wide at the height its data asks:
-    the deck gives its native chart the same scale as the memo's."""
+    the deck gives its native chart the same scale as the memo's. Kept from that drawing when
+    this process made it: every shorter drawing of the chart (the handout's steps) asks again."""
+    kept = _axes.get((chart, width_pt, lang))
+    if kept is not None and kept[0] is theme:
+        return kept[1]
     drawing = _Drawing(chart, width_pt, None, theme, lang)
     drawing.svg()
-    return tuple(drawing.axis)
+    return _keep_axis(drawing)
+
+
+_axes: dict[tuple, tuple[object, tuple[float, ...]]] = {}  # (chart, width, lang) -> (theme, ticks)
+
+
+def _keep_axis(drawing: "_Drawing") -> tuple[float, ...]:
+    ticks = tuple(drawing.axis)
+    _axes[(drawing.chart, drawing.w, drawing.lang)] = (drawing.theme, ticks)
+    return ticks
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,8 @@ def draw_chart_noting(chart: Chart, *, width_pt: float, height_pt: float | None 
     if height_pt is not None:
         drawing.fixed_axis = axis_ticks(chart, width_pt=width_pt, theme=theme, lang=lang)
     svg = drawing.svg()
+    if height_pt is None:
+        _keep_axis(drawing)
     clashes = sum(p.clashes for p in drawing.placers)
     return svg, Crowding(drawing.every, drawing.touching or clashes > 0
                          or _any_overlap(drawing.value_boxes))
