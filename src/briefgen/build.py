@@ -460,7 +460,7 @@ def font_warnings(brief: Brief, theme) -> list[Problem]:
                                  ("handout.headline", brief.handout.headline),
                                  ("handout.contact", brief.handout.contact)) if value]
     texts += [(t.loc, "text", t.value) for t in [brief.summary] + [
-        t for s in brief.sections for t in section_texts(s)]]
+        t for s in brief.sections for t in section_texts(s)] + list(brief.recommendations)]
     texts += [(s.figure.loc, "alt", s.figure.alt) for s in brief.sections if s.figure]
     for s in brief.sections:
         if s.table:

@@ -2,7 +2,7 @@
 
 number_citations is pure: Brief in, Doc out. Sources are numbered 1..N in order of first citation,
 reading the summary, then each section (heading, body, takeaway, bullets, notes, figure caption,
-table caption, chart caption).
+table caption, chart caption), then the recommendations, which print after the last section.
 """
 from __future__ import annotations
 
@@ -257,7 +257,8 @@ def number_citations(brief: Brief) -> Doc:
     """Resolve every [@id] to its shared number; warn about sources nobody cites."""
     by_id = {s.id: s for s in brief.sources}
     numbers: dict[str, int] = {}
-    texts = [brief.summary] + [t for s in brief.sections for t in section_texts(s)]
+    texts = [brief.summary] + [t for s in brief.sections for t in section_texts(s)] + list(
+        brief.recommendations)
     # A list item's paragraph after its nested list prints before it: number as printed.
     listed = {id(t) for t in [brief.summary] + [t for s in brief.sections
                                                 for t in (s.body, s.notes) if t]}
@@ -311,7 +312,8 @@ def number_citations(brief: Brief) -> Doc:
     warnings = brief.warnings + tuple(lead_ins) + tuple(
         Problem(s.loc, f"source '{s.id}' is never cited")
         for s in brief.sources if s.id not in numbers)
-    return Doc(brief, blocks(brief.summary.value), tuple(sections), refs, warnings)
+    return Doc(brief, blocks(brief.summary.value), tuple(sections), refs, warnings,
+               tuple(para(r.value) for r in brief.recommendations))
 
 
 def _lead_in(number: int, section, body: tuple[Block, ...], lang: str) -> list[Problem]:

@@ -7,7 +7,7 @@ import re
 _EN = {
     "memorandum": "Memorandum", "to": "To", "from": "From", "date": "Date", "subject": "Subject",
     "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
-    "draft": "DRAFT", "key_points": "Key points",
+    "draft": "DRAFT", "key_points": "Key points", "recommendations": "Recommendations",
     "cont": "cont.", "accessed": "accessed", "and": "and", "et_al": "et al.",
     # Quotation marks: outer open and close, inner open and close; then whether a comma or full
     # stop after a quoted title goes inside the marks (American usage) or after them.
@@ -20,12 +20,14 @@ _LABELS = {
     "es": {**_EN, "memorandum": "Memorándum", "to": "Para", "from": "De", "date": "Fecha",
            "subject": "Asunto", "bottom_line": "En resumen", "sources": "Fuentes", "page": "Página",
            "of": "de", "draft": "BORRADOR", "key_points": "Puntos clave", "cont": "cont.",
+           "recommendations": "Recomendaciones",
            "accessed": "consultado", "and": "y", "quotes": ("«", "»", "“", "”", False),
            "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                       "septiembre", "octubre", "noviembre", "diciembre"]},
     "fr": {**_EN, "memorandum": "Note", "to": "À", "from": "De", "date": "Date", "subject": "Objet",
            "bottom_line": "L’essentiel", "sources": "Sources", "page": "Page", "of": "sur",
            "draft": "BROUILLON", "key_points": "Points clés", "cont": "suite",
+           "recommendations": "Recommandations",
            "accessed": "consulté le", "and": "et",
            "quotes": ("«\u00a0", "\u00a0»", "“", "”", False),
            "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -33,6 +35,7 @@ _LABELS = {
     "de": {**_EN, "memorandum": "Vermerk", "to": "An", "from": "Von", "date": "Datum",
            "subject": "Betreff", "bottom_line": "Kernaussage", "sources": "Quellen", "page": "Seite",
            "of": "von", "draft": "ENTWURF", "key_points": "Kernpunkte", "cont": "Forts.",
+           "recommendations": "Empfehlungen",
            "accessed": "abgerufen am", "and": "und", "quotes": ("„", "“", "‚", "‘", False),
            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                       "September", "Oktober", "November", "Dezember"]},

@@ -34,6 +34,9 @@ MAX_LINE = 1_000
 # such a run again at every line it breaks it into, which took a minute for 48,000 letters.
 MAX_WORD = 1_000
 MAX_SECTIONS = 200
+# Recommendations: a handful is what a reader acts on, and each takes a line or more of the
+# one-page handout.
+MAX_RECOMMENDATIONS = 20
 # List items in one field: each is a block of its own in the PDF, which takes WeasyPrint about
 # 4 ms of processor time to lay out and draw, and a line of every slide's notes (8,000 one-word
 # items: 65 s and 500 MB; 1,000: 13 s). Far more than a brief's list holds.
@@ -44,7 +47,8 @@ MAX_URL = 2_000  # and a QR code holds about 2,300 characters
 
 @dataclass(frozen=True)
 class Field:
-    kind: str  # text date freedate url id lang status texts object objects choice color length
+    kind: str  # text date freedate url id lang status texts items object objects choice color
+    #            length
     #            paper number file format section; and, read by data.py from their nodes:
     #            rows cells numbers csv
     doc: str
@@ -74,6 +78,12 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "sections": Field("objects", "The sections, at least one.", True, item="section"),
         "sources": Field("objects", "Every source a citation names.", item="source"),
         "handout": Field("object", "Settings for the one-page handout.", item="handout"),
+        "recommendations": Field("items", "What the brief recommends, as a list: each item one "
+                                 "paragraph with inline markdown and [@id] citations, numbered "
+                                 "for you (write no '1.'). Printed as a numbered section after "
+                                 "the last section in the memo, as a block on the handout and "
+                                 f"on a closing slide. At most {MAX_RECOMMENDATIONS}.",
+                                 citable=True),
     },
     "memo": {
         "to": Field("text", "Who the memo is addressed to."),
@@ -544,6 +554,8 @@ class NodeReader:
     def value(self, node: yaml.Node | None, name: str, field: Field):
         """Read one field by its kind; returns None (with a recorded problem) when it is wrong."""
         kind = field.kind
+        if kind == "items":
+            return self.items(node, name, field)
         if kind == "texts":
             if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
                 return None
@@ -635,6 +647,56 @@ class NodeReader:
             return self.file(text, f"'{name}'")
         return v if kind != "text" else text
 
+    def items(self, node: yaml.Node | None, name: str, field: Field) -> tuple[Text, ...] | None:
+        """A list of paragraphs (recommendations): a list even of one, each item one paragraph
+        of text, since the outputs number them and a list inside one would print flattened."""
+        if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
+            return None
+        one = name.removesuffix("s")
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{name}' must be a list, one '- ' line per {one}, not "
+                             f"{_describe(node)}")
+            return None
+        if not node.value:
+            self.error(node, f"'{name}' is an empty list: give it an item, or leave it out")
+            return None
+        if len(node.value) > MAX_RECOMMENDATIONS:
+            self.error(node, f"{len(node.value)} {name}; a brief may have at most "
+                             f"{MAX_RECOMMENDATIONS}")
+            return None
+        texts = []
+        for i, item in enumerate(node.value, 1):
+            label = f"{one} {i}"
+            if isinstance(item, yaml.SequenceNode):
+                self.error(item, f"'{label}' must be text, not a list: a {one} is one "
+                                 f"paragraph; make each point an item of {name} of its own")
+                continue
+            text = self.text(item, label, Field("text", "", True, citable=field.citable))
+            if text is not None and self._one_paragraph(item, label, text.value, name):
+                texts.append(text)
+        return tuple(texts)
+
+    def _one_paragraph(self, node: yaml.ScalarNode, label: str, value: str, name: str) -> bool:
+        """A recommendation is one paragraph: the outputs number it, so a blank line or a
+        list inside it would print run together."""
+        layout = read_blocks(value)
+        if len(layout.blocks) == 1 and isinstance(layout.blocks[0], str) \
+                and layout.too_deep is None:
+            return True
+        found = next((b for b in layout.blocks if isinstance(b, RawList)), None)
+        if found is not None or layout.too_deep is not None:
+            line = found.items[0].line if found is not None else layout.too_deep
+            shown = _short(value.split("\n")[line], 40)
+            self.error(self._line_loc(node, value, line), (
+                f"'{label}' holds a list ('{shown}'): {name} are numbered for you, one "
+                f"paragraph each; write it without '1. ' or '- ', or make each point an item "
+                f"of {name} of its own"))
+        else:
+            self.error(node, f"'{label}' has {len(layout.blocks)} paragraphs; a "
+                             f"{name.removesuffix('s')} is one paragraph: join them, or make "
+                             f"each an item of {name} of its own")
+        return False
+
     def objects(self, node: yaml.Node | None, name: str, kind: str) -> list[yaml.Node]:
         if node is None:
             return []
@@ -685,7 +747,9 @@ class NodeReader:
         chart = check_handout_chart(self, handout.get("chart"), handout.get("chart_node"),
                                     sections, section_nodes)
         summary = top["summary"]
-        for text in [summary] + [t for s in sections if s for t in section_texts(s)]:
+        recommendations = top["recommendations"] or ()
+        for text in [summary] + [t for s in sections if s for t in section_texts(s)] + list(
+                recommendations):
             if text is not None:
                 self.check_citations(text, first, broken, listed=bool(source_nodes))
         if self.problems:
@@ -707,6 +771,7 @@ class NodeReader:
                             handout.get("link"), chart),
             field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
             warnings=tuple(self.warnings),
+            recommendations=recommendations,
         )
 
     def field_locs(self, *groups: tuple[str, dict]) -> dict[str, Loc]:

@@ -132,6 +132,8 @@ class Brief:
     # Where the plain text fields stand ("title", "memo.to", "handout.contact", ...).
     field_locs: dict[str, Loc]
     warnings: tuple[Problem, ...] = ()  # found while reading: Doc.warnings carries them on
+    # What the brief asks its readers to do, one paragraph each: printed after the last section.
+    recommendations: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,3 +224,5 @@ class Doc:
     sections: tuple[DocSection, ...]
     refs: tuple[Ref, ...]
     warnings: tuple[Problem, ...]
+    # One paragraph each, numbered 1.. in every output; cited after all sections.
+    recommendations: tuple[Para, ...] = ()

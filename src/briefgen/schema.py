@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .data import FORMAT_RE
-from .load import SCHEMA, Field
+from .load import MAX_RECOMMENDATIONS, SCHEMA, Field
 
 _TEXT = {"type": "string", "minLength": 1}
 _KINDS = {
@@ -14,6 +14,7 @@ _KINDS = {
     "lang": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"},
     "status": {"enum": ["draft", "final"]},
     "texts": {"anyOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]},
+    "items": {"type": "array", "items": _TEXT, "minItems": 1, "maxItems": MAX_RECOMMENDATIONS},
     "format": {"type": "string", "pattern": f"^{FORMAT_RE.pattern}$"},
     "section": {"type": "integer", "minimum": 1},
     "csv": {"type": "string", "pattern": r"\.[cC][sS][vV]$"},
