@@ -321,3 +321,32 @@ def it_keeps_a_long_run_of_abbreviations_in_one_sentence_and_ends_it_after():
                                                                  "Next one."]
     assert split_sentences("A [link (x. Y)](https://x.org) here. Next *one. Two* three. Go.") == [
         "A [link (x. Y)](https://x.org) here.", "Next *one. Two* three.", "Go."]
+
+
+def it_numbers_recommendations_after_every_section_as_printed_after_the_last(tmp_path):
+    # The recommendations come first in the file, but print after the last section.
+    text = """\
+title: Order
+date: 2026-11-24
+recommendations:
+  - "Act on *this* [@d; @b, p. 3]."
+  - Then that [@a].
+summary: Summary cites [@a].
+sections:
+  - heading: One
+    body: Body cites [@b].
+  - heading: Two
+    body: Body cites [@c].
+sources:
+  - {id: a, title: A}
+  - {id: b, title: B}
+  - {id: c, title: C}
+  - {id: d, title: Cited in a recommendation only}
+"""
+    doc = number_citations(load_brief(write(tmp_path, text)))
+    assert [(r.number, r.source.id) for r in doc.refs] == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
+    assert doc.warnings == ()
+    assert [plain(p) for p in doc.recommendations] == [
+        "Act on this\u00a0[4] [2,\u00a0p.\u00a03].", "Then that\u00a0[1]."]
+    assert [(s.text, s.italic) for s in doc.recommendations[0] if not s.cites][:2] == [
+        ("Act on ", False), ("this", True)]

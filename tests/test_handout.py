@@ -13,6 +13,7 @@ from briefgen.pdf import render_pdf
 
 from .conftest import EXAMPLE, MINIMAL, cite_numbers, pdf_pages, write
 from .test_deck import deck_sources, memo_sources, output, sources_map
+from .test_memo import recommended  # noqa: F401 (a fixture)
 
 
 def handout_sources(path):
@@ -332,3 +333,56 @@ sections:
     columns = re.search(r'<div class="kp-cols kp-cols-2">(.*?)</div>', html, re.S).group(1)
     # By count it was 5 and 4, the five long ones in the first column; by length, 3 and 6.
     assert [ol.count("<li>") for ol in columns.split("</ol>")[:-1]] == [3, 6]
+
+
+def it_shows_the_recommendations_numbered_with_the_memos_citation_numbers(recommended):
+    result = recommended["default"]
+    [page] = pdf_pages(output(result, "handout"))
+    body = page.split("\nSOURCES\n", 1)[0]
+    assert body.split("\nRECOMMENDATIONS\n", 1)[1] == (
+        "1. Act on this first [4] [2, p. 3].\n2. Then do that [1].\n3. Report every quarter.")
+    assert body.index("KEY POINTS") < body.index("RECOMMENDATIONS")
+    # Its sources are the numbers it cites, a source cited only by a recommendation too, and
+    # each is the memo's source of that number.
+    handout = handout_sources(output(result, "handout"))
+    memo = memo_sources(output(result, "memo"))
+    assert sorted(handout) == sorted(set(cite_numbers(body))) == [1, 2, 3, 4]
+    assert title_of(handout[4]) == "Cited in a recommendation only"
+    for n, entry in handout.items():
+        assert title_of(entry) in memo[n], n
+    for theme in ("modern", "print"):
+        [page] = pdf_pages(output(recommended[theme], "handout"))
+        assert re.search(r"RECOMMENDATIONS 1\. Act on this first.+2\. Then do that.+"
+                         r"3\. Report every quarter\.", " ".join(page.split())), theme
+
+
+def it_names_the_recommendations_when_no_cut_to_the_key_points_can_make_room(tmp_path,
+                                                                              capsys):
+    said = " ".join(["Every agency should publish what it spends."] * 20)
+    items = "\n".join(f'  - "{said} [@a]"' for _ in range(20))
+    text = MINIMAL.replace("body: Text [@b].", "body: A short key point [@b].").replace(
+        "sources:", f"recommendations:\n{items}\nsources:")
+    brief = write(tmp_path, text)
+    assert main(["build", str(brief), "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{brief}:8:3: {NOT_FIT}, nor with every key point cut to 10 words: shorten the bottom "
+        "line (3 words), the recommendations (2800 words), the title or any very long word, or "
+        "make fewer sections")
+
+
+def it_advises_a_cut_that_fits_with_the_recommendations_on_the_page(tmp_path, capsys):
+    recommendations = "recommendations:\n" + "\n".join(
+        f"  - Recommendation {i} asks for something specific and says by when [@a]."
+        for i in range(3))
+    text = overlong_brief({4: 701}).replace("sources:", f"{recommendations}\nsources:")
+    brief = write(tmp_path, text)
+    assert main(["build", str(brief), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    match = re.search(r"section 5 \('Section 4'\), by about (\d+) words; its takeaway has 701 "
+                      r"words$", err)
+    assert match, err
+    shorter = " ".join(["overlong"] * (701 - int(match.group(1))))
+    brief.write_text(text.replace(" ".join(["overlong"] * 701), shorter), encoding="utf-8")
+    result = build(brief, tmp_path / "out", parallel=False)
+    [page] = pdf_pages(output(result, "handout"))
+    assert "Recommendation 2 asks for something specific and says by when [1]." in page

@@ -291,3 +291,89 @@ def it_says_which_byte_is_not_utf8_after_a_byte_order_mark(tmp_path):
     with pytest.raises(BriefError) as e:
         load_brief(path)
     assert str(e.value) == f"{path}:1:11: not UTF-8 text (byte 0xE9): save the file as UTF-8"
+
+
+RECOMMENDING = MINIMAL.replace("sources:", "recommendations:\n{items}\nsources:")
+
+
+def recommend(tmp_path, items: str):
+    return load_brief(write(tmp_path, RECOMMENDING.format(items=items)))
+
+
+def it_reads_recommendations_as_texts_with_their_places(tmp_path):
+    brief = recommend(tmp_path, "  - Fund the pilot [@b].\n"
+                                "  - \"Adopt option B: a bus every ten minutes [@a, p. 2].\"\n"
+                                "  - |\n    Report *every* quarter,\n    in writing.")
+    assert [(t.value, t.loc.line, t.loc.col) for t in brief.recommendations] == [
+        ("Fund the pilot [@b].", 8, 5),
+        ("Adopt option B: a bus every ten minutes [@a, p. 2].", 9, 5),
+        ("Report *every* quarter,\nin writing.", 10, 5)]
+    assert [(loc.line, loc.col) for loc in brief.recommendations[1].cite_locs] == [(9, 46)]
+    assert load_brief(write(tmp_path, MINIMAL)).recommendations == ()
+
+
+def recommendation_errors(tmp_path, items: str) -> list[str]:
+    with pytest.raises(BriefError) as e:
+        recommend(tmp_path, items)
+    return [str(p).split(":", 1)[1] for p in e.value.problems]
+
+
+def it_refuses_recommendations_that_are_not_a_list(tmp_path):
+    for written, shown in (("Fund the pilot.", "'Fund the pilot.'"), ("{a: b}", "a mapping")):
+        text = MINIMAL.replace("sources:", f"recommendations: {written}\nsources:")
+        with pytest.raises(BriefError) as e:
+            load_brief(write(tmp_path, text))
+        assert [str(p).split(":", 1)[1] for p in e.value.problems] == [
+            f"7:18: 'recommendations' must be a list, one '- ' line per recommendation, not "
+            f"{shown}"]
+    text = MINIMAL.replace("sources:", "recommendations: []\nsources:")
+    with pytest.raises(BriefError) as e:
+        load_brief(write(tmp_path, text))
+    assert [str(p).split(":", 1)[1] for p in e.value.problems] == [
+        "7:18: 'recommendations' is an empty list: give it an item, or leave it out"]
+
+
+def it_says_what_is_wrong_with_each_recommendation_at_its_place(tmp_path):
+    items = ("  - Fund it.\n"
+             "  - [a, b]\n"
+             "  -\n"
+             "  - \"\"\n"
+             "  - Fund the pilot: two years.\n"
+             "  - \"1. Numbered by hand.\"\n"
+             "  - |\n    First paragraph.\n\n    Second paragraph.\n"
+             "  - |\n    Three things:\n\n    - one\n    - two\n"
+             "  - Unknown [@zz] and [@A, p. 4].")
+    assert recommendation_errors(tmp_path, items) == [
+        "9:5: 'recommendation 2' must be text, not a list: a recommendation is one paragraph; "
+        "make each point an item of recommendations of its own",
+        "10:4: 'recommendation 3' must not be empty",
+        "11:5: 'recommendation 4' must not be empty",
+        "12:5: 'recommendation 5' must be text, not a mapping (a ': ' in it? then put it in "
+        "quotes)",
+        "13:6: 'recommendation 6' holds a list ('1. Numbered by hand.'): recommendations are "
+        "numbered for you, one paragraph each; write it without '1. ' or '- ', or make each "
+        "point an item of recommendations of its own",
+        "14:5: 'recommendation 7' has 2 paragraphs; a recommendation is one paragraph: join "
+        "them, or make each an item of recommendations of its own",
+        "21:5: 'recommendation 8' holds a list ('- one'): recommendations are numbered for you, "
+        "one paragraph each; write it without '1. ' or '- ', or make each point an item of "
+        "recommendations of its own",
+        "23:14: unknown source id 'zz' (add it under sources:)",
+        "23:24: unknown source id 'A' (did you mean 'a'?)"]
+
+
+def it_refuses_more_than_twenty_recommendations(tmp_path):
+    items = "\n".join(f"  - Recommendation {i} [@a]." for i in range(21))
+    assert recommendation_errors(tmp_path, items) == [
+        "8:3: 21 recommendations; a brief may have at most 20"]
+    assert len(recommend(tmp_path, "\n".join(items.split("\n")[:20])).recommendations) == 20
+
+
+def it_checks_a_recommendations_citations_and_links_like_any_text(tmp_path):
+    assert recommendation_errors(tmp_path, "  - See [the plan](www.x.org) [@a, p.].") == [
+        "8:9: link '[the plan](www.x.org)' would print as written: a link needs a full "
+        "address (https://..., or mailto:...)",
+        "8:32: the locator 'p.' has no number: write [@a, p. 4]"]
+    brief = recommend(tmp_path, "  - Fund what @b proposes [@a].")
+    assert [(w.loc.line, w.loc.col, w.message) for w in brief.warnings] == [
+        (8, 15, "'@b' looks like a citation without brackets, and prints as typed: write [@b]")]

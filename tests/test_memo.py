@@ -1,13 +1,16 @@
 import re
 import shutil
 
+import pikepdf
+import pytest
 from pypdf import PdfReader
 
 from briefgen.build import build
+from briefgen.labels import labels_for
 from briefgen.theme import load_theme
 
 from .conftest import (EXAMPLE, MINIMAL, ROOT, cite_numbers, embedded_fonts, font_names, pdf_pages,
-                       write)
+                       structure_elements, write)
 from .golden import GOLDEN, extract
 from .test_cite import seed_sequence
 
@@ -276,3 +279,73 @@ def it_gives_a_run_too_long_for_a_line_a_break_every_30_letters():
         "x " + "a" * 29 + "b\u200b" + "b" * 29 + "c\u200b" + "c" * 10
         + ' &amp; <span class="nobr">« y »</span>')
     assert str(nobreak("b" * 59)) == "b" * 59
+
+
+RECOMMENDED = """\
+title: A brief with recommendations
+date: 2026-11-24
+summary: Bottom line [@a].
+sections:
+  - heading: One
+    body: Text [@b].
+  - heading: Two
+    body: More text [@c].
+recommendations:
+  - "Act on *this* first [@d; @b, p. 3]."
+  - Then do that [@a].
+  - Report every quarter.
+sources:
+  - {id: a, title: Source A}
+  - {id: b, title: Source B}
+  - {id: c, title: Source C}
+  - {id: d, title: Cited in a recommendation only}
+"""
+
+
+@pytest.fixture(scope="module")
+def recommended(tmp_path_factory):
+    """The brief built in each theme: {theme: build result}."""
+    folder = tmp_path_factory.mktemp("recommended")
+    brief = write(folder, RECOMMENDED)
+    return {theme: build(brief, folder / theme, theme=theme)
+            for theme in ("default", "modern", "print")}
+
+
+def it_prints_recommendations_as_a_numbered_section_after_the_last_one(recommended):
+    text = "\n".join(pdf_pages(memo(recommended["default"]).path))
+    body, sources = text.split("\nSources\n")
+    assert body.split("\n2. Two\n", 1)[1] == (
+        "More text [3].\n3. Recommendations\n1. Act on this first [4] [2, p. 3].\n"
+        "2. Then do that [1].\n3. Report every quarter.")
+    assert cite_numbers(body) == [1, 2, 3, 4, 2, 1]
+    # A source cited only in a recommendation is listed, under the number it printed.
+    assert re.findall(r"^\[(\d+)\] (.+)$", sources, re.M)[3] == (
+        "4", "“Cited in a recommendation only.”")
+    for theme in ("modern", "print"):  # the modern theme sets citations as superscripts
+        text = " ".join(" ".join(pdf_pages(memo(recommended[theme]).path)).split())
+        assert re.search(r"3\. Recommendations 1\. Act on this first.+2\. Then do that.+"
+                         r"3\. Report every quarter\.", text, re.S), theme
+
+
+def it_tags_the_recommendations_as_a_numbered_list_and_bookmarks_them(recommended):
+    path = memo(recommended["default"]).path
+    outline = PdfReader(str(path)).outline
+    assert [o.title for o in outline[1]] == [
+        "Bottom line", "1. One", "2. Two", "3. Recommendations", "Sources"]
+    with pikepdf.open(path) as pdf:
+        numbered = [node for node in structure_elements(pdf, "/L")
+                    if node.get("/A") and node.A.ListNumbering == "/Decimal"]
+        assert len(numbered) == 1 and len(numbered[0].K) == 3
+        for item in numbered[0].K:
+            assert [str(kid.S) for kid in item.K] == ["/Lbl", "/LBody"]
+
+
+def it_names_the_recommendations_in_the_briefs_language(tmp_path):
+    text = RECOMMENDED.replace("date: 2026-11-24", "date: 2026-11-24\nlang: de")
+    result = build(write(tmp_path, text), tmp_path / "out")
+    assert "\n3. Empfehlungen\n1. Act on this first" in "\n".join(
+        pdf_pages(memo(result).path))
+    handout = next(o for o in result.outputs if o.kind == "handout").path
+    assert "\nEMPFEHLUNGEN\n1. Act on this first" in pdf_pages(handout)[0]
+    assert {labels_for(lang)["recommendations"] for lang in ("en", "es", "fr", "de")} == {
+        "Recommendations", "Recomendaciones", "Recommandations", "Empfehlungen"}

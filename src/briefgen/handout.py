@@ -60,7 +60,7 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
         stop = "" if plain(title).rstrip()[-1:] in ".?!:" else "."
         points.append({"number": s.number, "title": title, "stop": stop, "text": s.takeaway})
     shown = list(block_paras(doc.summary)) + [p["text"] for p in points] + [
-        p["title"] for p in points]
+        p["title"] for p in points] + list(doc.recommendations)
     if _shows_chart(doc):  # its caption names its data's source
         caption = doc.sections[b.handout.chart - 1].chart.caption
         shown += [caption] if caption else []
@@ -359,13 +359,16 @@ ADVICE_RENDERS = 6  # the most renders the advice takes to check itself, after a
 def _too_long(doc: Doc, theme: Theme, smallest: Try, trial) -> BriefError:
     """Say which key points to shorten, and by about how many words, so that the handout fits.
 
-    Only the key points' text shrinks when words are cut; headings, the bottom line, the sources
-    list, the footer and the QR code stay as they are. The excess on the tall page at the
-    smallest step (smallest) is taken out of the longest key point's lines, whose height and
-    words per line are read from that render. Columns even out as a point shortens, and then a
-    line cut gives back less, so the guess is checked by trial(shorter doc), which renders at
-    the smallest step, and refined: the advice, followed once, fits. When the longest point
-    cannot give enough, the longest ones are cut to one length.
+    Only the key points' text shrinks when words are cut; headings, the bottom line, the
+    recommendations, the sources list, the footer and the QR code stay as they are (the
+    trials keep them whole, so the advice holds with them; when no cut to the key points can
+    make room, the message names the bottom line and the recommendations with their words).
+    The excess on the tall page at the smallest step (smallest) is taken out of the longest key
+    point's lines, whose height and words per line are read from that render. Columns even out
+    as a point shortens, and then a line cut gives back less, so the guess is checked by
+    trial(shorter doc), which renders at the smallest step, and refined: the advice, followed
+    once, fits. When the longest point cannot give enough, the longest ones are cut to one
+    length.
     """
     from .pdf import item_lines
 
@@ -465,9 +468,16 @@ def _advice(doc: Doc, theme: Theme, words: dict[int, int], order: list[int], per
                                             " and short source entries"))
     if cut is None and length is None:
         summary = sum(len(_words(p)) for p in block_paras(doc.summary))
-        return BriefError.at(doc.brief.summary.loc, (
+        # The recommendations' block stays whole in the trials: name it among what to shorten.
+        recommended = sum(len(_words(p)) for p in doc.recommendations)
+        # Said where the most words to cut are.
+        loc = (doc.brief.field_locs.get("recommendations", doc.brief.summary.loc)
+               if recommended > summary else doc.brief.summary.loc)
+        return BriefError.at(loc, (
             f"{head}, nor with every key point cut to {KEEP} words: shorten the bottom line "
-            f"({summary} words), the title or any very long word, "
+            f"({summary} words), "
+            + (f"the recommendations ({recommended} words), " if recommended else "")
+            + "the title or any very long word, "
             + ("make fewer sections, or show no chart on it" if chart else
                "or make fewer sections")))
     first = doc.sections[order[0] - 1]

@@ -11,7 +11,7 @@ from .bounds import render_templates
 from .cite import format_reference
 from .fonts import metrics
 from .labels import format_date, labels_for
-from .model import Doc
+from .model import Doc, DocList, ListItem
 from .theme import Theme
 
 
@@ -108,6 +108,9 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         running_left=(running_left or b.memo.subject or b.title) if kind == "memo" else "",
         running_right=date,
         footer_left=b.memo.from_ or ", ".join(b.authors), kind=kind, scale=scale, sp=sp,
+        # A numbered list like the body's, so the PDF tags it L, LI, Lbl and LBody alike.
+        recommendations=DocList(True, 1, tuple(ListItem(p) for p in doc.recommendations))
+        if doc.recommendations else None,
         # Drawn here, not in the templates: outside their time and memory bounds, and only for
         # a brief with charts.
         charts=_memo_charts(doc, theme, paper or theme.paper) if kind == "memo" else {},
