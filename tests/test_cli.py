@@ -106,7 +106,7 @@ def it_writes_a_starter_whose_table_chart_and_handout_chart_examples_build(tmp_p
     assert main(["new", "my-brief", "-d", str(tmp_path)]) == 0
     starter = tmp_path / "my-brief.yaml"
     text = starter.read_text(encoding="utf-8")
-    for key in ("table:", "chart:", "chart: 1"):
+    for key in ("table:", "chart:", "chart: 1", "recommendations:"):
         text = uncomment(text, key)
     starter.write_text(text, encoding="utf-8")
     assert main(["build", "--strict", str(starter), "-o", str(tmp_path / "out")]) == 0
@@ -119,6 +119,8 @@ def it_writes_a_starter_whose_table_chart_and_handout_chart_examples_build(tmp_p
     handout = " ".join(" ".join(pdf_pages(out / "handout.pdf")).split())
     assert len(pdf_pages(out / "handout.pdf")) == 1
     assert "Students taking part" in handout
+    assert "Recommendations 1. Adopt the first option this year [1, p. 4]. 2. Report back" in memo
+    assert "2. Report back to the committee in six months." in handout
 
 
 def it_accepts_a_path_for_new_and_fills_in_name_and_date(tmp_path, capsys):
