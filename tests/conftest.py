@@ -134,3 +134,19 @@ def example_build(tmp_path_factory):
         logger.removeHandler(collect)
     assert [r.getMessage() for r in collect.records] == []
     return result
+
+
+def roomy_theme(folder, max_words: int = 200):
+    """The default theme with a larger word budget, for tests of text that fills slides."""
+    import shutil
+
+    theme = folder / f"roomy-{max_words}"
+    if not theme.exists():
+        shutil.copytree(ROOT / "themes" / "default", theme)
+        path = theme / "theme.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "  min_size: 14\n" in text
+        path.write_text(text.replace("  min_size: 14\n",
+                                     f"  min_size: 14\n  max_words: {max_words}\n"),
+                        encoding="utf-8")
+    return theme

@@ -67,11 +67,13 @@ def it_keeps_locators_and_inline_markdown(tmp_path):
 
 
 def it_takes_the_first_sentence_as_the_default_takeaway(tmp_path):
-    text = MINIMAL.replace("Text [@b].", "First point here [@b]. Second point. Third.")
+    text = MINIMAL.replace("body: Text [@b].",
+                           "body: |\n      First point here [@b]. Second point.\n\n"
+                           "      Third. Fourth [@b].")
     doc = number_citations(load_brief(write(tmp_path, text)))
     assert plain(doc.sections[0].takeaway) == "First point here\u00a0[2]."
-    assert [plain(b) for b in doc.sections[0].bullets] == [
-        "First point here\u00a0[2].", "Second point.", "Third."]
+    # A slide's default points: each paragraph's first sentence.
+    assert [plain(b) for b in doc.sections[0].bullets] == ["First point here\u00a0[2].", "Third."]
 
 
 def it_splits_sentences_after_citation_groups():
@@ -108,14 +110,14 @@ def it_does_not_end_a_german_sentence_at_an_ordinal_or_abbreviation(tmp_path):
     body = ("Die Regelung stammt aus dem 21. Jahrhundert und gilt z. B. in Berlin [@b]. Sie "
             "wurde am 3. Oktober verlängert. Das galt bis 2024. Danach nicht mehr.")
     text = MINIMAL.replace("body: Text [@b].", f"body: {body}")
-    for lang, bullets in (("de", 4), ("en", 7)):  # English reads "21." as the end of one
+    for lang, count in (("de", 4), ("en", 7)):  # English reads "21." as the end of one
         doc = number_citations(load_brief(write(tmp_path, f"lang: {lang}\n" + text)))
-        assert len(doc.sections[0].bullets) == bullets
+        assert len(split_sentences(body, lang)) == count
     assert plain(doc.sections[0].takeaway) == "Die Regelung stammt aus dem 21."  # (lang: en)
     doc = number_citations(load_brief(write(tmp_path, "lang: de-AT\n" + text)))
     assert plain(doc.sections[0].takeaway) == ("Die Regelung stammt aus dem 21. Jahrhundert und "
                                                "gilt z. B. in Berlin\u00a0[2].")
-    assert [plain(b) for b in doc.sections[0].bullets][1:] == [
+    assert split_sentences(body, "de-AT")[1:] == [
         "Sie wurde am 3. Oktober verlängert.", "Das galt bis 2024.", "Danach nicht mehr."]
 
 

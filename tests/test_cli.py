@@ -11,7 +11,7 @@ def it_builds_the_example_and_says_what_it_wrote(tmp_path, capsys):
     assert main(["build", str(EXAMPLE), "-o", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert f"wrote {tmp_path}/sanctuary-cities/memo.pdf (3 pages)" in out
-    assert f"wrote {tmp_path}/sanctuary-cities/deck.pptx (11 slides)" in out
+    assert f"wrote {tmp_path}/sanctuary-cities/deck.pptx (14 slides)" in out
     assert "built 1 of 1 brief in " in out
 
 

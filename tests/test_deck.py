@@ -108,6 +108,9 @@ def it_plans_a_title_bottom_line_section_and_sources_slides(example_build):
         "ICE and federal officials say noncooperation still creates operational headaches",
         "Politics, messaging and competing agendas shape the debate",
         "What this means in practice",
+        "Key points (1 of 3)",
+        "Key points (2 of 3)",
+        "Key points (3 of 3)",
         "Sources (1 of 2)",
         "Sources (2 of 2)",
     ]
@@ -205,7 +208,9 @@ def it_fits_a_70_section_130_source_brief(tmp_path):
     titles = [slide_title(s) for s in prs.slides]
     assert len(set(titles)) == len(titles)
     assert sorted(deck_sources(prs)) == list(range(1, 131))
-    assert any(t.endswith("(cont.)") for t in titles)
+    # Seventy key points close it, as many a slide as the word budget allows.
+    closing = [t for t in titles if t.startswith("Key points")]
+    assert len(closing) > 10 and closing[-1] == f"Key points ({len(closing)} of {len(closing)})"
 
 
 def it_splits_headings_only_where_both_parts_say_something():
@@ -501,7 +506,8 @@ def it_numbers_a_repeated_heading_past_the_titles_sections_have(tmp_path):
     deck, _ = plan_deck(number_citations(load_brief(write(tmp_path, text))), load_theme("default"))
     assert [para_text(s.title.paras[0]) for s in deck.slides][2:-1] == [
         "Background", "Background (3)", "Background (2)", "Background (4)",
-        "Background (4) (cont.)", "Background (4) (cont.) (2)"]
+        "Background (4) (cont.)", "Background (4) (cont.) (2)", "Background (4) (cont.) (3)",
+        "Key points"]
 
 
 def it_shows_twenty_slides_of_a_section_that_would_fill_more_and_says_so(tmp_path):
@@ -516,6 +522,8 @@ def it_shows_twenty_slides_of_a_section_that_would_fill_more_and_says_so(tmp_pat
     section = [t for t in titles if t.startswith("One")]
     assert len(section) == 20 and section[:3] == ["One", "One (cont.)", "One (cont.) (2)"]
     assert [str(w) for w in result.warnings] == [
+        f"{brief}:8:9: section 1's bullets have 5200 words, over the 40 a slide shows (the "
+        "theme's deck.max_words): shorten them, or move some to its notes",
         f"{brief}:8:9: section 1 would fill more than 20 slides even at the smallest type: the "
         "deck shows its first 20; give it fewer bullets"]
     assert "Sources" in titles[-1]  # the sources slides still close the deck

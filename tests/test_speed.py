@@ -78,7 +78,8 @@ def it_rebuilds_only_the_outputs_whose_inputs_changed(tmp_path):
     assert [o.kind for o in deck_only.outputs] == ["deck"]
     brief.write_text(brief.read_text().replace("No federal law compels", "No law compels"))
     handout = build(brief, tmp_path / "out", cache=cache)
-    assert [o.kind for o in handout.outputs] == ["handout"]
+    # A takeaway: the handout's key point and the deck's closing slide, not the memo.
+    assert [o.kind for o in handout.outputs] == ["handout", "deck"]
     # The warm handout (from the last fit as a hint) is the one a cold build makes.
     (tmp_path / "cold").mkdir()
     shutil.copy(brief, tmp_path / "cold" / "brief.yaml")

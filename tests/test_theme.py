@@ -85,8 +85,8 @@ def it_prints_superscript_citations_and_a_logo_in_the_modern_theme(tmp_path):
     text = pdf_pages(output(result, "memo"))[0]
     assert "detainers1,2,3. The result" in text.replace("-\n", "")  # on the word: no space
     prs = Presentation(str(output(result, "deck")))
-    runs = [r for sh in prs.slides[1].shapes if sh.has_text_frame
-            for p in sh.text_frame.paragraphs for r in p.runs if r.text == "1,2,3"]
+    runs = [r for sh in prs.slides[3].shapes if sh.has_text_frame  # Public-safety rationale
+            for p in sh.text_frame.paragraphs for r in p.runs if r.text == "2,9"]
     assert runs and runs[0].font._rPr.get("baseline") == "30000"
     logo = [sh for sh in prs.slides[0].shapes if sh.name == "Logo"]
     assert [sh._element.nvPicPr.cNvPr.get("descr") for sh in logo] == ["Policy Analysis Unit"]

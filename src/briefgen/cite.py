@@ -63,26 +63,36 @@ def first_sentence(text: str, lang: str = "en") -> str:
 def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences, for default takeaways and bullets. A paragraph or a list item never ends
     inside one, and an item's sentences lose its marker."""
+    return [s for t in block_texts(read_blocks(text)) for p in t.split("\n\n")
+            for s in _block_sentences(p, lang)]
+
+
+def paragraph_leads(text: str, lang: str = "en") -> list[str]:
+    """The first sentence of each paragraph (and list item) of a text field."""
+    return [found[0] for t in block_texts(read_blocks(text)) for p in t.split("\n\n")
+            if (found := _block_sentences(p, lang))]
+
+
+def _block_sentences(block: str, lang: str) -> list[str]:
+    """The sentences of one paragraph's text, read as it is (not again as markdown blocks:
+    a paragraph '1. Januar' that was not a list would become one)."""
     not_an_end = _NOT_AN_END_RE.get(primary_language(lang))
-    sentences: list[str] = []
-    for block in (p for t in block_texts(read_blocks(text)) for p in t.split("\n\n")):
-        pieces: list[list[str]] = []  # each sentence as its pieces, joined once at the end
-        open_marks = (0, 0, 0)  # the last sentence's unclosed [ ( and * so far
-        for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
-            # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis. The
-            # end-anchored patterns look at the last piece's tail, and the marks are counted
-            # piece by piece: a 49,000-character run of "A. A. A." rejoined into one sentence
-            # took seconds when each test read the whole sentence so far.
-            tail = pieces[-1][-1][-_END_REACH:] if pieces else ""
-            if pieces and (_ABBREVIATION_RE.search(tail) or any(open_marks)
-                           or (not_an_end and not_an_end.search(tail))):
-                pieces[-1].append(piece)
-                open_marks = _add_marks(open_marks, piece)
-            elif piece:
-                pieces.append([piece])
-                open_marks = _add_marks((0, 0, 0), piece)
-        sentences += [" ".join(p) for p in pieces]
-    return sentences
+    pieces: list[list[str]] = []  # each sentence as its pieces, joined once at the end
+    open_marks = (0, 0, 0)  # the last sentence's unclosed [ ( and * so far
+    for piece in _SENTENCE_END_RE.split(" ".join(block.split())):
+        # Rejoin after an abbreviation ("U.S.", "e.g.") or inside a link or emphasis. The
+        # end-anchored patterns look at the last piece's tail, and the marks are counted
+        # piece by piece: a 49,000-character run of "A. A. A." rejoined into one sentence
+        # took seconds when each test read the whole sentence so far.
+        tail = pieces[-1][-1][-_END_REACH:] if pieces else ""
+        if pieces and (_ABBREVIATION_RE.search(tail) or any(open_marks)
+                       or (not_an_end and not_an_end.search(tail))):
+            pieces[-1].append(piece)
+            open_marks = _add_marks(open_marks, piece)
+        elif piece:
+            pieces.append([piece])
+            open_marks = _add_marks((0, 0, 0), piece)
+    return [" ".join(p) for p in pieces]
 
 
 # How far back from its end a sentence is read for an abbreviation: longer than any of the
@@ -295,8 +305,8 @@ def number_citations(brief: Brief) -> Doc:
             bullets = tuple(para(b.value) for b in s.bullets)
         elif items := list_items(body):  # a body with a list: its items are the bullets
             bullets, levels = tuple(p for _, p in items), tuple(level for level, _ in items)
-        else:
-            bullets = tuple(para(x) for x in split_sentences(s.body.value, brief.lang))
+        else:  # a slide says one thing a paragraph: its first sentence
+            bullets = tuple(para(x) for x in paragraph_leads(s.body.value, brief.lang))
         notes = blocks(s.notes.value) if s.notes else body
         figure = None
         if s.figure:
@@ -312,8 +322,13 @@ def number_citations(brief: Brief) -> Doc:
     warnings = brief.warnings + tuple(lead_ins) + tuple(
         Problem(s.loc, f"source '{s.id}' is never cited")
         for s in brief.sources if s.id not in numbers)
-    return Doc(brief, blocks(brief.summary.value), tuple(sections), refs, warnings,
-               tuple(para(r.value) for r in brief.recommendations))
+    summary = blocks(brief.summary.value)
+    # The bottom line's first paragraph, a sentence each, for a slide that shows what it can.
+    opening = next(iter(block_texts(read_blocks(brief.summary.value))), "")
+    bottom_line = tuple(para(x) for x in _block_sentences(opening, brief.lang)) \
+        if summary and not isinstance(summary[0], DocList) else ()
+    return Doc(brief, summary, tuple(sections), refs, warnings,
+               tuple(para(r.value) for r in brief.recommendations), bottom_line)
 
 
 def _lead_in(number: int, section, body: tuple[Block, ...], lang: str) -> list[Problem]:

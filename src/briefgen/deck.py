@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from .budget import VISUAL_POINTS, Points, count_words, section_points, sentences_within, within
 from .cite import format_reference, list_items, plain, short_name, split_heading, split_para
 from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
@@ -437,8 +438,16 @@ MAX_SECTION_SLIDES = 20
 
 def plan_deck(doc: Doc, theme: Theme, paper: str | None = None) -> tuple[Deck, list[Problem]]:
     """The deck's slides and warnings; paper is the memo's (--paper, else the theme's), whose
-    text width sets the value scale the deck's charts share with the memo's."""
-    planner = _Planner(doc, theme, paper or theme.paper)
+    text width sets the value scale the deck's charts share with the memo's.
+
+    Planned twice: first each slide at the largest size its text fits, then every slide at the
+    smallest of those (one size for slide bodies, one for titles, one for kickers), so the
+    deck reads at one size and text does not jump from slide to slide."""
+    trial = _Planner(doc, theme, paper or theme.paper)
+    deck = trial.plan()
+    if trial.settled() == LARGEST and not trial.continued:
+        return deck, trial.warnings  # all at the largest sizes already: planned again, the same
+    planner = _Planner(doc, theme, paper or theme.paper, trial.settled())
     return planner.plan(), planner.warnings
 
 
@@ -459,11 +468,59 @@ class _Frame:
 _COUNT = {1: "one line", 2: "two lines", 3: "three lines"}
 
 
+LARGEST = {"body": BODY_MAX, "title": TITLE_MAX, "kicker": KICKER_MAX}
+# Beside a figure, chart or table, the text takes one of these shares of the content area's
+# width (the visual the rest, less a gutter: at least 60% of the area), the widest at which the
+# visual has 60% and the most points fit; a figure narrower than its share leaves the text more.
+TEXT_SHARES, GUTTER = (0.34, 0.3, 0.26), 14.0
+TEXT_SHARE = TEXT_SHARES[0]
+# Under a visual, the text takes at most this share of the area's height.
+UNDER_SHARE = 0.34
+
+
+def balanced(words: list[int], budget: int) -> list[range]:
+    """Items in order on the fewest slides that keep each within budget words (an item over
+    it alone on one), spread so the fullest slide holds as few as can be."""
+    slides = 0
+    total = budget + 1
+    for count in words:  # the fewest: fill each in turn
+        if total + count > budget:
+            slides, total = slides + 1, 0
+        total += count
+    n = len(words)
+    # best[k][i]: the fullest slide's words, the first i items on k slides; cut: where the
+    # last of those slides starts.
+    inf = float("inf")
+    best = [[inf] * (n + 1) for _ in range(slides + 1)]
+    cut = [[0] * (n + 1) for _ in range(slides + 1)]
+    best[0][0] = 0
+    for k in range(1, slides + 1):
+        for i in range(1, n + 1):
+            for j in range(i - 1, -1, -1):
+                load = sum(words[j:i])
+                if load > budget and i - j > 1:
+                    break
+                worst = max(best[k - 1][j], load)
+                if worst < best[k][i]:
+                    best[k][i], cut[k][i] = worst, j
+    parts, i = [], n
+    for k in range(slides, 0, -1):
+        parts.append(range(cut[k][i], i))
+        i = cut[k][i]
+    return parts[::-1]
+
+
 class _Planner:
-    def __init__(self, doc: Doc, theme: Theme, paper: str):
+    def __init__(self, doc: Doc, theme: Theme, paper: str,
+                 sizes: dict[str, float] | None = None):
         self.doc = doc
         self.theme = theme
         self.paper = paper
+        self.budget = theme.deck_max_words
+        # None on the trial plan, which records in seen the size each text fits at.
+        self.sizes = sizes
+        self.seen: dict[str, list[float]] = {"body": [], "title": [], "kicker": []}
+        self.continued = False  # a text went on to a "(cont.)" slide
         self.labels = labels_for(doc.brief.lang)
         self.min_size = float(theme.deck_min_size)
         self.warnings: list[Problem] = []
@@ -475,36 +532,322 @@ class _Planner:
         self.w, self.h = theme.slide_size
         self.frames = {kind: self.frame(kind) for kind in ("title", "content")}
 
+    def settled(self) -> dict[str, float]:
+        """The one size of each kind of text: the smallest its slides fitted at."""
+        return {kind: min(self.seen[kind], default=LARGEST[kind]) for kind in LARGEST}
+
+    def sized(self, kind: str, largest: float) -> float:
+        return self.sizes[kind] if self.sizes else largest
+
     def plan(self) -> Deck:
         b = self.doc.brief
         slides = [self.title_slide()]
-        # The bottom line's paragraphs as they are, its list items as bullets.
-        summary = [(lvl, p) for b in self.doc.summary
-                   for lvl, p in (list_items((b,)) if isinstance(b, DocList) else [(None, b)])]
-        slides += self.bounded(self.text_slides(self.labels["bottom_line"], None,
-                                                tuple(p for _, p in summary), bullets=False,
-                                                notes=self.notes(self.doc.summary),
-                                                levels=tuple(lvl for lvl, _ in summary),
-                                                numbers=numbers_of(self.doc.summary, paras=True)),
-                               b.summary.loc, "the bottom line", "shorten it")
-        for s, said in zip(self.doc.sections, b.sections):
-            title, kicker = split_heading(s.heading)
-            first = self.free_title(para_text(title, self.theme.citation))
-            slides += self.bounded(
-                self.text_slides(para_text(title, self.theme.citation), kicker, s.bullets,
-                                 bullets=True, title_cites=[c for sp in title for c in sp.cites],
-                                 notes=self.notes(s.notes), figure=s.figure, section=s.number,
-                                 levels=s.bullet_levels,
-                                 numbers=numbers_of(s.paras) if s.bullets == tuple(
-                                     p for _, p in list_items(s.paras)) else ()),
-                said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
-                "give it fewer bullets" if said.bullets
-                else "shorten its body, or give it a short bullets: list")
-            slides += self.data_slides(s, first)
+        slides += self.bottom_line_slides()
+        for s in self.doc.sections:
+            slides += self.section_slides(s)
+        slides += self.closing_slides()
         slides += self.sources_slides()
         return Deck(tuple(slides), self.w, self.h, self.theme.deck_font, b.status == "draft",
                     self.labels["draft"], b.title, ", ".join(b.authors) or (b.memo.from_ or ""),
                     office_language(b.lang))
+
+    # What each slide says ------------------------------------------------------------------------
+    def over_budget(self, loc: Loc, what: str, words: int, fix: str) -> None:
+        self.warnings.append(Problem(loc, (
+            f"{what} {words} words, over the {self.budget} a slide shows (the theme's "
+            f"deck.max_words): {fix}")))
+
+    def bottom_line_slides(self) -> list[Slide]:
+        """The summary's first paragraph, as many sentences as the budget allows (the notes
+        hold the whole summary); where the summary opens with a list, its items."""
+        b = self.doc.brief
+        if self.doc.bottom_line:
+            para, count = sentences_within(self.doc.bottom_line, self.budget)
+            if count == 1 and count_words(para) > self.budget:
+                self.over_budget(b.summary.loc, "the summary's first sentence has",
+                                 count_words(para), "the Bottom line slide shows it whole; "
+                                 "split it into shorter sentences")
+            # A list right after it goes with it, as far as the budget goes.
+            follows = self.doc.summary[1] if len(self.doc.summary) > 1 else None
+            listed = (follows,) if isinstance(follows, DocList) and \
+                count == len(self.doc.bottom_line) else ()
+            items = list_items(listed)
+            numbers = numbers_of(listed)
+            points = within(Points((para,) + tuple(p for _, p in items),
+                                   (None,) + tuple(lv for lv, _ in items),
+                                   (None,) + numbers if numbers else ()), self.budget)
+        else:
+            first = self.doc.summary[:1]
+            items = list_items(first)
+            points = within(Points(tuple(p for _, p in items), tuple(lv for lv, _ in items),
+                                   numbers_of(first)), self.budget)
+        return self.bounded(self.text_slides(self.labels["bottom_line"], None, points.paras,
+                                             bullets=False, notes=self.notes(self.doc.summary),
+                                             levels=points.levels, numbers=points.numbers),
+                            b.summary.loc, "the bottom line", "shorten it")
+
+    def section_points(self, s: DocSection) -> Points:
+        """What a section's slide shows: the author's bullets, else its takeaway and the body's
+        points within the budget (the notes keep the whole body)."""
+        said = self.doc.brief.sections[s.number - 1]
+        if said.bullets:
+            points = Points(s.bullets, s.bullet_levels or (0,) * len(s.bullets), ())
+            if points.words() > self.budget:
+                self.over_budget(said.bullets[0].loc, f"section {s.number}'s bullets have",
+                                 points.words(), "shorten them, or move some to its notes")
+            return points
+        listed = s.bullets == tuple(p for _, p in list_items(s.paras))
+        points = section_points(s.takeaway, s.bullets, s.bullet_levels,
+                                numbers_of(s.paras) if listed else (), self.budget)
+        if points.words() > self.budget:
+            if said.takeaway:
+                self.over_budget(said.takeaway.loc, f"section {s.number}'s takeaway has",
+                                 points.words(), "shorten it")
+            else:
+                self.over_budget(said.body.loc, f"section {s.number}'s first sentence (its "
+                                 "default takeaway) has", points.words(),
+                                 "give the section a shorter takeaway:")
+        return points
+
+    def section_slides(self, s: DocSection) -> list[Slide]:
+        said = self.doc.brief.sections[s.number - 1]
+        title, kicker = split_heading(s.heading)
+        text = para_text(title, self.theme.citation)
+        first = self.free_title(text)
+        points = self.section_points(s)
+        notes = self.notes(s.notes)
+        if s.figure is not None and s.figure.path.suffix.lower() not in SAFE_IMAGES:
+            self.place_figure(s.figure, Box(0, 0, 1, 1), s.number)  # says why it is left out
+            figure = None
+        else:
+            figure = s.figure
+        if figure is not None or s.table is not None or s.chart is not None:
+            kept = self.checkpoint()
+            made = self.visual_slides(s, text, kicker, points, notes, figure, first)
+            if made is not None:
+                return made
+            self.rollback(kept)  # not beside its visual: the text on slides of its own
+        slides = self.bounded(
+            self.text_slides(text, kicker, points.paras, bullets=True,
+                             title_cites=[c for sp in title for c in sp.cites], notes=notes,
+                             figure=figure, section=s.number, levels=points.levels,
+                             numbers=points.numbers),
+            said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
+            "give it fewer bullets" if said.bullets
+            else "shorten its body, or give it a short bullets: list")
+        return slides + self.data_slides(s, first)
+
+    def closing_slides(self) -> list[Slide]:
+        """The recommendations, numbered; else the key points (each section's takeaway, by its
+        section's number, as the handout has them). As many items a slide as the budget
+        allows, each whole."""
+        recs = self.doc.recommendations
+        if recs:
+            label, items = self.labels["recommendations"], list(enumerate(recs, 1))
+            locs = [t.loc for t in self.doc.brief.recommendations]
+        else:
+            label = self.labels["key_points"]
+            items = [(s.number, s.takeaway) for s in self.doc.sections]
+            locs = [None] * len(items)
+        # What the presenter reads: each key point with the section it sums up.
+        sections = {s.number: para_text(split_heading(s.heading)[0]) for s in self.doc.sections}
+
+        def notes(group) -> str:
+            return "\n".join(f"{n}. " + ("" if recs else f"{sections[n]}: ") + para_text(p)
+                             for n, p in group).replace("\u00a0", " ")
+
+        for (n, p), loc in zip(items, locs):
+            if count_words(p) > self.budget and loc is not None:
+                self.over_budget(loc, f"recommendation {n} has", count_words(p), "shorten it")
+        groups = [[items[i] for i in part]
+                  for part in balanced([count_words(p) for _, p in items], self.budget)]
+        slides = []
+        for i, group in enumerate(groups):
+            title = label if len(groups) == 1 else \
+                f"{label} ({i + 1} {self.labels['of']} {len(groups)})"
+            slides += self.bounded(
+                self.text_slides(title, None, tuple(p for _, p in group), bullets=True,
+                                 notes=notes(group), numbers=tuple(n for n, _ in group)),
+                locs[0] or self.doc.brief.summary.loc,
+                label, "shorten it")
+        return slides
+
+    # Beside a figure, chart or table -------------------------------------------------------------
+    def visual_slides(self, s: DocSection, text: str, kicker: Para | None, points: Points,
+                      notes: str, figure, first: str) -> list[Slide] | None:
+        """The section's slide with its first visual (figure, else table, else chart, as the
+        memo orders them) given most of the content area and at most VISUAL_POINTS of its
+        points beside or under it, then its other visuals' slides. None where not even the
+        first point fits with the visual: the text then has slides of its own."""
+        said = self.doc.brief.sections[s.number - 1]
+        frame = self.frames["content"]
+        shown_title = self.unique(text)
+        title_block = self.title_block(shown_title, loc=said.heading.loc)
+        if para_text(title_block.paras[0]) != shown_title:
+            notes = f"{text}\n\n{notes}" if notes else text
+        kicker_block = lead = None
+        if frame.title is None:
+            top = title_block.box.y + title_block.box.h + 4
+            if kicker:
+                kicker_block = self.kicker_block(kicker, Box(MARGIN, top, self.w - 2 * MARGIN,
+                                                             self.h), said.heading.loc)
+                top = kicker_block.box.y + kicker_block.box.h
+            top += 14
+            area = Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 62 - top)
+        lead_h = 0.0
+        if frame.title is not None:
+            area = frame.body
+            column = Box(area.x, area.y, area.w * TEXT_SHARE, area.h)
+            if kicker:  # a template's: it opens the text's column (see text_slides)
+                lines = min(2, lines_room(column, KICKER_MIN))
+                if lines:
+                    lead = replace(self.kicker_block(kicker, column, said.heading.loc, lines),
+                                   align=None)
+                    lead_h = lead.box.h - 2 * INSET_Y + LEAD_GAP
+                else:
+                    notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
+        kind = "figure" if figure is not None else "table" if s.table is not None else "chart"
+        shown = points.first(VISUAL_POINTS)
+        best, area_size = None, area.w * area.h
+        said_caption = figure.caption if figure is not None else \
+            s.chart.caption if kind == "chart" else None
+        for text_box, vis in self.arrangements(area, shown, lead_h, figure):
+            side = None
+            if said_caption is not None and vis.h == area.h:
+                # Beside the text: the caption under the text, and the visual the full height.
+                side = self.side_caption(said_caption, text_box)
+                text_box = replace(text_box, h=side.box.y - 4 - text_box.y)
+            kept = self.checkpoint()  # a trial: the titles it takes and what it says go back
+            fitted = self.fitting(shown, text_box) if text_box.h > 0 else None
+            placed = fitted and self.place_visual(kind, s, figure, vis, first,
+                                                  captioned=side is None)
+            self.rollback(kept)
+            if not placed:
+                continue
+            # The visual at 60% of the area, a chart's values readable on it, the most
+            # points, the largest visual.
+            rank = (placed[0] >= 0.6 * area_size, placed[1], len(fitted[0].paras), placed[0])
+            if best is None or rank > best[0]:
+                best = (rank, fitted, vis, side)
+        if best is None:
+            return None
+        _, (shown, body_box), vis, side = best
+        _, visual, caption, rest = self.place_visual(kind, s, figure, vis, first, trial=False,
+                                                     captioned=side is None)
+        caption = side or caption
+        size = self.sized("body", BODY_MAX)
+        body = Block(body_box, shown.paras, size, bullets=True, levels=shown.levels,
+                     numbers=shown.numbers,
+                     **({} if frame.title is None or not frame.body_kept
+                        else dict(anchor=None, align=None)))
+        if lead is not None:
+            body = replace(body, lead=lead, before=LEAD_GAP)
+        left = [p for p in s.bullets[len(shown.paras):]] if said.bullets else []
+        if left:  # the author's bullets the slide has no room for: the presenter still has them
+            notes += "\n\n" + "\n".join(f"- {para_text(p)}" for p in left).replace("\u00a0", " ")
+        if kind == "chart":
+            notes = f"{notes}\n\n{s.chart.chart.alt}" if notes else s.chart.chart.alt
+        cited = [c for sp in split_heading(s.heading)[0] for c in sp.cites] + [
+            c for p in shown.paras + ((kicker,) if kicker_block or lead else ())
+            for sp in p for c in sp.cites]
+        if caption is not None:
+            cited += [c for p in caption.paras for sp in p for c in sp.cites]
+        slide = Slide("content", title_block, kicker_block, body, self.footer(cited),
+                      visual if kind == "figure" else None, caption, notes,
+                      number=frame.number, draft=frame.draft,
+                      table=visual if kind == "table" else None,
+                      chart=visual if kind == "chart" else None)
+        after = rest
+        if kind == "figure":
+            after = self.data_slides(s, first)
+        elif kind == "table" and s.chart is not None:
+            after = rest + self.chart_slides(s, first)
+        return [slide] + after
+
+    def arrangements(self, area: Box, points: Points, lead_h: float = 0.0,
+                     figure=None) -> list[tuple[Box, Box]]:
+        """(text box, visual box) pairs: the text in a column left of the visual (below a
+        kicker of lead_h that opens it), or in a strip under it as tall as the points need
+        (at most UNDER_SHARE of the area)."""
+        out = []
+        for share in TEXT_SHARES if not lead_h else TEXT_SHARES[:1]:  # the lead's, measured
+            column = area.w * share
+            if figure is not None and not lead_h:
+                # As wide as the figure is at the area's height (its caption goes under the
+                # text), if that is less: the text has the rest.
+                iw, ih = _image_size(figure.path)
+                column = max(column, area.w - GUTTER - area.h * iw / ih)
+            out.append((Box(area.x, area.y + lead_h, column, area.h - lead_h),
+                        Box(area.x + column + GUTTER, area.y, area.w - column - GUTTER, area.h)))
+        strip = Box(area.x, area.y, area.w, area.h * UNDER_SHARE)
+        fitted = self.fitting(points, strip)
+        if fitted is not None and not lead_h:
+            h = block_height(Block(strip, fitted[0].paras, self.sized("body", BODY_MAX),
+                                   bullets=True, levels=fitted[0].levels,
+                                   numbers=fitted[0].numbers), self.theme)
+            out.append((Box(area.x, area.y + area.h - h, area.w, h),
+                        Box(area.x, area.y, area.w, area.h - h - GUTTER / 2)))
+        return out
+
+    def fitting(self, points: Points, box: Box) -> tuple[Points, Box] | None:
+        """The most of the points (from the first) that fit the box at the deck's body size,
+        and the box; None where not even the first does."""
+        size = self.sized("body", BODY_MAX)
+        paras = number_literally(points.paras, points.numbers)
+        for count in range(len(paras), 0, -1):
+            shown = points.first(count)
+            block = Block(box, paras[:count], size, bullets=True, levels=shown.levels,
+                          numbers=shown.numbers)
+            if fits(block, self.theme) and not _breaks_a_word(block, self.theme):
+                return replace(shown, paras=paras[:count]), box
+        return None
+
+    def side_caption(self, caption: Para, column: Box) -> Block:
+        """A visual's caption at the foot of the text's column, four lines at most."""
+        block = Block(replace(column, h=4 * CAPTION_SIZE * LINE + 2 * INSET_Y), (caption,),
+                      CAPTION_SIZE, color="muted")
+        block = truncate(block, self.theme, 4)
+        h = block_height(block, self.theme)
+        return replace(block, box=replace(block.box, y=column.y + column.h - h, h=h))
+
+    def checkpoint(self):
+        return (len(self.warnings), set(self.titles),
+                {k: list(v) for k, v in self.seen.items()})
+
+    def rollback(self, kept) -> None:
+        del self.warnings[kept[0]:]
+        self.titles, self.seen = kept[1], kept[2]
+
+    def place_visual(self, kind: str, s: DocSection, figure, box: Box, first: str,
+                     trial: bool = True, captioned: bool = True):
+        """The area the visual is drawn on in box and whether a chart shows its values (None
+        where it cannot be shown there); not a trial: (that area, the Picture, TableFrame or
+        ChartFrame, its caption, the slides a table continues on)."""
+        if kind == "figure":
+            picture, caption = self.place_figure(figure, box, s.number, captioned)
+            placed = picture.box.w * picture.box.h, picture, caption, []
+        elif kind == "chart":
+            plan, caption = self.chart_frame(s, box, s.chart.chart.title, captioned)
+            placed = plan.box.w * plan.box.h, plan, caption, []
+        else:
+            placed = self.table_placed(s, first, box)
+        if trial:
+            return placed and (placed[0], kind != "chart" or placed[1].labels)
+        return placed
+
+    def table_placed(self, s: DocSection, first: str, box: Box):
+        cont = f"{first} ({self.labels['cont']})"
+        slides = self.table_slides(s, first, area=box, whole_words=True,
+                                   then=self.data_area(self.title_block(self.free_title(cont))))
+        if not slides:
+            return None
+        head = slides[0]
+        # Its first page is on the section's slide: the rest are the section's "(cont.)".
+        for slide in slides:
+            self.titles.discard(para_text(slide.title.paras[0]))
+        rest = [replace(slide, title=self.title_block(self.unique(cont)))
+                for slide in slides[1:]]
+        return box.w * box.h, head.table, head.caption, rest
 
     def bounded(self, slides: list, loc, what: str, fix: str) -> list:
         """A section's slides; text_slides stops at MAX_SECTION_SLIDES and marks the cut with a
@@ -567,6 +910,10 @@ class _Planner:
             body = find_room(free_rooms(self.w, self.h, (title,)), want, self.w / 3,
                              self.min_size * LINE + 2 * INSET_Y) or want
         body = one_line_tall(body, self.min_size)
+        # The DRAFT mark starts where the title does, the slide number ends where the body
+        # does, where the template leaves room there.
+        draft = draft and replace(draft, x=title.x)
+        number = number and replace(number, x=body.x + body.w - number.w)
         taken = [title, body]
         bold = _metrics(self.theme, True)
         placed = []
@@ -596,7 +943,8 @@ class _Planner:
             block = Block(kept, ((Span(title),),), TITLE_MAX, bold=True, color="primary",
                           line=TITLE_LINE, anchor=None, align=None)
             lines = min(2, lines_room(kept, TITLE_MIN, TITLE_LINE))
-        size = fit_size(block, self.theme, TITLE_MAX, TITLE_MIN)
+        size = fit_size(block, self.theme, self.sized("title", TITLE_MAX), TITLE_MIN)
+        self.seen["title"].append(size or TITLE_MIN)
         if size is None:
             if loc is not None:
                 self.warnings.append(Problem(loc, (
@@ -610,7 +958,8 @@ class _Planner:
         """The kicker in the top of a box, as tall as its lines."""
         block = Block(replace(box, h=min(box.h, 2 * KICKER_MAX * LINE + 2 * INSET_Y)),
                       (kicker,), KICKER_MAX, color="accent", line=LINE)
-        size = fit_size(block, self.theme, KICKER_MAX, KICKER_MIN)
+        size = fit_size(block, self.theme, self.sized("kicker", KICKER_MAX), KICKER_MIN)
+        self.seen["kicker"].append(size or KICKER_MIN)
         if size is None:
             self.warnings.append(Problem(loc, (
                 "the part of the heading after ':' is too long for the slide's kicker line "
@@ -679,7 +1028,7 @@ class _Planner:
         slides: list[Slide] = []
         remaining = list(number_literally(paras, numbers))
         part = 0
-        largest = BODY_MAX
+        largest = self.sized("body", BODY_MAX)
         while True:
             part += 1
             if part > MAX_SECTION_SLIDES:  # bounded() says so; no title is taken for the rest
@@ -731,8 +1080,13 @@ class _Planner:
                         box = replace(box, y=box.y + taken, h=box.h - taken)
                     else:
                         notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
-            shown, remaining, size = self.take(remaining, box, bullets, largest,
-                                               levels=levels, numbers=numbers)
+            shown, remaining, size = self.take(
+                remaining, box, bullets, largest, levels=levels, numbers=numbers,
+                smallest=largest if self.sizes else None,
+                pack=self.sizes["body"] if self.sizes else PACK_SIZE)
+            if part == 1 and not remaining:
+                self.seen["body"].append(size)
+            self.continued = self.continued or bool(remaining)
             # A paragraph cut at the slide's end continues at its level, with its number.
             shown_levels, levels = levels[:len(shown)], levels[len(levels) - len(remaining):]
             shown_numbers, numbers = numbers[:len(shown)], \
@@ -773,7 +1127,7 @@ class _Planner:
 
     def take(self, paras: list[Para], box: Box, bullets: bool, largest: float = BODY_MAX,
              gap: float = GAP, pack: float = PACK_SIZE, levels: tuple[int | None, ...] = (),
-             numbers: tuple[int | None, ...] = ()):
+             numbers: tuple[int | None, ...] = (), smallest: float | None = None):
         """Paragraphs for one slide, the ones that wait for the next, and the size to set them at.
 
         All of them if they fit at some size not below the minimum. Otherwise the slide is filled
@@ -785,8 +1139,9 @@ class _Planner:
         # What cannot fit at the smallest size by a count of its lines' floor is not tried at
         # every size (each slide of 9,000 bullets, or of a 49,000-letter word, wrapped all that
         # was left 11 times), and only as many paragraphs are wrapped as the box has lines.
-        if _may_fit(replace(block, size=self.min_size), self.theme):
-            size = fit_size(block, self.theme, largest, self.min_size)
+        smallest = smallest or self.min_size
+        if _may_fit(replace(block, size=smallest), self.theme):
+            size = fit_size(block, self.theme, largest, smallest)
             if size is not None:
                 return list(paras), [], size
         size = max(pack, self.min_size)
@@ -831,7 +1186,7 @@ class _Planner:
             return body, room
         return replace(body, w=body.w * 0.55), beside
 
-    def place_figure(self, figure, area: Box, section: int | None):
+    def place_figure(self, figure, area: Box, section: int | None, captioned: bool = True):
         if figure.path.suffix.lower() not in SAFE_IMAGES:
             written = self.doc.brief.sections[section - 1].figure
             self.warnings.append(Problem(written.loc, (
@@ -841,7 +1196,7 @@ class _Planner:
         iw, ih = _image_size(figure.path)
         caption = None
         cap_h = 0.0
-        if figure.caption:
+        if figure.caption and captioned:
             caption = Block(Box(area.x, 0, area.w, 2 * CAPTION_SIZE * LINE + 2 * INSET_Y),
                             (figure.caption,), CAPTION_SIZE, color="muted")
             caption = truncate(caption, self.theme, 2)
@@ -970,11 +1325,14 @@ class _Planner:
             "it")))
         return para_text(truncate(block, self.theme, 2).paras[0])
 
-    def table_slides(self, section: DocSection, first: str) -> list[Slide]:
+    def table_slides(self, section: DocSection, first: str, area: Box | None = None,
+                     whole_words: bool = False, then: Box | None = None) -> list[Slide]:
+        """The table's slides, in the room below their titles (or in area; the slides after
+        the first in then, if given); none where whole_words and a word would break there."""
         table = section.table
         frame = self.frames["content"]
         cont = f"{first} ({self.labels['cont']})"
-        area = self.data_area(self.title_block(self.free_title(cont)))
+        area = area or self.data_area(self.title_block(self.free_title(cont)))
         caption = self.data_caption(table.caption, area)
         top = area.y + (caption.box.h + 4 if caption else 0)
         room = area.y + area.h - top
@@ -986,7 +1344,7 @@ class _Planner:
                 f"the table is not shown on slides: its {len(header)} columns do not fit across "
                 f"a slide at {self.min_size:g} pt (at most {most} do)")))
             return []
-        from .slide_data import fit_table, paginate_table  # a brief with a table only
+        from .slide_data import column_fit, fit_table, paginate_table  # a brief with a table
 
         layout = fit_table(header, table.cells, self.theme, area.w, room, self.min_size)
         if layout is None:
@@ -995,8 +1353,11 @@ class _Planner:
                 f"a row at {self.min_size:g} pt")))
             return []
         size, widths = layout
+        if whole_words and not column_fit(header, table.cells, self.theme, size, widths):
+            return []
+        later = then and then.h - (caption.box.h + 4 if caption else 0)
         pages, cut = paginate_table(header, table.cells, self.theme, size, widths, room,
-                                    MAX_SECTION_SLIDES)
+                                    MAX_SECTION_SLIDES, later)
         for row in cut.clipped:
             self.warnings.append(Problem(self.data_loc(section, "table", row), (
                 f"table row {row + 1} is too tall for a slide even on its own at {size:g} pt, "
@@ -1010,17 +1371,21 @@ class _Planner:
         alt = para_text(table.caption) if table.caption else ""
         cited = [c for s in (table.caption or ()) for c in s.cites]
         slides = []
-        for rows, heights in pages:
+        for n, (rows, heights) in enumerate(pages):
             title = self.title_block(self.unique(cont))
             box = Box(area.x, top, sum(widths), sum(heights))
-            slides.append(Slide("content", title, footer=self.footer(cited), caption=caption,
+            shown = caption
+            if n and then is not None:  # centred, in the room under the title
+                box = replace(box, x=then.x + (then.w - box.w) / 2,
+                              y=then.y + (caption.box.h + 4 if caption else 0))
+                shown = caption and replace(caption, box=replace(caption.box, x=then.x,
+                                                                 y=then.y, w=then.w))
+            slides.append(Slide("content", title, footer=self.footer(cited), caption=shown,
                                 number=frame.number, draft=frame.draft,
                                 table=TableFrame(box, rows, widths, heights, align, size, alt)))
         return slides
 
     def chart_slides(self, section: DocSection, first: str) -> list[Slide]:
-        from .slide_data import label_colors, labels_fit, value_ticks  # a brief with a chart only
-
         chart = section.chart.chart
         frame = self.frames["content"]
         # The chart's title titles its slide where it fits there whole; else the chart shows it.
@@ -1035,15 +1400,25 @@ class _Planner:
                 title = None
         if title is None:
             title = self.title_block(self.unique(f"{first} ({self.labels['cont']})"))
-        area = self.data_area(title)
+        plan, caption = self.chart_frame(section, self.data_area(title), inside)
+        cited = [c for s in (section.chart.caption or ()) for c in s.cites]
+        return [Slide("content", title, footer=self.footer(cited), caption=caption,
+                      notes=chart.alt, number=frame.number, draft=frame.draft, chart=plan)]
+
+    def chart_frame(self, section: DocSection, area: Box, inside: str | None,
+                    captioned: bool = True) -> tuple[ChartFrame, Block | None]:
+        """The section's chart in area, its caption under it; inside: a title for the chart
+        to show itself."""
+        from .slide_data import label_colors, labels_fit, value_ticks  # a brief with a chart only
+
+        chart = section.chart.chart
         if inside:
             inside = self.chart_title(inside, area, self.data_loc(section, "chart"))
-        caption = self.data_caption(section.chart.caption, area)
+        caption = self.data_caption(section.chart.caption, area) if captioned else None
         cap_h = caption.box.h + 4 if caption else 0
         box = replace(area, h=area.h - cap_h)
         if caption is not None:
             caption = replace(caption, box=replace(caption.box, y=box.y + box.h + 4))
-        cited = [c for s in (section.chart.caption or ()) for c in s.cites]
         from .chart import is_grey, series_colors  # loaded for a brief with a chart only
 
         # The memo's colours for the same series (chart.py draws the memo's chart).
@@ -1053,5 +1428,4 @@ class _Planner:
                           labels_fit(chart, box, self.min_size, self.theme, self.doc.brief.lang),
                           value_ticks(chart, self.theme, self.doc.brief.lang, self.paper),
                           chart.type == "line" and is_grey(self.theme))
-        return [Slide("content", title, footer=self.footer(cited), caption=caption,
-                      notes=chart.alt, number=frame.number, draft=frame.draft, chart=plan)]
+        return plan, caption

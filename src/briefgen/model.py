@@ -226,3 +226,5 @@ class Doc:
     warnings: tuple[Problem, ...]
     # One paragraph each, numbered 1.. in every output; cited after all sections.
     recommendations: tuple[Para, ...] = ()
+    # The summary's first paragraph, a sentence each (none where it opens with a list).
+    bottom_line: tuple[Para, ...] = ()

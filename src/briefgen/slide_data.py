@@ -89,6 +89,18 @@ def fit_table(header: tuple[str, ...], cells, theme: Theme, width: float, room: 
     return smallest, column_widths(natural, least, smallest, width)[0]
 
 
+def column_fit(header: tuple[str, ...], cells, theme: Theme, size: float,
+               widths: tuple[float, ...]) -> bool:
+    """Whether every word of the table fits its column at size, none broken."""
+    pad = 2 * INSET_X + 1.0
+    for c, width in enumerate(widths):
+        words = [(_metrics(theme, True), header[c])] + [(_metrics(theme, False), row[c])
+                                                         for row in cells]
+        if any(_words_width(m, text, size)[1] + pad > width + 0.01 for m, text in words):
+            return False
+    return True
+
+
 def column_widths(natural: list[float], least: list[float], size: float,
                   width: float) -> tuple[tuple[float, ...], bool]:
     """Column widths at size, as a browser lays out an automatic table: each column as wide
@@ -135,13 +147,25 @@ class _Cut:
 
 
 def paginate_table(header: tuple[str, ...], cells, theme: Theme, size: float, widths,
-                   room: float, most: int):
+                   room: float, most: int, later: float | None = None):
     """The table's rows on as many slides as they take (at most `most`), its header first on
     each, about as many on each where they fit so (filled one after another, 40 rows went 12,
-    12, 12 and 4): [(rows, heights)], and what had to be cut."""
+    12, 12 and 4): [(rows, heights)], and what had to be cut. With later: the first slide's
+    room is room (beside a slide's text), the others' later."""
+    if later is not None:
+        first, cut = _fill_slides(header, cells, theme, size, widths, room, 1, len(cells))
+        if not cut.rows_left:
+            return first, cut
+        taken = len(cells) - cut.rows_left
+        pages, rest = paginate_table(header, cells[taken:], theme, size, widths, later,
+                                     most - 1)
+        return first + pages, _Cut(cut.clipped + tuple(taken + i for i in rest.clipped),
+                                   rest.rows_left)
     pages, cut = _fill_slides(header, cells, theme, size, widths, room, most, len(cells))
     if len(pages) > 1 and not cut.rows_left:
-        per = -(-len(cells) // len(pages))
+        # 31 rows on three: 11, 10 and 10 (not 11, 11 and 9).
+        few, more = divmod(len(cells), len(pages))
+        per = (few + 1,) * more + (few,) * (len(pages) - more)
         even = _fill_slides(header, cells, theme, size, widths, room, most, per)
         if len(even[0]) == len(pages) and not even[1].rows_left:
             return even
@@ -149,8 +173,8 @@ def paginate_table(header: tuple[str, ...], cells, theme: Theme, size: float, wi
 
 
 def _fill_slides(header: tuple[str, ...], cells, theme: Theme, size: float, widths,
-                 room: float, most: int, per: int):
-    """Rows on slides one after another, at most `per` on a slide."""
+                 room: float, most: int, per: int | tuple[int, ...]):
+    """Rows on slides one after another, at most `per` on a slide (or per[n] on slide n)."""
     header_lines = max(1, int((room / 3 - 2 * INSET_Y + 0.01) // (size * LINE)))
     header = clip_row(header, theme, size, widths, header_lines, True)
     header_h = row_height(header, theme, size, widths, True)
@@ -159,7 +183,8 @@ def _fill_slides(header: tuple[str, ...], cells, theme: Theme, size: float, widt
     i = 0
     while i < len(cells) and len(pages) < most:
         rows, heights, used = [header], [header_h], header_h
-        while i < len(cells) and len(rows) <= per:
+        limit = per[min(len(pages), len(per) - 1)] if isinstance(per, tuple) else per
+        while i < len(cells) and len(rows) <= limit:
             row, h = cells[i], row_height(cells[i], theme, size, widths, False)
             if used + h > room + 0.01:
                 if len(rows) > 1:

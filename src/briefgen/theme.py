@@ -66,6 +66,8 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
         "font": Field("text", "Font name written into the deck. Default: the heading family."),
         "min_size": Field("number", "Smallest text size on a slide, in points. Default: 14.",
                           limits=(8, 32)),
+        "max_words": Field("number", "The most words of body text a content slide shows (the "
+                           "rest is in its speaker notes). Default: 40.", limits=(10, 200)),
         "size": Field("choice", "Slide size. Default: the template's, else 16:9.",
                       choices=tuple(SLIDE_SIZES)),
         "template": Field("file", "A .pptx whose masters and layouts the deck is built on."),
@@ -117,6 +119,7 @@ class Theme:
     handout_floor: float
     deck_font: str
     deck_min_size: float
+    deck_max_words: int
     slide_size: tuple[float, float]
     template: Path | None
     layouts: dict[str, tuple[str, ...]]
@@ -245,6 +248,7 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         handout_floor=page.get("handout_floor") or 0.8,
         deck_font=text_value(deck.get("font")) or heading.family,
         deck_min_size=deck.get("min_size") or 14,
+        deck_max_words=int(deck.get("max_words") or 40),
         slide_size=SLIDE_SIZES[size] if isinstance(size, str) else size or SLIDE_SIZES["16:9"],
         template=template,
         layouts=(names := {
