@@ -26,7 +26,10 @@ from .conftest import EXAMPLE, ROOT
 LONG = ROOT / "tests" / "data" / "long-slides.yaml"
 # Lists, a 40-row table continued on "(cont.)" slides and two charts (illustrative numbers).
 DATA = ROOT / "tests" / "data" / "deck-data.yaml"
-BRIEFS = {"example": EXAMPLE, "long": LONG, "data": DATA}
+# Ten sections of long paragraphs: derived slides, figures, a table and a chart beside their
+# points, closing key points (illustrative numbers).
+TEN = ROOT / "tests" / "data" / "ten-sections" / "brief.yaml"
+BRIEFS = {"example": EXAMPLE, "long": LONG, "data": DATA, "ten": TEN}
 THEMES = ("default", "print", "modern")
 
 # LibreOffice lays text out in hundredths of a millimetre (0.03 pt), so its lines land a
