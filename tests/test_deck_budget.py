@@ -182,7 +182,7 @@ def it_warns_where_the_author_or_a_single_sentence_passes_the_budget(tmp_path):
         f"{brief}:3:10: the summary's first sentence has {words} words, {budget}: the Bottom "
         "line slide shows it whole; split it into shorter sentences",
         f"{brief}:6:11: section 1's first sentence (its default takeaway) has {words} words, "
-        f"{budget}: give the section a shorter takeaway:",
+        f"{budget}: give the section a shorter takeaway",
         f"{brief}:9:15: section 2's takeaway has {words} words, {budget}: shorten it",
         f"{brief}:13:9: section 3's bullets have 45 words, {budget}: shorten them, or move "
         "some to its notes",
@@ -287,8 +287,87 @@ def it_plans_once_only_where_a_second_plan_at_the_settled_sizes_is_the_same(brie
     deck, warnings = plan_deck(doc, theme)
     trial = _Planner(doc, theme, theme.paper)
     trial.plan()
-    once = trial.settled() == LARGEST and not trial.continued
+    once = trial.settled() == LARGEST and not trial.uneven
     again = _Planner(doc, theme, theme.paper, trial.settled())
     assert (again.plan(), again.warnings) == (deck, warnings)
     if brief in (EXAMPLE, LONG_SLIDES):  # every slide at the largest sizes; text that shrinks
         assert once == (brief == EXAMPLE)
+
+
+def it_spreads_items_over_the_fewest_slides_as_evenly_as_they_go():
+    from briefgen.budget import balanced
+
+    def loads(words, budget=40):
+        return [[words[i] for i in part] for part in balanced(words, budget)]
+
+    # Filled one after another: [26, 28, 40, 17]; the fullest cannot hold fewer than 40.
+    assert loads([12, 14, 15, 13, 17, 23, 17]) == [[12, 14], [15, 13], [17, 23], [17]]
+    assert loads([10, 10, 10, 10, 10]) == [[10, 10, 10], [10, 10]]
+    assert loads([30, 5, 5, 30]) == [[30, 5], [5, 30]]  # not [30, 5, 5] and [30]
+    # An item over the budget is alone on its slide; none is ever joined past the budget.
+    assert loads([50, 30, 20]) == [[50], [30], [20]]
+    assert loads([0, 0, 0]) == [[0, 0, 0]] and loads([]) == []
+
+
+def it_continues_a_slide_the_author_filled_past_the_budget_at_the_decks_one_size(tmp_path):
+    bullets = "".join(f"\n      - Bullet {i} makes a point at length, with its evidence and its "
+                      "caveats spelled out in full for the slide" for i in range(8))
+    text = MINIMAL.replace("body: Text [@b].", "body: Text [@b].\n    bullets:" + bullets)
+    text = text.replace("sources:", "  - heading: Two\n    body: Short text [@a].\nsources:")
+    prs, _, warnings = deck_of(write(tmp_path, text), tmp_path / "deck.pptx")
+    assert len(warnings) == 1 and "section 1's bullets have 160 words" in warnings[0]
+    titles = [slide_title(s) for s in prs.slides]
+    assert titles[2:4] == ["One", "One (cont.)"]
+    sizes = {r.font.size.pt for s in content_slides(prs) for p in body_of(s).text_frame.paragraphs
+             for r in p.runs}
+    assert sizes == {24.0}  # every other slide keeps the size it fits at
+    shown = [p.text for s in prs.slides if slide_title(s).startswith("One")
+             for p in body_of(s).text_frame.paragraphs]
+    assert [t.split(" makes")[0] for t in shown] == [f"Bullet {i}" for i in range(8)]
+
+
+def it_shows_the_authors_bullets_whole_and_the_figure_next_where_they_do_not_fit_beside(
+        tmp_path):
+    (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
+    bullets = "".join(f"\n      - Point {i} [@b]" for i in range(1, 6))
+    text = MINIMAL.replace("body: Text [@b].", (
+        "body: Text [@b].\n    figure: {path: chart.png, alt: A bar chart}\n    bullets:"
+        + bullets))
+    prs, _, warnings = deck_of(write(tmp_path, text), tmp_path / "deck.pptx")
+    assert warnings == []
+    one, figure = prs.slides[2], prs.slides[3]
+    assert [p.text for p in body_of(one).text_frame.paragraphs] == [
+        f"Point {i}\u00a0[2]" for i in range(1, 6)]
+    assert not visuals(one)
+    assert slide_title(figure) == "One (cont.)" and [s.name for s in visuals(figure)] == ["Figure"]
+
+
+def it_ends_the_bottom_line_before_a_lead_in_whose_list_is_past_the_budget(tmp_path):
+    items = "".join(f"\n    {i}. Option {i}, which the council could adopt this spring" for i in
+                    range(1, 5))
+    summary = (f"|\n    The council must choose by May [@a]. It has four options:\n{items}")
+    text = MINIMAL.replace("summary: Bottom line [@a].", "summary: " + summary)
+    prs, _, _ = deck_of(write(tmp_path, text), tmp_path / "deck.pptx")
+    assert [p.text for p in body_of(prs.slides[1]).text_frame.paragraphs] == [
+        "The council must choose by May\u00a0[1]."]
+    short = text.replace(", which the council could adopt this spring", "")
+    prs, _, _ = deck_of(write(tmp_path, short), tmp_path / "deck.pptx")
+    assert [p.text for p in body_of(prs.slides[1]).text_frame.paragraphs] == [
+        "The council must choose by May\u00a0[1]. It has four options:", "Option 1", "Option 2",
+        "Option 3", "Option 4"]
+
+
+def it_keeps_a_long_tables_columns_on_every_slide_it_takes(tmp_path):
+    rows = "".join(f"\n        - [\"Corridor {i} from the old town to the new harbour district\", "
+                   f"{i * 10}]" for i in range(60))
+    table = ("    table:\n      columns: [Corridor, {name: Riders, format: \"#,##0\"}]\n"
+             "      rows:" + rows + "\n")
+    body = ("|\n      First paragraph says something [@b]. More.\n\n      Second paragraph "
+            "says more. More.\n\n      Third one too.\n")
+    text = MINIMAL.replace("    body: Text [@b].\n", "    body: " + body + table)
+    prs, _, warnings = deck_of(write(tmp_path, text), tmp_path / "deck.pptx")
+    assert warnings == []
+    found = [s for slide in prs.slides for s in slide.shapes if s.has_table]
+    widths = {tuple(c.width for c in shape.table.columns) for shape in found}
+    assert len(widths) == 1 and len(found) > 1
+    assert sum(len(shape.table.rows) - 1 for shape in found) == 60

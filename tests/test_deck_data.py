@@ -326,7 +326,13 @@ def memo_ticks(chart, theme) -> list[float]:
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def it_draws_each_chart_type_natively_with_its_numbers_format_colours_and_alt_text(
         tmp_path, kind, theme):
-    prs, doc, chosen, warnings, path = deck_of(tmp_path, brief_yaml(chart_yaml(kind)), theme)
+    # Grouped bars lie 1.5 bars apart: three series' values for four years would touch on
+    # a slide's bars (and are left to the chart's data), two for two years have room.
+    fewer = dict(categories=("2019", "2020"),
+                 series=[{"name": "Sanctuary", "values": [10.5, 8]},
+                         {"name": "Other", "values": [12, 12.5]}]) if kind == "bar" else {}
+    prs, doc, chosen, warnings, path = deck_of(tmp_path, brief_yaml(chart_yaml(kind, **fewer)),
+                                               theme)
     assert warnings == []
     said = doc.sections[0].chart.chart
     [(slide, shape)] = charts(prs)
@@ -367,7 +373,7 @@ def it_draws_each_chart_type_natively_with_its_numbers_format_colours_and_alt_te
     assert labels.find(C + "showVal").get("val") == "1"
     assert "".join(value_axis.find(C + "title").itertext()) == "thousands"
     # The memo's colours, series by series: a bar's fill, a line's stroke.
-    colours = series_colors(chosen, 3, lines=kind == "line")
+    colours = series_colors(chosen, len(said.series), lines=kind == "line")
     fills = [s.find(f"{C}spPr/{A}ln/{A}solidFill/{A}srgbClr" if kind == "line"
                     else f"{C}spPr/{A}solidFill/{A}srgbClr").get("val") for s in series]
     assert ["#" + f for f in fills] == flip(colours)

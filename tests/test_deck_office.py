@@ -363,3 +363,23 @@ def it_finds_a_table_row_drawn_taller_than_planned(office, tmp_path):
     assert problems, "rows moved down by a taller row must be outside their cells"
     assert all(p.startswith(f"slide {number}, Table row ") for p in problems), problems
     assert any(re.search(r"is \d+\.\d pt below the shape's bottom \(", p) for p in problems)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def it_draws_the_draft_mark_at_the_titles_edge_and_the_number_at_the_contents(office, theme):
+    """Where LibreOffice draws them: the mark's first letter where the title's is, the number's
+    last digit at the right edge of the text (a mark sized to its text was drawn centred)."""
+    deck, pdf = office["ten", theme]
+    prs = Presentation(str(deck))
+    pages = read_lines(pdf)
+    for n, (slide, lines) in enumerate(zip(list(prs.slides)[1:], pages[1:]), 2):
+        words = [w for line in lines for w in line]
+        title = slide.shapes.title
+        left = pt(title.left + title.text_frame.margin_left)
+        right = pt(title.left + title.width - title.text_frame.margin_right)
+        first = title.text_frame.text.split()[0]
+        [mark] = [w for w in words if w[0] == "DRAFT"]
+        heading = [w for w in words if w[0] == first and w[2] > 20]
+        assert abs(mark[1][0] - left) < 1.0 and abs(heading[0][1][0] - left) < 1.0, n
+        [number] = [w for w in words if w[0] == str(n) and w[2] < 12]
+        assert abs(number[1][2] - right) < 1.0, (n, number[1][2], right)

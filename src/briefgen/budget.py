@@ -85,3 +85,27 @@ def sentences_within(sentences: tuple[Para, ...], budget: int) -> tuple[Para, in
     paragraph, and how many there are."""
     shown = within(Points(sentences, (None,) * len(sentences), ()), budget)
     return joined(shown.paras), len(shown.paras)
+
+
+def balanced(words: list[int], budget: int) -> list[range]:
+    """Items in order on the fewest slides that keep each within budget words (an item over
+    it alone on one), spread so the fullest slide holds as few as can be: the least load at
+    which filling one slide after another takes no more slides."""
+    def fill(limit: int) -> list[range]:
+        parts, start, total = [], 0, 0
+        for i, count in enumerate(words):
+            if i > start and total + count > limit:
+                parts.append(range(start, i))
+                start, total = i, 0
+            total += count
+        return parts + [range(start, len(words))] if words else []
+
+    fewest = len(fill(budget))
+    low, high = 0, budget  # an item over the limit is alone on its slide, at any limit
+    while low < high:  # the least limit that needs no more slides than the budget does
+        mid = (low + high) // 2
+        if len(fill(mid)) <= fewest:
+            high = mid
+        else:
+            low = mid + 1
+    return fill(low)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .budget import VISUAL_POINTS, Points, count_words, section_points, sentences_within, within
+from .budget import (VISUAL_POINTS, Points, balanced, count_words, section_points,
+                     sentences_within, within)
 from .cite import format_reference, list_items, plain, short_name, split_heading, split_para
 from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
@@ -445,7 +446,7 @@ def plan_deck(doc: Doc, theme: Theme, paper: str | None = None) -> tuple[Deck, l
     deck reads at one size and text does not jump from slide to slide."""
     trial = _Planner(doc, theme, paper or theme.paper)
     deck = trial.plan()
-    if trial.settled() == LARGEST and not trial.continued:
+    if trial.settled() == LARGEST and not trial.uneven:
         return deck, trial.warnings  # all at the largest sizes already: planned again, the same
     planner = _Planner(doc, theme, paper or theme.paper, trial.settled())
     return planner.plan(), planner.warnings
@@ -470,44 +471,11 @@ _COUNT = {1: "one line", 2: "two lines", 3: "three lines"}
 
 LARGEST = {"body": BODY_MAX, "title": TITLE_MAX, "kicker": KICKER_MAX}
 # Beside a figure, chart or table, the text takes one of these shares of the content area's
-# width (the visual the rest, less a gutter: at least 60% of the area), the widest at which the
-# visual has 60% and the most points fit; a figure narrower than its share leaves the text more.
+# width (the visual the rest, less a gutter: at least 60% of the area); visual_slides weighs
+# them and a strip under the visual. A figure narrower than its share leaves the text more.
 TEXT_SHARES, GUTTER = (0.34, 0.3, 0.26), 14.0
-TEXT_SHARE = TEXT_SHARES[0]
 # Under a visual, the text takes at most this share of the area's height.
 UNDER_SHARE = 0.34
-
-
-def balanced(words: list[int], budget: int) -> list[range]:
-    """Items in order on the fewest slides that keep each within budget words (an item over
-    it alone on one), spread so the fullest slide holds as few as can be."""
-    slides = 0
-    total = budget + 1
-    for count in words:  # the fewest: fill each in turn
-        if total + count > budget:
-            slides, total = slides + 1, 0
-        total += count
-    n = len(words)
-    # best[k][i]: the fullest slide's words, the first i items on k slides; cut: where the
-    # last of those slides starts.
-    inf = float("inf")
-    best = [[inf] * (n + 1) for _ in range(slides + 1)]
-    cut = [[0] * (n + 1) for _ in range(slides + 1)]
-    best[0][0] = 0
-    for k in range(1, slides + 1):
-        for i in range(1, n + 1):
-            for j in range(i - 1, -1, -1):
-                load = sum(words[j:i])
-                if load > budget and i - j > 1:
-                    break
-                worst = max(best[k - 1][j], load)
-                if worst < best[k][i]:
-                    best[k][i], cut[k][i] = worst, j
-    parts, i = [], n
-    for k in range(slides, 0, -1):
-        parts.append(range(cut[k][i], i))
-        i = cut[k][i]
-    return parts[::-1]
 
 
 class _Planner:
@@ -520,7 +488,8 @@ class _Planner:
         # None on the trial plan, which records in seen the size each text fits at.
         self.sizes = sizes
         self.seen: dict[str, list[float]] = {"body": [], "title": [], "kicker": []}
-        self.continued = False  # a text went on to a "(cont.)" slide
+        # A text went on to a "(cont.)" slide, or was set below the largest size.
+        self.uneven = False
         self.labels = labels_for(doc.brief.lang)
         self.min_size = float(theme.deck_min_size)
         self.warnings: list[Problem] = []
@@ -567,15 +536,21 @@ class _Planner:
                 self.over_budget(b.summary.loc, "the summary's first sentence has",
                                  count_words(para), "the Bottom line slide shows it whole; "
                                  "split it into shorter sentences")
-            # A list right after it goes with it, as far as the budget goes.
+            # A list right after it goes with it where all of it is within the budget; else
+            # the slide ends before the sentence that leads into it ("three options:").
             follows = self.doc.summary[1] if len(self.doc.summary) > 1 else None
             listed = (follows,) if isinstance(follows, DocList) and \
                 count == len(self.doc.bottom_line) else ()
             items = list_items(listed)
             numbers = numbers_of(listed)
-            points = within(Points((para,) + tuple(p for _, p in items),
-                                   (None,) + tuple(lv for lv, _ in items),
-                                   (None,) + numbers if numbers else ()), self.budget)
+            points = Points((para,) + tuple(p for _, p in items),
+                            (None,) + tuple(lv for lv, _ in items),
+                            (None,) + numbers if numbers else ())
+            if points.words() > self.budget:
+                lead_in = plain(self.doc.bottom_line[count - 1]).rstrip().endswith(":")
+                if lead_in and count > 1:
+                    para = sentences_within(self.doc.bottom_line[:count - 1], self.budget)[0]
+                points = Points((para,), (None,), ())
         else:
             first = self.doc.summary[:1]
             items = list_items(first)
@@ -606,7 +581,7 @@ class _Planner:
             else:
                 self.over_budget(said.body.loc, f"section {s.number}'s first sentence (its "
                                  "default takeaway) has", points.words(),
-                                 "give the section a shorter takeaway:")
+                                 "give the section a shorter takeaway")
         return points
 
     def section_slides(self, s: DocSection) -> list[Slide]:
@@ -630,12 +605,23 @@ class _Planner:
         slides = self.bounded(
             self.text_slides(text, kicker, points.paras, bullets=True,
                              title_cites=[c for sp in title for c in sp.cites], notes=notes,
-                             figure=figure, section=s.number, levels=points.levels,
-                             numbers=points.numbers),
+                             section=s.number, levels=points.levels, numbers=points.numbers),
             said.bullets[0].loc if said.bullets else said.body.loc, f"section {s.number}",
             "give it fewer bullets" if said.bullets
             else "shorten its body, or give it a short bullets: list")
-        return slides + self.data_slides(s, first)
+        return slides + self.figure_slides(s, figure, first) + self.data_slides(s, first)
+
+    def figure_slides(self, s: DocSection, figure, first: str) -> list[Slide]:
+        """A figure that could not share its section's slide, on the next, as large as the
+        room below the title allows."""
+        if figure is None:
+            return []
+        frame = self.frames["content"]
+        title = self.title_block(self.unique(f"{first} ({self.labels['cont']})"))
+        picture, caption = self.place_figure(figure, self.data_area(title), s.number)
+        cited = [c for sp in (figure.caption or ()) for c in sp.cites]
+        return [Slide("content", title, footer=self.footer(cited), picture=picture,
+                      caption=caption, number=frame.number, draft=frame.draft)]
 
     def closing_slides(self) -> list[Slide]:
         """The recommendations, numbered; else the key points (each section's takeaway, by its
@@ -659,8 +645,23 @@ class _Planner:
         for (n, p), loc in zip(items, locs):
             if count_words(p) > self.budget and loc is not None:
                 self.over_budget(loc, f"recommendation {n} has", count_words(p), "shorten it")
+        for s in () if recs else self.doc.sections:
+            # Said about the section's own slide, unless its bullets stand in for the takeaway.
+            said = self.doc.brief.sections[s.number - 1]
+            if said.bullets and count_words(s.takeaway) > self.budget:
+                self.over_budget(said.takeaway.loc if said.takeaway else said.body.loc,
+                                 f"section {s.number}'s key point (its takeaway) has",
+                                 count_words(s.takeaway), "shorten it")
         groups = [[items[i] for i in part]
                   for part in balanced([count_words(p) for _, p in items], self.budget)]
+        if len(groups) > MAX_SECTION_SLIDES:
+            shown = sum(len(g) for g in groups[:MAX_SECTION_SLIDES])
+            where = self.doc.brief.field_locs.get("recommendations" if recs else "sections",
+                                                  self.doc.brief.summary.loc)
+            self.warnings.append(Problem(where, (
+                f"the {label.lower()} would fill {len(groups)} closing slides: the deck shows "
+                f"the first {shown} of {len(items)}, on {MAX_SECTION_SLIDES}")))
+            groups = groups[:MAX_SECTION_SLIDES]
         slides = []
         for i, group in enumerate(groups):
             title = label if len(groups) == 1 else \
@@ -678,15 +679,17 @@ class _Planner:
         """The section's slide with its first visual (figure, else table, else chart, as the
         memo orders them) given most of the content area and at most VISUAL_POINTS of its
         points beside or under it, then its other visuals' slides. None where not even the
-        first point fits with the visual: the text then has slides of its own."""
+        first point fits with the visual, or the author's bullets do not all fit: the text
+        then has slides of its own."""
         said = self.doc.brief.sections[s.number - 1]
         frame = self.frames["content"]
+        template = frame.title is not None
         shown_title = self.unique(text)
         title_block = self.title_block(shown_title, loc=said.heading.loc)
         if para_text(title_block.paras[0]) != shown_title:
             notes = f"{text}\n\n{notes}" if notes else text
-        kicker_block = lead = None
-        if frame.title is None:
+        kicker_block = None
+        if not template:
             top = title_block.box.y + title_block.box.h + 4
             if kicker:
                 kicker_block = self.kicker_block(kicker, Box(MARGIN, top, self.w - 2 * MARGIN,
@@ -694,57 +697,52 @@ class _Planner:
                 top = kicker_block.box.y + kicker_block.box.h
             top += 14
             area = Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 62 - top)
-        lead_h = 0.0
-        if frame.title is not None:
+        else:
             area = frame.body
-            column = Box(area.x, area.y, area.w * TEXT_SHARE, area.h)
-            if kicker:  # a template's: it opens the text's column (see text_slides)
-                lines = min(2, lines_room(column, KICKER_MIN))
-                if lines:
-                    lead = replace(self.kicker_block(kicker, column, said.heading.loc, lines),
-                                   align=None)
-                    lead_h = lead.box.h - 2 * INSET_Y + LEAD_GAP
-                else:
-                    notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
         kind = "figure" if figure is not None else "table" if s.table is not None else "chart"
         shown = points.first(VISUAL_POINTS)
-        best, area_size = None, area.w * area.h
         said_caption = figure.caption if figure is not None else \
             s.chart.caption if kind == "chart" else None
-        for text_box, vis in self.arrangements(area, shown, lead_h, figure):
-            side = None
-            if said_caption is not None and vis.h == area.h:
-                # Beside the text: the caption under the text, and the visual the full height.
-                side = self.side_caption(said_caption, text_box)
-                text_box = replace(text_box, h=side.box.y - 4 - text_box.y)
+        best, area_size = None, area.w * area.h
+        for mode, text_box, vis in self.arrangements(area, shown, figure):
             kept = self.checkpoint()  # a trial: the titles it takes and what it says go back
-            fitted = self.fitting(shown, text_box) if text_box.h > 0 else None
+            made = self.arranged(mode, text_box, vis, shown, kicker if template else None,
+                                 said_caption, said.heading.loc)
+            fitted = made and self.fitting(shown, made[0])
             placed = fitted and self.place_visual(kind, s, figure, vis, first,
-                                                  captioned=side is None)
+                                                  captioned=made[2] is None)
+            cut = len(self.warnings) > kept[0]  # a template's kicker cut short, say
             self.rollback(kept)
             if not placed:
                 continue
-            # The visual at 60% of the area, a chart's values readable on it, the most
-            # points, the largest visual.
-            rank = (placed[0] >= 0.6 * area_size, placed[1], len(fitted[0].paras), placed[0])
+            # Nothing cut short, the visual at 60% of the area, a chart's values readable on
+            # it, the most points, the largest visual.
+            rank = (not cut, placed[0] >= 0.6 * area_size, placed[1], len(fitted[0].paras),
+                    placed[0])
             if best is None or rank > best[0]:
-                best = (rank, fitted, vis, side)
-        if best is None:
-            return None
-        _, (shown, body_box), vis, side = best
+                best = (rank, mode, text_box, vis, len(fitted[0].paras))
+        if best is None or (said.bullets and best[4] < len(s.bullets)):
+            return None  # the author's bullets are shown as written, on slides of their own
+        _, mode, text_box, vis, count = best
+        body_box, lead, side = self.arranged(mode, text_box, vis, shown,
+                                             kicker if template else None, said_caption,
+                                             said.heading.loc)
+        shown = self.fitting(shown, body_box)[0]
         _, visual, caption, rest = self.place_visual(kind, s, figure, vis, first, trial=False,
                                                      captioned=side is None)
         caption = side or caption
-        size = self.sized("body", BODY_MAX)
-        body = Block(body_box, shown.paras, size, bullets=True, levels=shown.levels,
-                     numbers=shown.numbers,
-                     **({} if frame.title is None or not frame.body_kept
+        if mode == "under":  # right below what is drawn, not at the area's foot
+            drawn = [visual.box] + ([caption.box] if caption is not None else [])
+            below = max(b.y + b.h for b in drawn) + GUTTER / 2
+            body_box = replace(body_box, y=min(body_box.y, below))
+        if template and kicker and lead is None:  # no room for it above the text
+            notes = f"{para_text(kicker)}\n\n{notes}" if notes else para_text(kicker)
+        body = Block(body_box, shown.paras, self.sized("body", BODY_MAX), bullets=True,
+                     levels=shown.levels, numbers=shown.numbers,
+                     **({} if not template or not frame.body_kept
                         else dict(anchor=None, align=None)))
         if lead is not None:
             body = replace(body, lead=lead, before=LEAD_GAP)
-        left = [p for p in s.bullets[len(shown.paras):]] if said.bullets else []
-        if left:  # the author's bullets the slide has no room for: the presenter still has them
-            notes += "\n\n" + "\n".join(f"- {para_text(p)}" for p in left).replace("\u00a0", " ")
         if kind == "chart":
             notes = f"{notes}\n\n{s.chart.chart.alt}" if notes else s.chart.chart.alt
         cited = [c for sp in split_heading(s.heading)[0] for c in sp.cites] + [
@@ -764,28 +762,54 @@ class _Planner:
             after = rest + self.chart_slides(s, first)
         return [slide] + after
 
-    def arrangements(self, area: Box, points: Points, lead_h: float = 0.0,
-                     figure=None) -> list[tuple[Box, Box]]:
-        """(text box, visual box) pairs: the text in a column left of the visual (below a
-        kicker of lead_h that opens it), or in a strip under it as tall as the points need
-        (at most UNDER_SHARE of the area)."""
+    def arranged(self, mode: str, text_box: Box, vis: Box, points: Points,
+                 kicker: Para | None, caption: Para | None, loc: Loc):
+        """(the points' box, a template's kicker opening the text, the visual's caption where
+        it goes under the text) for one arrangement; None where no point has room."""
+        lead = side = None
+        if kicker is not None:  # a template's: no room is kept for it between title and body
+            lines = min(2, lines_room(text_box, KICKER_MIN))
+            if lines:
+                lead = replace(self.kicker_block(kicker, text_box, loc, lines), align=None)
+                taken = lead.box.h - 2 * INSET_Y + LEAD_GAP
+                text_box = replace(text_box, y=text_box.y + taken, h=text_box.h - taken)
+        if caption is not None and mode == "beside":
+            # The visual the full height, its caption under the text.
+            side = self.side_caption(caption, text_box)
+            text_box = replace(text_box, h=side.box.y - 4 - text_box.y)
+        if text_box.h <= 0:
+            return None
+        return text_box, lead, side
+
+    def arrangements(self, area: Box, points: Points,
+                     figure=None) -> list[tuple[str, Box, Box]]:
+        """(how, text box, visual box): the text in a column left of the visual ("beside"),
+        in a strip under it as tall as the points need, at most UNDER_SHARE of the area
+        ("under"), or, on a template, in its body placeholder with the visual in the largest
+        room the template leaves ("room")."""
         out = []
-        for share in TEXT_SHARES if not lead_h else TEXT_SHARES[:1]:  # the lead's, measured
+        for share in TEXT_SHARES:
             column = area.w * share
-            if figure is not None and not lead_h:
+            if figure is not None:
                 # As wide as the figure is at the area's height (its caption goes under the
                 # text), if that is less: the text has the rest.
                 iw, ih = _image_size(figure.path)
                 column = max(column, area.w - GUTTER - area.h * iw / ih)
-            out.append((Box(area.x, area.y + lead_h, column, area.h - lead_h),
+            out.append(("beside", Box(area.x, area.y, column, area.h),
                         Box(area.x + column + GUTTER, area.y, area.w - column - GUTTER, area.h)))
+        frame = self.frames["content"]
+        if frame.title is not None:
+            rooms = free_rooms(self.w, self.h, frame.taken)
+            if rooms:
+                out.append(("room", area, max(rooms, key=lambda r: (r.w * r.h, -r.y, -r.x))))
+            return out
         strip = Box(area.x, area.y, area.w, area.h * UNDER_SHARE)
         fitted = self.fitting(points, strip)
-        if fitted is not None and not lead_h:
+        if fitted is not None:
             h = block_height(Block(strip, fitted[0].paras, self.sized("body", BODY_MAX),
                                    bullets=True, levels=fitted[0].levels,
                                    numbers=fitted[0].numbers), self.theme)
-            out.append((Box(area.x, area.y + area.h - h, area.w, h),
+            out.append(("under", Box(area.x, area.y + area.h - h, area.w, h),
                         Box(area.x, area.y, area.w, area.h - h - GUTTER / 2)))
         return out
 
@@ -831,15 +855,19 @@ class _Planner:
             placed = plan.box.w * plan.box.h, plan, caption, []
         else:
             placed = self.table_placed(s, first, box)
+        if trial and kind == "table":  # the larger its type, the better it reads
+            return placed and (placed[0], placed[1].size)
         if trial:
             return placed and (placed[0], kind != "chart" or placed[1].labels)
         return placed
 
     def table_placed(self, s: DocSection, first: str, box: Box):
         cont = f"{first} ({self.labels['cont']})"
-        slides = self.table_slides(s, first, area=box, whole_words=True,
-                                   then=self.data_area(self.title_block(self.free_title(cont))))
-        if not slides:
+        then = self.data_area(self.title_block(self.free_title(cont), shown=False))
+        slides = self.table_slides(s, first, area=box, whole_words=True, then=then)
+        # A table that continues keeps its columns' widths: it shares its section's slide only
+        # as wide as the slides it goes on to (narrower, it would take more of them).
+        if not slides or (len(slides) > 1 and box.w < then.w - 0.01):
             return None
         head = slides[0]
         # Its first page is on the section's slide: the rest are the section's "(cont.)".
@@ -847,7 +875,7 @@ class _Planner:
             self.titles.discard(para_text(slide.title.paras[0]))
         rest = [replace(slide, title=self.title_block(self.unique(cont)))
                 for slide in slides[1:]]
-        return box.w * box.h, head.table, head.caption, rest
+        return head.table.box.w * head.table.box.h, head.table, head.caption, rest
 
     def bounded(self, slides: list, loc, what: str, fix: str) -> list:
         """A section's slides; text_slides stops at MAX_SECTION_SLIDES and marks the cut with a
@@ -913,7 +941,8 @@ class _Planner:
         # The DRAFT mark starts where the title does, the slide number ends where the body
         # does, where the template leaves room there.
         draft = draft and replace(draft, x=title.x)
-        number = number and replace(number, x=body.x + body.w - number.w)
+        number = number and replace(
+            number, x=max(title.x + title.w, body.x + body.w) - number.w)
         taken = [title, body]
         bold = _metrics(self.theme, True)
         placed = []
@@ -931,7 +960,10 @@ class _Planner:
         return _Frame(title, body, kept, *placed, tuple(taken))
 
     # Title area -------------------------------------------------------------------------------
-    def title_block(self, title: str, y: float = 30.0, loc: Loc | None = None) -> Block:
+    def title_block(self, title: str, y: float = 30.0, loc: Loc | None = None,
+                    shown: bool = True) -> Block:
+        """A slide's title at the deck's title size (shown: it is on a slide, and its size
+        counts toward that size; a title cut short even at the smallest does not)."""
         kept = self.frames["content"].title
         if kept is None:
             block = Block(Box(MARGIN, y, self.w - 2 * MARGIN,
@@ -944,7 +976,8 @@ class _Planner:
                           line=TITLE_LINE, anchor=None, align=None)
             lines = min(2, lines_room(kept, TITLE_MIN, TITLE_LINE))
         size = fit_size(block, self.theme, self.sized("title", TITLE_MAX), TITLE_MIN)
-        self.seen["title"].append(size or TITLE_MIN)
+        if shown and size is not None:
+            self.seen["title"].append(size)
         if size is None:
             if loc is not None:
                 self.warnings.append(Problem(loc, (
@@ -959,7 +992,8 @@ class _Planner:
         block = Block(replace(box, h=min(box.h, 2 * KICKER_MAX * LINE + 2 * INSET_Y)),
                       (kicker,), KICKER_MAX, color="accent", line=LINE)
         size = fit_size(block, self.theme, self.sized("kicker", KICKER_MAX), KICKER_MIN)
-        self.seen["kicker"].append(size or KICKER_MIN)
+        if size is not None:
+            self.seen["kicker"].append(size)
         if size is None:
             self.warnings.append(Problem(loc, (
                 "the part of the heading after ':' is too long for the slide's kicker line "
@@ -1020,7 +1054,7 @@ class _Planner:
 
     # Text slides -------------------------------------------------------------------------------
     def text_slides(self, title: str, kicker: Para | None, paras: tuple[Para, ...], *,
-                    bullets: bool, notes: str, figure=None, section: int | None = None,
+                    bullets: bool, notes: str, section: int | None = None,
                     title_cites: list[Cite] | None = None,
                     levels: tuple[int | None, ...] = (),
                     numbers: tuple[int | None, ...] = ()) -> list[Slide]:
@@ -1045,7 +1079,7 @@ class _Planner:
             if para_text(title_block.paras[0]) != shown_title and part == 1:
                 # Cut short on the slide: the presenter still has it whole in the notes.
                 notes = f"{title}\n\n{notes}" if notes else title
-            kicker_block = lead = picture = caption = None
+            kicker_block = lead = None
             if frame.title is None:
                 top = title_block.box.y + title_block.box.h + 4
                 if kicker and part == 1:
@@ -1054,21 +1088,9 @@ class _Planner:
                     top = kicker_block.box.y + kicker_block.box.h
                 top += 14
                 bottom = self.h - 62  # room for the sources footer
-                body_w = self.w - 2 * MARGIN
-                if figure is not None and part == 1:
-                    area_x = MARGIN + (self.w - 2 * MARGIN) * 0.58
-                    picture, caption = self.place_figure(
-                        figure, Box(area_x, top, self.w - MARGIN - area_x, bottom - top), section)
-                    if picture:
-                        body_w = body_w * 0.55
-                box = Box(MARGIN, top, body_w, bottom - top)
+                box = Box(MARGIN, top, self.w - 2 * MARGIN, bottom - top)
             else:
                 box = frame.body
-                if figure is not None and part == 1:
-                    box, area = self.figure_area(figure, frame)
-                    picture, caption = self.place_figure(figure, area, section)
-                    if picture is None:
-                        box = frame.body
                 if kicker and part == 1:
                     # No room is kept for a kicker between a template's title and body (python-
                     # pptx's own leaves 14 pt): it opens the body, in the body's box.
@@ -1084,9 +1106,12 @@ class _Planner:
                 remaining, box, bullets, largest, levels=levels, numbers=numbers,
                 smallest=largest if self.sizes else None,
                 pack=self.sizes["body"] if self.sizes else PACK_SIZE)
-            if part == 1 and not remaining:
+            # A slide within the budget sets the deck's size; one the author filled past it
+            # (warned about) continues at that size rather than shrink every other slide.
+            if part == 1 and not remaining and \
+                    sum(count_words(p) for p in paras) <= self.budget:
                 self.seen["body"].append(size)
-            self.continued = self.continued or bool(remaining)
+            self.uneven = self.uneven or bool(remaining) or size != largest
             # A paragraph cut at the slide's end continues at its level, with its number.
             shown_levels, levels = levels[:len(shown)], levels[len(levels) - len(remaining):]
             shown_numbers, numbers = numbers[:len(shown)], \
@@ -1101,10 +1126,8 @@ class _Planner:
             cited = list(title_cites or []) + [
                 c for p in shown + ([kicker] if kicker_block or lead else [])
                 for s in p for c in s.cites]
-            if caption is not None:
-                cited += [c for p in caption.paras for s in p for c in s.cites]
             slides.append(Slide("content", title_block, kicker_block, body,
-                                self.footer(cited), picture, caption, notes,
+                                self.footer(cited), notes=notes,
                                 number=frame.number, draft=frame.draft))
             if not remaining:
                 return slides
@@ -1169,23 +1192,6 @@ class _Planner:
             cut = earlier  # a citation group is never cut: one that spans the break came along
         return [head], [tail] + paras[1:], size
 
-    def figure_area(self, figure, frame: _Frame) -> tuple[Box, Box]:
-        """The body's box and the figure's area on a template's slide: the room the template
-        leaves, if the figure shows larger there than beside the text in the body's box (the
-        body then narrowed to the left 55% of it, as on the default slides)."""
-        iw, ih = _image_size(figure.path) if figure.path.suffix.lower() in SAFE_IMAGES else (1, 1)
-        cap = 2 * CAPTION_SIZE * LINE + 2 * INSET_Y if figure.caption else 0
-
-        def scale(area: Box) -> float:
-            return max(min(area.w / iw, (area.h - cap) / ih), 0)
-
-        body = frame.body
-        beside = Box(body.x + body.w * 0.58, body.y, body.w * 0.42, body.h)
-        room = max(free_rooms(self.w, self.h, frame.taken), key=scale, default=None)
-        if room is not None and scale(room) > scale(beside):
-            return body, room
-        return replace(body, w=body.w * 0.55), beside
-
     def place_figure(self, figure, area: Box, section: int | None, captioned: bool = True):
         if figure.path.suffix.lower() not in SAFE_IMAGES:
             written = self.doc.brief.sections[section - 1].figure
@@ -1247,7 +1253,7 @@ class _Planner:
         remaining = entries
         label = self.labels["sources"]
         frame = self.frames["content"]
-        area = self.title_block("").box
+        area = self.title_block("", shown=False).box
         while remaining:
             top = area.y + area.h + 18
             box = frame.body or Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 36 - top)
@@ -1332,7 +1338,7 @@ class _Planner:
         table = section.table
         frame = self.frames["content"]
         cont = f"{first} ({self.labels['cont']})"
-        area = area or self.data_area(self.title_block(self.free_title(cont)))
+        area = area or self.data_area(self.title_block(self.free_title(cont), shown=False))
         caption = self.data_caption(table.caption, area)
         top = area.y + (caption.box.h + 4 if caption else 0)
         room = area.y + area.h - top
@@ -1375,9 +1381,8 @@ class _Planner:
             title = self.title_block(self.unique(cont))
             box = Box(area.x, top, sum(widths), sum(heights))
             shown = caption
-            if n and then is not None:  # centred, in the room under the title
-                box = replace(box, x=then.x + (then.w - box.w) / 2,
-                              y=then.y + (caption.box.h + 4 if caption else 0))
+            if n and then is not None:  # in the room under the title
+                box = replace(box, x=then.x, y=then.y + (caption.box.h + 4 if caption else 0))
                 shown = caption and replace(caption, box=replace(caption.box, x=then.x,
                                                                  y=then.y, w=then.w))
             slides.append(Slide("content", title, footer=self.footer(cited), caption=shown,
@@ -1392,9 +1397,10 @@ class _Planner:
         title, inside = None, chart.title
         if chart.title:
             said = self.free_title(chart.title)
-            title = self.title_block(said)
+            title = self.title_block(said, shown=False)
             if para_text(title.paras[0]) == said:
                 self.unique(said)
+                self.seen["title"].append(title.size)
                 inside = None
             else:
                 title = None

@@ -23,9 +23,9 @@ from pptx.oxml.ns import qn
 from pptx.util import Pt
 
 from .cite import cite_text
-from .deck import (INSET_X, INSET_Y, MARK_SIZE, Block, Box, Deck, autonumbered, frame_box,
+from .deck import (INSET_X, INSET_Y, LINE, MARK_SIZE, Block, Box, Deck, autonumbered, frame_box,
                    para_indent, para_level, para_margin, para_number)
-from .deck import LINE, ChartFrame, TableFrame
+from .deck import ChartFrame, TableFrame
 from .errors import BriefError
 from .theme import Theme, shown_path, theme_loc
 
@@ -246,11 +246,15 @@ def _corner(slide, deck: Deck, text: str, colors, where: Box, right: bool) -> No
     box = slide.shapes.add_textbox(Pt(where.x), Pt(where.y), Pt(where.w), Pt(where.h))
     box.name = "Slide number" if right else "Draft mark"
     tf = box.text_frame
-    tf.word_wrap = False
+    # Wrapped in its box, not sized to its text: LibreOffice centres unwrapped text on the box,
+    # which put the mark 38 pt right of the title's edge.
+    tf.word_wrap = True
+    tf.auto_size = MSO_AUTO_SIZE.NONE
     tf.margin_left = tf.margin_right = Pt(INSET_X)
     tf.margin_top = tf.margin_bottom = 0
     p = tf.paragraphs[0]
     p.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
+    p.line_spacing = Pt(round(MARK_SIZE * LINE, 2))
     run = p.add_run()
     run.text = text
     _language(run._r, deck)

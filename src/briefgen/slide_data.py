@@ -34,10 +34,16 @@ def labels_fit(chart: Chart, box: Box, size: float, theme: Theme, lang: str) -> 
     tall = size * LINE
     across = box.w * 0.8 / len(chart.categories)  # a category's slot, columns and lines
     down = box.h * 0.7 / len(chart.categories)  # bars
-    return {"column": across / count >= widest, "bar": down / count >= tall,
-            "stacked column": across >= widest and box.h * 0.7 / count >= tall,
-            "stacked bar": down >= tall and box.w * 0.8 / count >= widest,
+    # A slot holds its bars and a gap of 1.5 bars (the gapWidth of 150% PowerPoint and
+    # LibreOffice take): a value is centred on its bar, a bar's width from its neighbour's.
+    bars = count + GAP_BARS
+    return {"column": across / bars >= widest, "bar": down / bars >= tall,
+            "stacked column": across / (1 + GAP_BARS) >= widest and box.h * 0.7 / count >= tall,
+            "stacked bar": down / (1 + GAP_BARS) >= tall and box.w * 0.8 / count >= widest,
             "line": across >= widest and box.h * 0.7 / count >= tall}[chart.type]
+
+
+GAP_BARS = 1.5
 
 
 def label_colors(fills: tuple[str, ...], colors: dict[str, str]) -> tuple[str, ...]:
