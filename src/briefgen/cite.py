@@ -473,8 +473,25 @@ def cite_text(cites: tuple[Cite, ...], style: str = "brackets", lead: bool = Fal
 
 def plain(para: Para, style: str = "brackets") -> str:
     """Text of a paragraph with citations written out, for places that take no formatting."""
-    return "".join(cite_text(s.cites, style, i > 0) if s.cites else s.text
+    return "".join(cite_text(s.cites, group_style(para, i, style), i > 0) if s.cites else s.text
                    for i, s in enumerate(para))
+
+
+def group_style(para: Para, i: int, style: str) -> str:
+    """How the citation group at span i is set: a superscript right after a digit would read
+    as an exponent ('$3⁸'), so there it is set in brackets ('$3 [8]'), in every output."""
+    if style == "superscript" and i > 0 and para[i - 1].text[-1:].isdigit():
+        return "brackets"
+    return style
+
+
+# A group of a few short citations is kept on one line ('[9] [10, ch. 4]' never splits); a
+# longer one breaks between its citations, never inside one.
+WHOLE_GROUP = (4, 40)
+
+
+def kept_whole(cites: tuple[Cite, ...]) -> bool:
+    return len(cites) <= WHOLE_GROUP[0] and len(cite_text(cites)) <= WHOLE_GROUP[1]
 
 
 # A title ending in an abbreviation: 'D.C.', 'U.S.', 'Inc.', 'et al.'.

@@ -8,7 +8,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .bounds import render_templates
-from .cite import format_reference
+from .cite import format_reference, group_style, kept_whole
 from .fonts import metrics
 from .labels import format_date, labels_for
 from .model import Doc, DocList, ListItem
@@ -59,6 +59,28 @@ def breakable(value) -> Markup:
     return Markup("".join(parts))
 
 
+# An address's scheme and host: no line ends after 'https://' or inside the host's name.
+_URL_HEAD_RE = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]{1,60}", re.I)
+
+
+def url_breaks(url: str) -> Markup:
+    """An address whose scheme and host stay on one line; it may break in its path."""
+    m = _URL_HEAD_RE.match(url)
+    if m is None:
+        return Markup(escape(url))
+    return Markup(f'<span class="nobr">{escape(m.group(0))}</span>{escape(url[m.end():])}')
+
+
+def no_widow(value) -> Markup:
+    """A headline's last two words kept on one line, so that its last line is never one word
+    alone (where they are short enough to share any line)."""
+    words = str(value).split(" ")
+    if len(words) < 3 or len(" ".join(words[-2:])) > 24:
+        return Markup(escape(value))
+    return Markup('{} <span class="nobr">{}</span>').format(" ".join(words[:-2]),
+                                                            " ".join(words[-2:]))
+
+
 PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
 
 
@@ -95,6 +117,10 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         env.filters["breakable"] = breakable
         env.filters["nobreak"] = nobreak
         env.globals["format_reference"] = format_reference
+        env.globals["group_style"] = group_style
+        env.globals["kept_whole"] = kept_whole
+        env.filters["url_breaks"] = url_breaks
+        env.filters["no_widow"] = no_widow
     if "table_rows" not in env.globals:
         env.globals["table_rows"] = _table_rows
         env.globals["header_aligns"] = _header_aligns

@@ -22,7 +22,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Pt
 
-from .cite import cite_text
+from .cite import cite_text, group_style
 from .deck import (INSET_X, INSET_Y, LINE, MARK_SIZE, Block, Box, Deck, autonumbered, frame_box,
                    para_indent, para_level, para_margin, para_number)
 from .deck import ChartFrame, TableFrame
@@ -298,12 +298,13 @@ def _write(tf, block: Block, deck: Deck, colors, citation: str) -> None:
         size = str(Pt(part.size).centipoints)
         for j, span in enumerate(para):
             run = p.add_run()
-            run.text = cite_text(span.cites, citation, j > 0) if span.cites else span.text
+            style = group_style(para, j, citation)
+            run.text = cite_text(span.cites, style, j > 0) if span.cites else span.text
             # The run's properties as XML, in the schema's order (fill, then latin): what the
             # font.* setters write, without their element searches, which were most of the
             # time a deck took (0.75 s for 80 slides).
             rPr = run._r.get_or_add_rPr()
-            if span.cites and citation == "superscript":
+            if span.cites and style == "superscript":
                 rPr.set("baseline", "30000")
             _language(run._r, deck)
             rPr.set("sz", size)

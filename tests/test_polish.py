@@ -1,0 +1,85 @@
+"""Print and slide polish a communications director would send back (issue 19), each read back
+from the outputs: where lines break, how citations are set, what the deck's runs say."""
+import re
+
+import pytest
+from pptx import Presentation
+
+from briefgen.build import build
+
+from .conftest import MINIMAL, write
+from .golden import pdf_text
+
+
+def lines_of(path) -> list[tuple[float, str]]:
+    """Every line pdftotext reads, with its height: [(height, text)]."""
+    out = []
+    for line in pdf_text(path).splitlines():
+        if line.startswith("---"):
+            continue
+        head, text = line.split(" | ", 1)
+        out.append((float(head.split()[2]), text))
+    return out
+
+
+def outputs(result) -> dict:
+    return {o.kind: o.path for o in result.outputs}
+
+
+def it_keeps_a_short_citation_group_on_one_line(tmp_path):
+    # The same group after prefixes one word longer each: wherever a line ends, some group
+    # would have straddled it.
+    paras = "\n\n".join(" ".join(["word"] * n) + " ends here [@a, p. 3; @b, ch. 4]. After."
+                        for n in range(4, 40, 3))
+    text = MINIMAL.replace("body: Text [@b].", "body: |\n      " + paras.replace(
+        "\n\n", "\n\n      "))
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    lines = [t for _, t in lines_of(paths["memo"])]
+    assert sum("[1, p. 3] [2, ch. 4]" in t for t in lines) == 12
+    for t in lines:
+        assert not re.search(r"\[1, p\. 3\]$|^\[2, ch\. 4\]|\[1,$|^p\. 3\]", t), t
+
+
+def it_sets_a_citation_after_a_digit_in_brackets_in_the_superscript_theme(tmp_path):
+    text = MINIMAL.replace("body: Text [@b].", "body: The fee is $3 [@b]. It rose by 12% [@a].")
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out", theme="modern"))
+    memo = " ".join(t for _, t in lines_of(paths["memo"]))
+    # pdftotext reads a superscript as a word of its own: '12% 1'.
+    assert "The fee is $3 [2] . It rose by 12% 1 ." in memo
+    handout = " ".join(t for _, t in lines_of(paths["handout"]))
+    assert "The fee is $3 [2] ." in handout  # its key point
+    prs = Presentation(str(paths["deck"]))
+    runs = [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
+            for p in sh.text_frame.paragraphs for r in p.runs]
+    after_digit = [r for r in runs if r.text == "\u00a0[2]"]
+    superscript = [r for r in runs if r.text == "1" and r._r.rPr.get("baseline") == "30000"]
+    assert after_digit and all(r._r.rPr.get("baseline") is None for r in after_digit)
+    assert superscript
+
+
+def it_never_ends_a_line_after_an_addresss_scheme(tmp_path):
+    sources = "".join(
+        f"  - id: s{n}\n    title: {' '.join(['Title'] * n)}\n"
+        f"    url: https://www.internationalpolicyresearchcouncil.org/reports/{n}/"
+        + "annual-review-of-local-policy-and-its-consequences-" * 3 + "\n"
+        for n in range(1, 16))
+    cites = " ".join(f"[@s{n}]" for n in range(1, 16))
+    text = MINIMAL.replace("body: Text [@b].", f"body: Text [@b] {cites}.").replace(
+        "sources:\n", "sources:\n" + sources)
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    lines = [t for _, t in lines_of(paths["memo"])]
+    assert sum("https://www.internationalpolicyresearchcouncil.org" in t for t in lines) == 15
+    for t in lines:
+        assert not t.endswith(("https://", "https:", "www.", "www.internationalpolicyresearchcouncil.")), t
+
+
+@pytest.mark.parametrize("words", range(6, 16))
+def it_never_leaves_the_handouts_headline_a_word_alone_on_its_last_line(tmp_path, words):
+    headline = " ".join(["Councils"] + ["weigh"] * (words - 2) + ["tradeoffs"])
+    text = MINIMAL + f"handout:\n  headline: {headline}\n"
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    lines = lines_of(paths["handout"])
+    tallest = max(h for h, _ in lines)
+    shown = [t for h, t in lines if h == tallest]
+    assert " ".join(shown) == headline
+    assert len(shown[-1].split()) >= 2, shown
