@@ -83,3 +83,28 @@ def it_never_leaves_the_handouts_headline_a_word_alone_on_its_last_line(tmp_path
     shown = [t for h, t in lines if h == tallest]
     assert " ".join(shown) == headline
     assert len(shown[-1].split()) >= 2, shown
+
+
+@pytest.mark.parametrize("theme", ["default", "modern", "print"])
+def it_colours_the_decks_links_in_the_themes_primary_colour(tmp_path, theme):
+    """The deck's theme says what colour links are (PowerPoint and LibreOffice draw them so):
+    Office's blue and purple were the only colours on the print theme's grey slides."""
+    import zipfile
+
+    from lxml import etree
+
+    from briefgen.theme import load_theme
+
+    paths = outputs(build(write(tmp_path, MINIMAL.replace(
+        "title: Source A", "title: Source A\n    url: https://example.org/a")), tmp_path / "out",
+        theme=theme))
+    with zipfile.ZipFile(paths["deck"]) as z:
+        root = etree.fromstring(z.read("ppt/theme/theme1.xml"))
+    ns = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    primary = load_theme(theme).colors["primary"].lstrip("#").upper()
+    for slot in ("hlink", "folHlink"):
+        assert root.find(f".//a:clrScheme/a:{slot}/a:srgbClr", ns).get("val") == primary
+    prs = Presentation(str(paths["deck"]))
+    links = [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
+             for p in sh.text_frame.paragraphs for r in p.runs if r.hyperlink.address]
+    assert [r.hyperlink.address for r in links] == ["https://example.org/a"]

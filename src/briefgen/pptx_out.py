@@ -154,8 +154,10 @@ def _fit_default_template(prs, deck: Deck, theme: Theme) -> None:
     for font in root.iter(qn("a:majorFont"), qn("a:minorFont")):
         font.find(qn("a:latin")).set("typeface", deck.font)
     scheme = root.find(f".//{qn('a:clrScheme')}")
+    # Links in the theme's primary colour, visited or not: Office's blue and purple were the
+    # only colours on the print theme's grey slides.
     for slot, color in (("dk1", "text"), ("dk2", "primary"), ("accent1", "primary"),
-                        ("accent2", "accent")):
+                        ("accent2", "accent"), ("hlink", "primary"), ("folHlink", "primary")):
         entry = scheme.find(qn(f"a:{slot}"))
         entry.clear()
         etree.SubElement(entry, qn("a:srgbClr"), val=theme.colors[color].lstrip("#").upper())
