@@ -108,3 +108,37 @@ def it_colours_the_decks_links_in_the_themes_primary_colour(tmp_path, theme):
     links = [r for s in prs.slides for sh in s.shapes if sh.has_text_frame
              for p in sh.text_frame.paragraphs for r in p.runs if r.hyperlink.address]
     assert [r.hyperlink.address for r in links] == ["https://example.org/a"]
+
+
+def rule_pieces(pdf_path, page: int, color: str, top: float) -> list[tuple[float, float]]:
+    """The x ranges of the rules in a colour drawn within 2 px of a page's top margin (in CSS
+    px, as WeasyPrint draws): each border WeasyPrint fills is an outer and an inner rectangle."""
+    import pikepdf
+
+    want = tuple(round(int(color[i:i + 2], 16) / 255, 2) for i in (1, 3, 5))
+    pieces, fill = set(), None
+    with pikepdf.open(pdf_path) as pdf:
+        for operands, op in pikepdf.parse_content_stream(pdf.pages[page]):
+            if str(op) == "rg":
+                fill = tuple(round(float(v), 2) for v in operands)
+            elif str(op) == "re" and fill == want:
+                x, y, w, _ = (float(v) for v in operands)
+                if abs(y - top) <= 2:
+                    pieces.add((round(x, 1), round(x + w, 1)))
+    return sorted(pieces)
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def it_draws_the_rule_under_the_running_head_in_one_piece_the_width_of_the_text(tmp_path, draft):
+    from briefgen.theme import load_theme
+
+    from .conftest import EXAMPLE
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    if draft:
+        text = text.replace("status: final", "status: draft")
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    theme = load_theme("default")
+    # Letter, 0.9in margins all round in the default theme: the text is 8.5in - 1.8in wide.
+    assert rule_pieces(paths["memo"], 1, theme.colors["rule"], 0.9 * 96) == [(86.4, 729.6)]
+    assert rule_pieces(paths["memo"], 0, theme.colors["rule"], 0.9 * 96) == []  # no head
