@@ -313,7 +313,7 @@ def it_reads_spaced_and_wrapped_citations_and_prints_an_escaped_one_as_typed(tmp
     doc = number_citations(load_brief(write(tmp_path, text)))
     assert plain(doc.summary[0]) == "Bottom line\u00a0[1]."
     assert plain(doc.sections[0].paras[0]) == \
-        "Text\u00a0[2,\u00a0pp.\u00a03-5] and [@b] as typed."
+        "Text\u00a0[2,\u00a0pp.\u00a03–5] and [@b] as typed."
 
 
 def it_keeps_a_long_run_of_abbreviations_in_one_sentence_and_ends_it_after():

@@ -100,7 +100,7 @@ def it_plans_a_title_bottom_line_section_and_sources_slides(example_build):
     prs = Presentation(str(output(example_build, "deck")))
     titles = [slide_title(s) for s in prs.slides]
     assert titles == [
-        "Why don't sanctuary cities work with ICE to deport violent illegal immigrants?",
+        "Why don’t sanctuary cities work with ICE to deport violent illegal immigrants?",
         "Bottom line",
         "Legal and constitutional boundaries",
         "Public-safety rationale",

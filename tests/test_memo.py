@@ -50,7 +50,7 @@ def it_is_a_memo_with_header_page_numbers_metadata_and_bookmarks(example_build):
     for i, page in enumerate(pages, 1):
         assert f"Page {i} of {len(pages)}" in page
     assert "Local cooperation with ICE detainers November 24, 2026" in pages[1]
-    assert reader.metadata.title.startswith("Why don't sanctuary cities")
+    assert reader.metadata.title.startswith("Why don’t sanctuary cities")
     assert reader.metadata.author == "Policy Analysis Unit"
     assert reader.trailer["/Root"]["/Lang"] == "en"
     outline = reader.outline
@@ -237,7 +237,7 @@ def it_keeps_a_figure_on_its_page_a_little_smaller_rather_than_leave_a_gap(tmp_p
     assert list(room) == ["figure-1"] and 192 <= room["figure-1"] < 321
     build(brief, tmp_path / "out", parallel=False)
     pages = pdf_pages(tmp_path / "out" / "brief" / "memo.pdf")
-    assert "The chart's own caption" in pages[0]
+    assert "The chart’s own caption" in pages[0]
 
 
 def it_checks_again_after_a_smaller_figure_pulls_a_later_one_up(tmp_path):

@@ -142,3 +142,29 @@ def it_draws_the_rule_under_the_running_head_in_one_piece_the_width_of_the_text(
     # Letter, 0.9in margins all round in the default theme: the text is 8.5in - 1.8in wide.
     assert rule_pieces(paths["memo"], 1, theme.colors["rule"], 0.9 * 96) == [(86.4, 729.6)]
     assert rule_pieces(paths["memo"], 0, theme.colors["rule"], 0.9 * 96) == []  # no head
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "“We can’t wait,” the chief said of the ’90s plan ‘B’"),
+    ("de", "„We can’t wait,“ the chief said of the ’90s plan ‚B‘"),
+    ("fr", "«\u00a0We can’t wait,\u00a0» the chief said of the ’90s plan “B”")])
+def it_sets_quotes_apostrophes_and_ranges_as_the_language_prints_them(tmp_path, lang, said):
+    body = ("'\"We can''t wait,\" the chief said of the ''90s plan ''B'' over 2019-2021 [@b, pp. "
+            "3-5], not on 2026-11-24 or for [COVID-19](https://example.org/a-1-2).'")
+    text = f"lang: {lang}\n" + MINIMAL.replace("body: Text [@b].", f"body: {body}").replace(
+        "title: A brief", "title: \"Don't wait\"")
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    memo = " ".join(t for _, t in lines_of(paths["memo"]))
+    shown = said.replace("\u00a0", " ")
+    assert shown in memo.replace("\u00a0", " ")
+    # A link's address printed after it, as typed, never hyphenated ('ht- tps').
+    assert ("over 2019–2021 [2, pp. 3–5] , not on 2026-11-24 or for COVID-19 "
+            "(https://example.org/a-1-2) .") in memo
+    assert "Don’t wait" in memo
+    prs = Presentation(str(paths["deck"]))
+    deck = " ".join(p.text for s in prs.slides for sh in s.shapes if sh.has_text_frame
+                    for p in sh.text_frame.paragraphs)
+    assert said in deck and "Don’t wait" in deck and "[2,\u00a0pp.\u00a03–5]" in deck
+    links = [r.hyperlink.address for s in prs.slides for sh in s.shapes if sh.has_text_frame
+             for p in sh.text_frame.paragraphs for r in p.runs if r.hyperlink.address]
+    assert set(links) == {"https://example.org/a-1-2"}  # the section's slide, the key points

@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from .data import resolve_chart, resolve_table
 from .errors import BriefError, Problem
 from .labels import format_date, labels_for, primary_language, quoted
+from .typography import smarten
 from .model import (Block, Brief, Cite, Doc, DocFigure, DocList, DocSection, ListItem, Para,
                     Ref, Section, Source, Span, Text)
 
@@ -327,7 +328,14 @@ def number_citations(brief: Brief) -> Doc:
     opening = next(iter(block_texts(read_blocks(brief.summary.value))), "")
     bottom_line = tuple(para(x) for x in _block_sentences(opening, brief.lang)) \
         if summary and not isinstance(summary[0], DocList) else ()
-    return Doc(brief, summary, tuple(sections), refs, warnings,
+    # The fields printed as typed get the same quotes and dashes as the text around them.
+    shown = replace(brief, title=smarten(brief.title, brief.lang),
+                    subtitle=brief.subtitle and smarten(brief.subtitle, brief.lang),
+                    memo=replace(brief.memo, subject=brief.memo.subject and smarten(
+                        brief.memo.subject, brief.lang)),
+                    handout=replace(brief.handout, headline=brief.handout.headline and smarten(
+                        brief.handout.headline, brief.lang)))
+    return Doc(shown, summary, tuple(sections), refs, warnings,
                tuple(para(r.value) for r in brief.recommendations), bottom_line)
 
 
@@ -402,7 +410,7 @@ def _parse_inline(value: str, numbers: dict[str, int], lang: str = "en") -> Para
         items = parse_group(m.group(0))
         if items is None:
             return m.group(0)
-        groups.append(tuple(Cite(numbers[i], loc) for i, loc in items))
+        groups.append(tuple(Cite(numbers[i], loc and smarten(loc, lang)) for i, loc in items))
         return _MARK
 
     marked = GROUP_RE.sub(hold, _clean(" ".join(value.split())))
@@ -414,6 +422,7 @@ def _parse_inline(value: str, numbers: dict[str, int], lang: str = "en") -> Para
     bold = italic = 0
     href = None
     tokens = _md.parseInline(marked)[0].children or []
+    before = " "  # the character before a token's text: a quote after a space opens
     for tok in tokens:
         if tok.type == "strong_open":
             bold += 1
@@ -428,7 +437,8 @@ def _parse_inline(value: str, numbers: dict[str, int], lang: str = "en") -> Para
         elif tok.type == "link_close":
             href = None
         elif tok.type in ("text", "softbreak"):
-            content = tok.content if tok.type == "text" else " "
+            content = smarten(tok.content, lang, before) if tok.type == "text" else " "
+            before = content[-1:] or before
             for i, piece in enumerate(content.split(_MARK)):
                 if i:
                     spans.append(Span(cites=next(pending)))
@@ -513,7 +523,8 @@ def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None,
     after = "" if end in "?!" or (end == "." and not (rest and abbreviation)) else \
         ("," if rest else ".")
     text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + \
-        quoted(source.title, lang, after)
+        quoted(smarten(source.title, lang), lang, after)
+    rest = [smarten(p, lang) for p in rest]
     if rest:
         text += " " + ", ".join(rest) + "."
     accessed = (f"{labels_for(lang)['accessed']} {format_date(source.accessed, lang)}"
