@@ -50,8 +50,10 @@ sources:
 """
     (tmp_path / "chart.png").write_bytes((ROOT / "tests" / "data" / "chart.png").read_bytes())
     doc = number_citations(load_brief(write(tmp_path, text)))
+    # As the memo reads (summary, body, caption), then takeaway, bullets and notes, which
+    # the memo does not print.
     assert [(r.number, r.source.id) for r in doc.refs] == [
-        (1, "c"), (2, "b"), (3, "d"), (4, "a"), (5, "e"), (6, "f")]
+        (1, "c"), (2, "b"), (3, "f"), (4, "d"), (5, "a"), (6, "e")]
     assert [w.message for w in doc.warnings] == ["source 'g' is never cited"]
 
 

@@ -168,3 +168,23 @@ def it_sets_quotes_apostrophes_and_ranges_as_the_language_prints_them(tmp_path, 
     links = [r.hyperlink.address for s in prs.slides for sh in s.shapes if sh.has_text_frame
              for p in sh.text_frame.paragraphs for r in p.runs if r.hyperlink.address]
     assert set(links) == {"https://example.org/a-1-2"}  # the section's slide, the key points
+
+
+def it_numbers_the_memos_citations_without_a_gap_for_a_source_a_takeaway_alone_cites(tmp_path):
+    from .conftest import cite_numbers
+
+    text = MINIMAL.replace("    body: Text [@b].\n", (
+        "    body: Text [@b].\n    takeaway: Only the takeaway cites this [@c].\n"
+        "  - heading: Two\n    body: Then this [@d].\n    bullets: [\"A bullet cites [@e]\"]\n")
+    ).replace("sources:\n", "sources:\n  - {id: c, title: Source C}\n  - {id: d, title: Source D}\n"
+              "  - {id: e, title: Source E}\n")
+    paths = outputs(build(write(tmp_path, text), tmp_path / "out"))
+    memo = " ".join(t for _, t in lines_of(paths["memo"]))
+    body = memo.split(" Sources ")[0]
+    assert sorted(set(cite_numbers(body))) == [1, 2, 3]  # a, b, d: as the memo reads
+    handout = " ".join(t for _, t in lines_of(paths["handout"]))
+    assert "Only the takeaway cites this [4]" in handout and "[4] “Source C.”" in handout
+    prs = Presentation(str(paths["deck"]))
+    deck = " ".join(p.text for s in prs.slides for sh in s.shapes if sh.has_text_frame
+                    for p in sh.text_frame.paragraphs)
+    assert "A bullet cites\u00a0[5]" in deck and "[5] “Source E.”" in deck

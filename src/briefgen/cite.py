@@ -1,8 +1,9 @@
 """Citation syntax and the one numbering every output shares.
 
-number_citations is pure: Brief in, Doc out. Sources are numbered 1..N in order of first citation,
-reading the summary, then each section (heading, body, takeaway, bullets, notes, figure caption,
-table caption, chart caption), then the recommendations, which print after the last section.
+number_citations is pure: Brief in, Doc out. Sources are numbered 1..N in order of first citation
+as the memo reads: the summary, then each section (heading, body, figure caption, table caption,
+chart caption), then the recommendations, which print after the last section; then what only
+the handout and the deck show (each section's takeaway, bullets and notes).
 """
 from __future__ import annotations
 
@@ -253,23 +254,35 @@ def block_texts(layout: Layout):
 
 
 def section_texts(section: Section) -> list[Text]:
-    """A section's text fields in reading order, the order citations are numbered in."""
+    """A section's text fields: what the memo prints, in its order, then what only the
+    handout and the deck show (memo_texts, slide_texts)."""
+    return memo_texts(section) + slide_texts(section)
+
+
+def memo_texts(section: Section) -> list[Text]:
+    """What the memo prints of a section, in reading order."""
     texts = [section.heading, section.body]
-    texts += [section.takeaway] if section.takeaway else []
-    texts += list(section.bullets or ())
-    texts += [section.notes] if section.notes else []
     if section.figure and section.figure.caption:
         texts.append(section.figure.caption)
-    texts += [x.caption for x in (section.table, section.chart) if x and x.caption]
-    return texts
+    return texts + [x.caption for x in (section.table, section.chart) if x and x.caption]
+
+
+def slide_texts(section: Section) -> list[Text]:
+    """What only the handout and the deck show of a section: its takeaway, bullets, notes."""
+    texts = [section.takeaway] if section.takeaway else []
+    texts += list(section.bullets or ())
+    return texts + ([section.notes] if section.notes else [])
 
 
 def number_citations(brief: Brief) -> Doc:
     """Resolve every [@id] to its shared number; warn about sources nobody cites."""
     by_id = {s.id: s for s in brief.sources}
     numbers: dict[str, int] = {}
-    texts = [brief.summary] + [t for s in brief.sections for t in section_texts(s)] + list(
-        brief.recommendations)
+    # Numbered as the memo reads (summary, sections, recommendations), then what only the
+    # handout and the deck show: the memo's own citations then run 1, 2, 3 with no gap
+    # for a source cited in a takeaway alone.
+    texts = [brief.summary] + [t for s in brief.sections for t in memo_texts(s)] + list(
+        brief.recommendations) + [t for s in brief.sections for t in slide_texts(s)]
     # A list item's paragraph after its nested list prints before it: number as printed.
     listed = {id(t) for t in [brief.summary] + [t for s in brief.sections
                                                 for t in (s.body, s.notes) if t]}
