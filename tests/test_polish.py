@@ -188,3 +188,61 @@ def it_numbers_the_memos_citations_without_a_gap_for_a_source_a_takeaway_alone_c
     deck = " ".join(p.text for s in prs.slides for sh in s.shapes if sh.has_text_frame
                     for p in sh.text_frame.paragraphs)
     assert "A bullet cites\u00a0[5]" in deck and "[5] “Source E.”" in deck
+
+
+def logos(paths) -> dict:
+    """What each output shows of a logo: the alt text of each logo image (memo and handout: a
+    Figure in the PDF's structure before the heading; deck: the title slide's Logo)."""
+    import pikepdf
+
+    from .conftest import structure_elements
+
+    shown = {}
+    for kind in ("memo", "handout"):
+        with pikepdf.open(paths[kind]) as pdf:
+            shown[kind] = [str(f.get("/Alt")) for f in structure_elements(pdf, "/Figure")
+                           if "/Alt" in f]
+    prs = Presentation(str(paths["deck"]))
+    shown["deck"] = [s._element.nvPicPr.cNvPr.get("descr") for s in prs.slides[0].shapes
+                     if s.name == "Logo"]
+    return shown
+
+
+def it_shows_the_briefs_own_organisation_and_logo_not_the_themes_sample(tmp_path):
+    from briefgen.errors import BriefError
+    from briefgen.load import load_brief
+
+    from .conftest import ROOT
+
+    (tmp_path / "ours.png").write_bytes((ROOT / "themes" / "modern" / "logo.png").read_bytes())
+    theme = "theme: modern\n"
+    # The theme's sample logo, unless the brief says otherwise.
+    sample = logos(outputs(build(write(tmp_path, theme + MINIMAL), tmp_path / "a")))
+    assert sample == {k: ["Policy Analysis Unit"] for k in ("memo", "handout", "deck")}
+    # Another organisation: its name where the logo stood, and not the theme's logo.
+    paths = outputs(build(write(tmp_path, theme + "organisation: Urban Mobility Program\n"
+                                + MINIMAL), tmp_path / "b"))
+    assert logos(paths) == {"memo": [], "handout": [], "deck": []}
+    for kind in ("memo", "handout"):
+        assert "Urban Mobility Program" in " ".join(t for _, t in lines_of(paths[kind]))
+    subtitle = Presentation(str(paths["deck"])).slides[0].placeholders[1].text_frame.text
+    assert subtitle.startswith("Urban Mobility Program · ")
+    # Its own logo; or none at all.
+    own = theme + "logo: {path: ours.png, alt: Urban Mobility Program}\n"
+    assert logos(outputs(build(write(tmp_path, own + MINIMAL), tmp_path / "c"))) == {
+        k: ["Urban Mobility Program"] for k in ("memo", "handout", "deck")}
+    paths = outputs(build(write(tmp_path, theme + "logo: none\n" + MINIMAL), tmp_path / "d"))
+    assert logos(paths) == {"memo": [], "handout": [], "deck": []}
+    assert "Policy Analysis Unit" not in " ".join(t for _, t in lines_of(paths["memo"]))
+    # Refused with their place: a word, a file a slide cannot show, no alt text.
+    (tmp_path / "ours.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+                                       'height="10"/>', encoding="utf-8")
+    for said, message in (
+            ("logo: ours", "1:7: 'logo' must be {path: ..., alt: ...} or none, not 'ours'"),
+            ("logo: {path: ours.svg, alt: Us}", "1:14: logo must be a PNG or JPEG image "
+                                                "(slides cannot show '.svg')"),
+            ("logo: {path: ours.png}", "1:7: missing required field 'alt' in logo")):
+        path = write(tmp_path, said + "\n" + MINIMAL)
+        with pytest.raises(BriefError) as e:
+            load_brief(path)
+        assert str(e.value) == f"{path}:{message}"

@@ -21,9 +21,9 @@ from .html import render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
-from .model import Brief
+from .model import Brief, Figure
 from .swap import output_error, staged
-from .theme import load_theme, theme_folder
+from .theme import branded, load_theme, theme_folder
 
 
 @dataclass
@@ -251,7 +251,7 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     too (drawn here, in a few ms each, and kept for the memo's rendering)."""
     brief = load_brief(brief_path)
     doc = number_citations(brief)
-    chosen = theme_for(brief, theme)
+    chosen = branded(theme_for(brief, theme), brief)
     faces = face_problems(chosen)
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
@@ -375,6 +375,7 @@ def watched_files(brief_path: str | Path, theme: str | None,
     except BriefError:
         return files  # a broken brief: watch it until it is fixed
     files += [s.figure.path for s in brief.sections if s.figure]
+    files += [brief.logo.path] if isinstance(brief.logo, Figure) else []
     files += [x.csv for s in brief.sections for x in (s.table, s.chart) if x and x.csv]
     try:
         folder = theme_for(brief, theme).folder

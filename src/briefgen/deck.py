@@ -1029,7 +1029,10 @@ class _Planner:
         paras: list[Para] = []
         if b.subtitle:
             paras.append((Span(b.subtitle),))
-        meta = " · ".join(x for x in [format_date(b.date, b.lang), ", ".join(b.authors)] if x)
+        # An organisation without a logo: its name opens the line the logo would stand above.
+        organisation = self.theme.organisation if self.theme.logo is None else None
+        meta = " · ".join(x for x in [organisation, format_date(b.date, b.lang),
+                                      ", ".join(b.authors)] if x)
         paras.append((Span(meta),))
         sub = Block(sub_box, tuple(paras), 22, color="muted", **as_set[1])
         size = fit_size(sub, self.theme, 22, self.min_size)

@@ -34,6 +34,7 @@ MAX_LINE = 1_000
 # such a run again at every line it breaks it into, which took a minute for 48,000 letters.
 MAX_WORD = 1_000
 MAX_SECTIONS = 200
+NO_LOGO = "none"  # a brief's `logo: none`: no logo, not even the theme's
 # Recommendations: a handful is what a reader acts on, and each takes a line or more of the
 # one-page handout.
 MAX_RECOMMENDATIONS = 20
@@ -78,6 +79,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "sections": Field("objects", "The sections, at least one.", True, item="section"),
         "sources": Field("objects", "Every source a citation names.", item="source"),
         "handout": Field("object", "Settings for the one-page handout.", item="handout"),
+        "organisation": Field("text", "Who publishes the brief, printed where a logo would stand "
+                              "when there is none; replaces the theme's organisation (and its "
+                              "logo, unless the brief gives a logo too).", most=MAX_LINE),
+        "logo": Field("object", "The brief's own logo, replacing the theme's: {path, alt}, a "
+                      "PNG or JPEG in the brief's folder; or none for no logo.", item="logo"),
         "recommendations": Field("items", "What the brief recommends, as a list: each item one "
                                  "paragraph with inline markdown and [@id] citations, numbered "
                                  "for you (write no '1.'). Printed as a numbered section after "
@@ -105,6 +111,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
                        "native table in the deck.", item="table"),
         "chart": Field("object", "A chart drawn from data: a vector chart in the memo, a native, "
                        "editable chart in the deck.", item="chart"),
+    },
+    "logo": {
+        "path": Field("text", "Image file (PNG or JPEG), relative to the brief's folder.", True),
+        "alt": Field("text", "Alternative text for screen readers: usually the organisation's "
+                     "name.", True),
     },
     "figure": {
         "path": Field("text", "Image file (PNG, JPEG, GIF or SVG), relative to the brief's "
@@ -721,6 +732,7 @@ class NodeReader:
         if not top:
             return None
         memo = self.read(top["memo_node"], "memo")
+        logo = self.read_logo(top["logo_node"])
         handout = self.read(top["handout_node"], "handout")
         # The ids of sources with a fault of their own (reported already): citing one is not a
         # second fault.
@@ -772,6 +784,8 @@ class NodeReader:
             field_locs=self.field_locs(("", top), ("memo.", memo), ("handout.", handout)),
             warnings=tuple(self.warnings),
             recommendations=recommendations,
+            organisation=text_value(top["organisation"]),
+            logo=logo,
         )
 
     def field_locs(self, *groups: tuple[str, dict]) -> dict[str, Loc]:
@@ -803,6 +817,24 @@ class NodeReader:
         chart = read_chart(self, f["chart_node"]) if f["chart_node"] is not None else None
         return Section(f["heading"], f["body"], f["takeaway"], f["bullets"], f["notes"],
                        figure, self.loc(node), table, chart)
+
+    def read_logo(self, node) -> Figure | str | None:
+        """The brief's logo: a Figure, NO_LOGO for `logo: none`, or None (the theme's)."""
+        if isinstance(node, yaml.ScalarNode) and not _is_null(node) and node.value == "none":
+            return NO_LOGO
+        if isinstance(node, yaml.ScalarNode) and not _is_null(node):
+            self.error(node, f"'logo' must be {{path: ..., alt: ...}} or none, not "
+                             f"'{_short(node.value)}'")
+            return None
+        f = self.read(node, "logo") if node is not None else {}
+        if not f or f["path"] is None or f["alt"] is None:
+            return None
+        path = self.asset(f["path"], "logo")
+        if path is not None and path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            self.error(f["path"].loc, f"logo must be a PNG or JPEG image (slides cannot show "
+                                      f"'{path.suffix}')")
+            return None
+        return Figure(path, f["alt"].value, None, self.loc(node)) if path else None
 
     def read_figure(self, node) -> Figure | None:
         f = self.read(node, "figure")

@@ -134,6 +134,8 @@ class Brief:
     warnings: tuple[Problem, ...] = ()  # found while reading: Doc.warnings carries them on
     # What the brief asks its readers to do, one paragraph each: printed after the last section.
     recommendations: tuple[Text, ...] = ()
+    organisation: str | None = None  # replaces the theme's
+    logo: "Figure | str | None" = None  # the brief's own, "none", or None for the theme's
 
 
 @dataclass(frozen=True)

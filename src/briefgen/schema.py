@@ -55,6 +55,8 @@ def _object(kind: str) -> dict:
         out["oneOf"] = [{"required": [name]} for name in _ONE_OF[kind]]
     if kind in _OR_TEXT:
         out = {"anyOf": [_TEXT, out]}
+    if kind == "logo":  # or `logo: none`
+        out = {"anyOf": [{"const": "none"}, out]}
     return out
 
 

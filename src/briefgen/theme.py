@@ -6,7 +6,7 @@ import hashlib
 import re
 import shlex
 import zipfile
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import jinja2
@@ -35,6 +35,9 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
         "logo": Field("file", "Logo image (PNG or JPEG) in the theme folder: memo, handout and "
                               "title slide."),
         "logo_alt": Field("text", "Alternative text of the logo (required with a logo)."),
+        "organisation": Field("text", "Who publishes with this theme, printed where the logo "
+                              "would stand when there is none. A brief's own organisation: "
+                              "replaces it."),
         "citation": Field("choice", "How citations print: brackets ([1] [2]) or superscript.",
                           choices=("brackets", "superscript")),
         "page": Field("object", "Printed page.", item="page"),
@@ -112,6 +115,7 @@ class Theme:
     body: FontFamily
     logo: Path | None
     logo_alt: str
+    organisation: str | None  # printed where the logo stands, when there is none
     citation: str
     paper: str
     margin: str
@@ -241,6 +245,7 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         body=family("body"),
         logo=top.get("logo"),
         logo_alt=text_value(top.get("logo_alt")) or "",
+        organisation=text_value(top.get("organisation")),
         citation=top.get("citation") or "brackets",
         paper=(page.get("size") or "letter").lower(),
         margin=page.get("margin") or "0.9in",
@@ -461,3 +466,18 @@ def check_contrast(theme: Theme) -> list[Problem]:
                 f"{fg} {theme.colors[fg]} on {bg} {theme.colors[bg]} has contrast "
                 f"{ratio:.2f}:1; WCAG AA needs {AA_BODY}:1 for body text")))
     return problems
+
+
+def branded(theme: Theme, brief) -> Theme:
+    """The theme with the brief's own organisation and logo. A theme's logo belongs to its
+    organisation: a brief that names another organisation and no logo of its own shows its
+    name, not the theme's logo (the modern theme's sample logo printed on anyone's brief)."""
+    if brief.logo is None and brief.organisation is None:
+        return theme
+    logo, alt = theme.logo, theme.logo_alt
+    if brief.logo == "none" or (brief.logo is None and brief.organisation is not None):
+        logo, alt = None, ""
+    elif brief.logo is not None:
+        logo, alt = brief.logo.path, brief.logo.alt
+    return replace(theme, logo=logo, logo_alt=alt,
+                   organisation=brief.organisation or theme.organisation)
