@@ -246,3 +246,18 @@ def it_shows_the_briefs_own_organisation_and_logo_not_the_themes_sample(tmp_path
         with pytest.raises(BriefError) as e:
             load_brief(path)
         assert str(e.value) == f"{path}:{message}"
+
+
+@pytest.mark.parametrize("brief", ["ten", "example"])
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def it_never_leaves_the_memos_last_page_to_a_few_sources(tmp_path, brief, paper):
+    from pypdf import PdfReader
+
+    from .conftest import EXAMPLE, ROOT
+
+    path = ROOT / "tests" / "data" / "ten-sections" / "brief.yaml" if brief == "ten" else EXAMPLE
+    memo = outputs(build(path, tmp_path / "out", paper=paper))["memo"]
+    pages = [p.extract_text() for p in PdfReader(str(memo)).pages]
+    last = re.findall(r"^\[(\d+)\]", pages[-1], re.M)
+    total = int(re.findall(r"^\[(\d+)\]", "\n".join(pages), re.M)[-1])
+    assert len(last) >= min(6, total), (len(pages), last)
