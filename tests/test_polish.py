@@ -261,3 +261,24 @@ def it_never_leaves_the_memos_last_page_to_a_few_sources(tmp_path, brief, paper)
     last = re.findall(r"^\[(\d+)\]", pages[-1], re.M)
     total = int(re.findall(r"^\[(\d+)\]", "\n".join(pages), re.M)[-1])
     assert len(last) >= min(6, total), (len(pages), last)
+
+
+def it_fills_the_page_a_figure_too_tall_for_it_leaves_with_the_text_that_follows(tmp_path):
+    """The ten-section brief's section 1 ends a fifth of a page above the foot of page 1, and its
+    figure is twice that tall: the text after it fills the room, the figure heads page 2."""
+    from pypdf import PdfReader
+
+    from .conftest import ROOT
+
+    brief = ROOT / "tests" / "data" / "ten-sections" / "brief.yaml"
+    memo = outputs(build(brief, tmp_path / "out"))["memo"]
+    page = [line for line in pdf_text(memo).split("--- page 2 ---")[0].splitlines()[1:]]
+    boxes = [(float(line.split()[1]), float(line.split()[2]), line.split(" | ", 1)[1])
+             for line in page]
+    foot = max(y for y, _, _ in boxes)  # the page's own footer line
+    text_end = max(y + h for y, h, t in boxes if y < foot - 1)
+    height = float(PdfReader(str(memo)).pages[0].mediabox.height)
+    assert (foot - text_end) / height < 0.1, (foot, text_end)
+    assert "2. Who is most at risk" in " ".join(t for _, _, t in boxes)
+    second = pdf_text(memo).split("--- page 2 ---")[1].split("--- page 3 ---")[0]
+    assert "Daily maximum temperature and heat-related emergency visits" in second

@@ -647,6 +647,50 @@ def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[s
     return room
 
 
+def figure_deferrals(document, keep: set[str] = frozenset()) -> dict[str, int]:
+    """Figures to set a few blocks later: {figure id: how many headings and paragraphs that
+    follow it fit the room it left blank on the page before}. A figure too tall for the rest
+    of its page moved whole to the next one; where it could not shrink enough to stay (keep:
+    those that can), the text that follows fills that room and the figure heads the next page,
+    as a typesetter floats it."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+
+    out = {}
+    for before, page in zip(document.pages, document.pages[1:]):
+        box = page._page_box
+        top = box.content_box_y()
+        flow = [b for b in box.children[0].descendants()
+                if getattr(b, "element_tag", None) in ("figure", "h2", "p", "section", "ul",
+                                                       "ol", "table", "div", "li", "img")]
+        first = next((i for i, b in enumerate(flow) if b.element_tag == "figure"), None)
+        if first is None:
+            continue
+        figure = flow[first]
+        name = figure.element.get("id") if figure.element is not None else None
+        if not name or name in keep or not name.startswith("figure-") or \
+                figure.position_y > top + 1:
+            continue
+        area = before._page_box
+        used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
+                    if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
+        free = area.content_box_y() + area.height - used - 4
+        count, filled, last = 0, 0.0, None
+        inside = set(map(id, figure.descendants()))
+        for b in flow[first + 1:]:
+            if b.element_tag == "section" or id(b) in inside:
+                continue
+            if b.element_tag not in ("h2", "p") or filled + b.margin_height() > free:
+                break
+            filled += b.margin_height()
+            count, last = count + 1, b.element_tag
+        # A heading alone would be left at the page's foot: it goes over with its text.
+        if last == "h2":
+            count -= 1
+        if count:
+            out[name] = count
+    return out
+
+
 def margin_box(document, at_keyword: str):
     """The first page's margin box of this name that holds text, as (width in points, lines, font
     size in points), else None: what the memo's running head has room for, as the theme's CSS
