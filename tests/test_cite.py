@@ -351,6 +351,6 @@ sources:
     assert [(r.number, r.source.id) for r in doc.refs] == [(1, "a"), (2, "b"), (3, "c"), (4, "d")]
     assert doc.warnings == ()
     assert [plain(p) for p in doc.recommendations] == [
-        "Act on this\u00a0[4] [2,\u00a0p.\u00a03].", "Then that\u00a0[1]."]
+        "Act on this\u00a0[4]\u00a0[2,\u00a0p.\u00a03].", "Then that\u00a0[1]."]
     assert [(s.text, s.italic) for s in doc.recommendations[0] if not s.cites][:2] == [
         ("Act on ", False), ("this", True)]

@@ -41,11 +41,12 @@ def it_keeps_a_short_citation_group_on_one_line(tmp_path):
 
 
 def it_sets_a_citation_after_a_digit_in_brackets_in_the_superscript_theme(tmp_path):
-    text = MINIMAL.replace("body: Text [@b].", "body: The fee is $3 [@b]. It rose by 12% [@a].")
+    text = MINIMAL.replace("body: Text [@b].", "body: The fee is $3 [@b]. It rose by 12% [@a]. "
+                           "It rose sharply [@a].")
     paths = outputs(build(write(tmp_path, text), tmp_path / "out", theme="modern"))
     memo = " ".join(t for _, t in lines_of(paths["memo"]))
     # pdftotext reads a superscript as a word of its own: '12% 1'.
-    assert "The fee is $3 [2] . It rose by 12% 1 ." in memo
+    assert "The fee is $3 [2] . It rose by 12% [1] . It rose sharply 1 ." in memo
     handout = " ".join(t for _, t in lines_of(paths["handout"]))
     assert "The fee is $3 [2] ." in handout  # its key point
     prs = Presentation(str(paths["deck"]))
@@ -282,3 +283,24 @@ def it_fills_the_page_a_figure_too_tall_for_it_leaves_with_the_text_that_follows
     assert "2. Who is most at risk" in " ".join(t for _, _, t in boxes)
     second = pdf_text(memo).split("--- page 2 ---")[1].split("--- page 3 ---")[0]
     assert "Daily maximum temperature and heat-related emergency visits" in second
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def it_leaves_no_page_of_the_ten_section_memo_a_large_blank_above_its_foot(tmp_path, paper):
+    """Its figures and charts move to pages of their own and leave nothing blank behind."""
+    from pypdf import PdfReader
+
+    from .conftest import ROOT
+
+    brief = ROOT / "tests" / "data" / "ten-sections" / "brief.yaml"
+    memo = outputs(build(brief, tmp_path / "out", paper=paper))["memo"]
+    height = float(PdfReader(str(memo)).pages[0].mediabox.height)
+    pages = pdf_text(memo).split("--- page ")[1:]
+    for n, page in enumerate(pages[:-1], 1):
+        if re.search(r"\| \[\d+\] ", pages[n]):
+            continue  # the Sources list's last entries go over together (tested above)
+        boxes = [(float(line.split()[1]), float(line.split()[2]))
+                 for line in page.splitlines()[1:]]
+        foot = max(y for y, _ in boxes)
+        text_end = max(y + h for y, h in boxes if y < foot - 1)
+        assert (foot - text_end) / height < 0.12, (paper, n, foot, text_end)

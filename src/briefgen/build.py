@@ -203,38 +203,43 @@ def make_memo(job: Job, path: Path) -> Output:
         document = render_pdf(page, job.folder, job.roots, job.origin)
         html = page
     if tries:
-        html, document = _defer_figures(job, html, document, set(heights))
+        html, document = _defer_figures(job, html, document)
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
 
 
 _BLOCK_END_RE = re.compile(r"</(?:h2|p)>")
 
 
-def _defer_figures(job: Job, html: str, document, kept: set[str]):
+def _defer_figures(job: Job, html: str, document):
     """A figure that moved whole to the next page, and could not shrink enough to stay, is set
     after the headings and paragraphs that fill the room it left (pdf.figure_deferrals): page 1
-    of a brief with a figure in section 1 was a fifth blank. Kept where the page count does not
-    grow."""
+    of a brief with a figure in section 1 was a fifth blank. A move changes the pages after it,
+    so up to three rounds; a round is kept where the page count does not grow."""
     from .pdf import figure_deferrals, render_pdf
 
-    moves = figure_deferrals(document, kept)
-    if not moves:
-        return html, document
-    page = html
-    for name, count in moves.items():
-        m = re.search(rf'\s*<figure id="{name}">.*?</figure>', page, re.S)
-        if m is None:
-            continue
-        rest = page[:m.start()] + page[m.end():]
-        ends = list(_BLOCK_END_RE.finditer(rest, m.start()))
-        if len(ends) < count:
-            continue
-        at = ends[count - 1].end()
-        page = rest[:at] + m.group(0) + rest[at:]
-    moved = render_pdf(page, job.folder, job.roots, job.origin)
-    if len(moved.pages) > len(document.pages):
-        return html, document
-    return page, moved
+    moved: set[str] = set()
+    for _ in range(3):
+        moves = {name: count for name, count in figure_deferrals(document).items()
+                 if name not in moved}
+        if not moves:
+            break
+        page = html
+        for name, count in moves.items():
+            m = re.search(rf'\s*<figure (?:class="chart" )?id="{name}">.*?</figure>', page, re.S)
+            if m is None:
+                continue
+            rest = page[:m.start()] + page[m.end():]
+            ends = list(_BLOCK_END_RE.finditer(rest, m.start()))
+            if len(ends) < count:
+                continue
+            at = ends[count - 1].end()
+            page = rest[:at] + m.group(0) + rest[at:]
+        again = render_pdf(page, job.folder, job.roots, job.origin)
+        if len(again.pages) > len(document.pages):
+            break
+        html, document = page, again
+        moved |= set(moves)
+    return html, document
 
 
 def _fit_tables(job: Job, html: str, document):

@@ -490,7 +490,8 @@ def cite_text(cites: tuple[Cite, ...], style: str = "brackets", lead: bool = Fal
         # '1, p. 12; 2': with a locator, commas alone would read as one number's pages.
         sep = "; " if any(c.locator for c in cites) else ","
         return sep.join(map(one, cites))
-    text = " ".join(f"[{one(c)}]" for c in cites)
+    # A short group is one word on a slide too: '[10]' never starts a line after '[7]'.
+    text = ("\u00a0" if kept_whole(cites) else " ").join(f"[{one(c)}]" for c in cites)
     return "\u00a0" + text if lead else text
 
 
@@ -503,7 +504,8 @@ def plain(para: Para, style: str = "brackets") -> str:
 def group_style(para: Para, i: int, style: str) -> str:
     """How the citation group at span i is set: a superscript right after a digit would read
     as an exponent ('$3⁸'), so there it is set in brackets ('$3 [8]'), in every output."""
-    if style == "superscript" and i > 0 and para[i - 1].text[-1:].isdigit():
+    if style == "superscript" and i > 0 and (para[i - 1].text[-1:].isdigit()
+                                             or para[i - 1].text.endswith("%")):
         return "brackets"
     return style
 
@@ -514,7 +516,8 @@ WHOLE_GROUP = (4, 40)
 
 
 def kept_whole(cites: tuple[Cite, ...]) -> bool:
-    return len(cites) <= WHOLE_GROUP[0] and len(cite_text(cites)) <= WHOLE_GROUP[1]
+    return len(cites) <= WHOLE_GROUP[0] and sum(
+        len(str(c.number)) + len(c.locator or "") + 4 for c in cites) <= WHOLE_GROUP[1]
 
 
 # A title ending in an abbreviation: 'D.C.', 'U.S.', 'Inc.', 'et al.'.

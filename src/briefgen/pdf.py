@@ -647,12 +647,12 @@ def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[s
     return room
 
 
-def figure_deferrals(document, keep: set[str] = frozenset()) -> dict[str, int]:
+def figure_deferrals(document) -> dict[str, int]:
     """Figures to set a few blocks later: {figure id: how many headings and paragraphs that
     follow it fit the room it left blank on the page before}. A figure too tall for the rest
-    of its page moved whole to the next one; where it could not shrink enough to stay (keep:
-    those that can), the text that follows fills that room and the figure heads the next page,
-    as a typesetter floats it."""
+    of its page moved whole to the next one; where it could not shrink enough to stay, the
+    text that follows fills that room and the figure heads the next page, as a typesetter
+    floats it."""
     from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
 
     out = {}
@@ -667,7 +667,7 @@ def figure_deferrals(document, keep: set[str] = frozenset()) -> dict[str, int]:
             continue
         figure = flow[first]
         name = figure.element.get("id") if figure.element is not None else None
-        if not name or name in keep or not name.startswith("figure-") or \
+        if not name or not name.startswith(("figure-", "chart-")) or \
                 figure.position_y > top + 1:
             continue
         area = before._page_box
@@ -679,7 +679,15 @@ def figure_deferrals(document, keep: set[str] = frozenset()) -> dict[str, int]:
         for b in flow[first + 1:]:
             if b.element_tag == "section" or id(b) in inside:
                 continue
-            if b.element_tag not in ("h2", "p") or filled + b.margin_height() > free:
+            if b.element_tag not in ("h2", "p"):
+                break
+            if filled + b.margin_height() > free:
+                # A paragraph may begin in the room and go on over the page, if three of its
+                # lines fit there (its own orphans rule keeps two).
+                lines = [c for c in b.descendants() if isinstance(c, LineBox)]
+                if b.element_tag == "p" and len(lines) > 4 and \
+                        filled + 3 * lines[0].height + 8 <= free:
+                    count, last = count + 1, "p"
                 break
             filled += b.margin_height()
             count, last = count + 1, b.element_tag
