@@ -304,3 +304,16 @@ def it_leaves_no_page_of_the_ten_section_memo_a_large_blank_above_its_foot(tmp_p
         foot = max(y for y, _ in boxes)
         text_end = max(y + h for y, h in boxes if y < foot - 1)
         assert (foot - text_end) / height < 0.12, (paper, n, foot, text_end)
+
+
+def it_keeps_the_first_words_of_the_examples_headline_together_on_a4(tmp_path):
+    """Holding the last two words together once made WeasyPrint break after the first."""
+    from .conftest import EXAMPLE
+
+    paths = outputs(build(EXAMPLE, tmp_path / "out", paper="a4"))
+    lines = lines_of(paths["handout"])
+    tallest = max(h for h, _ in lines)
+    shown = [t for h, t in lines if h == tallest]
+    assert shown[0].startswith("Why don’t sanctuary cities") and len(shown[-1].split()) >= 2
+    assert " ".join(shown) == ("Why don’t sanctuary cities work with ICE to deport violent "
+                               "illegal immigrants?")

@@ -73,12 +73,14 @@ def url_breaks(url: str) -> Markup:
 
 def no_widow(value) -> Markup:
     """A headline's last two words kept on one line, so that its last line is never one word
-    alone (where they are short enough to share any line)."""
+    alone (where they are short enough to share any line). Word joiners (U+2060) hold them
+    together: a no-break space garbles a font without one, and a nowrap span made WeasyPrint
+    break after the headline's first word ('Why' / 'don't sanctuary ...'); the joiners draw
+    nothing and do not reach the PDF's text."""
     words = str(value).split(" ")
     if len(words) < 3 or len(" ".join(words[-2:])) > 24:
         return Markup(escape(value))
-    return Markup('{} <span class="nobr">{}</span>').format(" ".join(words[:-2]),
-                                                            " ".join(words[-2:]))
+    return Markup(escape(" ".join(words[:-2]) + " " + "\u2060 \u2060".join(words[-2:])))
 
 
 PAPER = {"letter": ("816", 1056.0), "a4": ("793.7", 1122.52)}  # width, height in CSS pixels
