@@ -371,3 +371,17 @@ def it_keeps_a_long_tables_columns_on_every_slide_it_takes(tmp_path):
     widths = {tuple(c.width for c in shape.table.columns) for shape in found}
     assert len(widths) == 1 and len(found) > 1
     assert sum(len(shape.table.rows) - 1 for shape in found) == 60
+
+
+def it_leaves_an_svg_figure_off_the_slides_and_says_so(tmp_path):
+    (tmp_path / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" '
+                                        'height="20"><rect width="40" height="20"/></svg>',
+                                        encoding="utf-8")
+    text = MINIMAL.replace("body: Text [@b].",
+                           "body: Text [@b].\n    figure: {path: chart.svg, alt: A chart}")
+    brief = write(tmp_path, text)
+    prs, _, warnings = deck_of(brief, tmp_path / "deck.pptx")
+    assert warnings == [f"{brief}:7:13: the figure chart.svg is not shown on slides: PowerPoint "
+                        "files cannot hold SVG here; give a PNG or JPEG for the deck"]
+    assert [slide_title(s) for s in prs.slides][2:4] == ["One", "Key points"]
+    assert not any(visuals(s) for s in prs.slides)

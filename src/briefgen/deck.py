@@ -592,7 +592,9 @@ class _Planner:
         points = self.section_points(s)
         notes = self.notes(s.notes)
         if s.figure is not None and s.figure.path.suffix.lower() not in SAFE_IMAGES:
-            self.place_figure(s.figure, Box(0, 0, 1, 1), s.number)  # says why it is left out
+            self.warnings.append(Problem(self.doc.brief.sections[s.number - 1].figure.loc, (
+                f"the figure {s.figure.path.name} is not shown on slides: PowerPoint files "
+                "cannot hold SVG here; give a PNG or JPEG for the deck")))
             figure = None
         else:
             figure = s.figure
@@ -618,7 +620,7 @@ class _Planner:
             return []
         frame = self.frames["content"]
         title = self.title_block(self.unique(f"{first} ({self.labels['cont']})"))
-        picture, caption = self.place_figure(figure, self.data_area(title), s.number)
+        picture, caption = self.place_figure(figure, self.data_area(title))
         cited = [c for sp in (figure.caption or ()) for c in sp.cites]
         return [Slide("content", title, footer=self.footer(cited), picture=picture,
                       caption=caption, number=frame.number, draft=frame.draft)]
@@ -690,13 +692,7 @@ class _Planner:
             notes = f"{text}\n\n{notes}" if notes else text
         kicker_block = None
         if not template:
-            top = title_block.box.y + title_block.box.h + 4
-            if kicker:
-                kicker_block = self.kicker_block(kicker, Box(MARGIN, top, self.w - 2 * MARGIN,
-                                                             self.h), said.heading.loc)
-                top = kicker_block.box.y + kicker_block.box.h
-            top += 14
-            area = Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 62 - top)
+            kicker_block, area = self.below_title(title_block, kicker, said.heading.loc)
         else:
             area = frame.body
         kind = "figure" if figure is not None else "table" if s.table is not None else "chart"
@@ -848,7 +844,7 @@ class _Planner:
         where it cannot be shown there); not a trial: (that area, the Picture, TableFrame or
         ChartFrame, its caption, the slides a table continues on)."""
         if kind == "figure":
-            picture, caption = self.place_figure(figure, box, s.number, captioned)
+            picture, caption = self.place_figure(figure, box, captioned)
             placed = picture.box.w * picture.box.h, picture, caption, []
         elif kind == "chart":
             plan, caption = self.chart_frame(s, box, s.chart.chart.title, captioned)
@@ -1084,14 +1080,8 @@ class _Planner:
                 notes = f"{title}\n\n{notes}" if notes else title
             kicker_block = lead = None
             if frame.title is None:
-                top = title_block.box.y + title_block.box.h + 4
-                if kicker and part == 1:
-                    kicker_block = self.kicker_block(
-                        kicker, Box(MARGIN, top, self.w - 2 * MARGIN, self.h), written.heading.loc)
-                    top = kicker_block.box.y + kicker_block.box.h
-                top += 14
-                bottom = self.h - 62  # room for the sources footer
-                box = Box(MARGIN, top, self.w - 2 * MARGIN, bottom - top)
+                kicker_block, box = self.below_title(title_block, kicker if part == 1 else None,
+                                                     written and written.heading.loc)
             else:
                 box = frame.body
                 if kicker and part == 1:
@@ -1195,13 +1185,21 @@ class _Planner:
             cut = earlier  # a citation group is never cut: one that spans the break came along
         return [head], [tail] + paras[1:], size
 
-    def place_figure(self, figure, area: Box, section: int | None, captioned: bool = True):
-        if figure.path.suffix.lower() not in SAFE_IMAGES:
-            written = self.doc.brief.sections[section - 1].figure
-            self.warnings.append(Problem(written.loc, (
-                f"the figure {figure.path.name} is not shown on slides: PowerPoint files "
-                "cannot hold SVG here; give a PNG or JPEG for the deck")))
-            return None, None
+    def below_title(self, title: Block, kicker: Para | None,
+                    loc: Loc | None) -> tuple[Block | None, Box]:
+        """On the default layout, a slide's kicker line under its title, and the room for its
+        body below them, down to the sources footer."""
+        top = title.box.y + title.box.h + 4
+        kicker_block = None
+        if kicker:
+            kicker_block = self.kicker_block(kicker, Box(MARGIN, top, self.w - 2 * MARGIN,
+                                                         self.h), loc)
+            top = kicker_block.box.y + kicker_block.box.h
+        top += 14
+        return kicker_block, Box(MARGIN, top, self.w - 2 * MARGIN, self.h - 62 - top)
+
+    def place_figure(self, figure, area: Box, captioned: bool = True):
+        """A PNG or JPEG figure as large as area holds it, its caption (if captioned) under it."""
         iw, ih = _image_size(figure.path)
         caption = None
         cap_h = 0.0

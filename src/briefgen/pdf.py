@@ -611,13 +611,23 @@ def _refusals(fetcher: FolderFetcher, origin: Loc):
         raise BriefError.at(origin, f"refused to read {reason}") from None
 
 
+def room_left(page) -> float:
+    """The height (CSS px) left blank at the foot of a page, below its last line or image."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+
+    area = page._page_box
+    used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
+                if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
+    return area.content_box_y() + area.height - used
+
+
 def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[str, float]:
     """Figures that a page could have held a little smaller: {figure id: image height in CSS
     pixels}. A figure too tall for the room left on its page moved whole to the next, leaving a
     third of the page blank above the next section; where the room would hold it at 2 inches
     and 60% of its height or more, its image may be that much smaller and stay. A figure
     without an id, or on the first page, is left as it is."""
-    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+    from weasyprint.formatting_structure.boxes import ReplacedBox
 
     room = {}
     for before, page in zip(document.pages, document.pages[1:]):
@@ -632,10 +642,7 @@ def figure_room(document, smallest: float = 192.0, share: float = 0.6) -> dict[s
             image = next((b for b in figure.descendants() if isinstance(b, ReplacedBox)), None)
             if image is None:
                 break
-            area = before._page_box
-            used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
-                        if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
-            free = area.content_box_y() + area.height - used
+            free = room_left(before)
             # On the page before, its top margin counts (dropped where it begins a page); its
             # bottom margin may run past the page's end.
             top_margin = figure.style["margin_top"]
@@ -653,7 +660,7 @@ def figure_deferrals(document) -> dict[str, int]:
     of its page moved whole to the next one; where it could not shrink enough to stay, the
     text that follows fills that room and the figure heads the next page, as a typesetter
     floats it."""
-    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+    from weasyprint.formatting_structure.boxes import LineBox
 
     out = {}
     for before, page in zip(document.pages, document.pages[1:]):
@@ -670,10 +677,7 @@ def figure_deferrals(document) -> dict[str, int]:
         if not name or not name.startswith(("figure-", "chart-")) or \
                 figure.position_y > top + 1:
             continue
-        area = before._page_box
-        used = max((b.position_y + b.margin_height() for b in area.children[0].descendants()
-                    if isinstance(b, (LineBox, ReplacedBox))), default=area.content_box_y())
-        free = area.content_box_y() + area.height - used - 4
+        free = room_left(before) - 4
         count, filled, last = 0, 0.0, None
         inside = set(map(id, figure.descendants()))
         for b in flow[first + 1:]:

@@ -13,7 +13,7 @@ import jinja2
 
 from .bounds import BoundedSandbox
 from .errors import BriefError, Loc, Problem
-from .load import Field, NodeReader, image_problem, text_value
+from .load import NO_LOGO, Field, NodeReader, image_problem, text_value
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -475,7 +475,7 @@ def branded(theme: Theme, brief) -> Theme:
     if brief.logo is None and brief.organisation is None:
         return theme
     logo, alt = theme.logo, theme.logo_alt
-    if brief.logo == "none" or (brief.logo is None and brief.organisation is not None):
+    if brief.logo == NO_LOGO or (brief.logo is None and brief.organisation is not None):
         logo, alt = None, ""
     elif brief.logo is not None:
         logo, alt = brief.logo.path, brief.logo.alt
