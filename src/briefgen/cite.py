@@ -619,7 +619,7 @@ _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "das
               "du", "e", "la", "le", "y", "bin", "al", "ten", "ter", "zu"}
 
 
-def _is_organisation(name: str) -> bool:
+def is_organisation(name: str) -> bool:
     words = name.split()
     return len([w for w in words if w not in _PARTICLES]) > 3 or any(
         w.strip(".,").lower() in _ORGANISATION_WORDS or any(ch.isdigit() or ch == "&" for ch in w)
@@ -632,7 +632,7 @@ def short_name(ref, lang: str = "en", space: str = " ") -> str:
     s = ref.source
     if s.authors:
         # A person's surname; an organisation ("U.S. Conference of Mayors") stays whole.
-        surnames = [a if _is_organisation(a) else a.split()[-1] for a in s.authors]
+        surnames = [a if is_organisation(a) else a.split()[-1] for a in s.authors]
         if len(surnames) <= 2:
             name = join_names(tuple(surnames), lang)
         else:

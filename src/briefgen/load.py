@@ -23,6 +23,7 @@ from .data import (FORMAT_RE, FORMATS_SAID, MAX_CATEGORIES, MAX_SERIES,
                    check_handout_chart, read_chart, read_table)
 from .errors import BriefError, Loc, Problem
 from .model import CHART_TYPES
+from .bib import inline_item
 from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
 MAX_BYTES = 1_000_000  # a 70-section brief is about 100 kB
@@ -803,8 +804,9 @@ class NodeReader:
             if f and f["id"] is not None:
                 broken.add(f["id"])
             return None
-        return Source(f["id"], f["title"].value, tuple(t.value for t in f["author"] or ()),
-                      text_value(f["publisher"]), f["date"], f["url"], f["accessed"], self.loc(node))
+        fields = (f["id"], f["title"].value, tuple(t.value for t in f["author"] or ()),
+                  text_value(f["publisher"]), f["date"], f["url"], f["accessed"])
+        return Source(*fields, self.loc(node), inline_item(*fields))
 
     def read_section(self, node) -> Section | None:
         f = self.read(node, "section")

@@ -5,7 +5,7 @@ Renderers read only Doc, so the memo, the handout and the deck can never disagre
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Loc, Problem
@@ -97,6 +97,11 @@ class Source:
     url: str | None
     accessed: str | None
     loc: Loc
+    # The source as a CSL-JSON item (type, author, issued, container-title, DOI, ...): what the
+    # citation style formats. A source written in the brief gets one made from the fields above;
+    # one from a bibliography file keeps its own, and the fields above are read from it.
+    item: dict = field(default_factory=dict, compare=False, hash=False)
+    library: bool = False  # from a bibliography file: never warned of as uncited
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,12 @@ class DocSection:
 class Ref:
     number: int
     source: Source
+    # The reference entry as the citation style formats it, without its number: what every
+    # output prints after '[n] '. Empty until csl.format_references has run.
+    entry: "Para" = ()
+    # An author-date style's own in-text form without its brackets ('Hausman, 2020'), for slide
+    # footers; None for a numeric style, whose footers say name and year.
+    short: str | None = None
 
 
 @dataclass(frozen=True)
