@@ -1,0 +1,679 @@
+"""Reference entries through a CSL citation style (citeproc-py); the only module that imports it.
+
+A style is a bundled name (styles/) or a .csl file beside the brief or in the theme. find_style
+reads and checks it once; format_references gives each Ref its entry, as a Para without the
+style's own number (every output prints briefgen's shared '[n] ' before it), and, for an
+author-date style, its in-text form ('Hausman, 2020') for slide footers.
+
+citeproc-py's import takes about 60 ms and a cold run of a large style (Chicago) most of a
+second, so the entries are kept in the cache folder: a build whose sources, style and language
+are unchanged never imports it.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import BriefError, Loc
+from .model import Para, Ref, Span
+from .typography import smarten
+
+DEFAULT_STYLE = "briefgen"
+BUNDLED = ("briefgen", "ieee", "apa", "chicago-author-date", "vancouver")
+# Raise when what format_references writes changes, so entries kept from before are not reused.
+FORMAT_VERSION = 1
+MAX_STYLE_BYTES = 1_000_000  # APA, the largest bundled style, is about 90 kB
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+_NS = {"cs": CSL_NS}
+_STYLES = Path(__file__).parent / "styles"
+_CACHE_FILE = "csl-entries.json"
+_KEPT = 16  # sets of entries kept: a few briefs, each in a style or two
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str  # the bundled name, or the file's path as given
+    xml: bytes  # the checked style, as citeproc-py will read it (never re-read from disk)
+    loc: Loc  # where it was chosen (the brief's/theme's field, or the CLI), for later errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding and checking a style
+
+
+def find_style(value: str, folder: Path, loc: Loc) -> Style:
+    """A bundled name, or a .csl file inside folder (the brief's or the theme's folder), checked.
+    Raises BriefError located at loc for a name/path problem, at the .csl file's own line:col
+    for a problem inside it."""
+    if value in BUNDLED:
+        data = (_STYLES / f"{value}.csl").read_bytes()
+        check_style(data, f"{value}.csl")
+        return Style(value, data, loc)
+    if not _looks_like_path(value):
+        near = difflib.get_close_matches(value.lower(), BUNDLED, n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'?" if near else "give one of them, or a .csl file's path"
+        raise BriefError.at(loc, f"unknown citation style '{_short(value)}': the bundled ones are "
+                                 f"{', '.join(BUNDLED)}; {hint}")
+    path = _style_path(value, folder, loc)
+    from .load import _read_limited
+
+    data = _read_limited(path, loc, "citation style", MAX_STYLE_BYTES)
+    check_style(data, value)
+    return Style(value, data, loc)
+
+
+def _looks_like_path(value: str) -> bool:
+    return any(c in value for c in "/\\.") or value.lower().endswith(".csl")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _style_path(value: str, folder: Path, loc: Loc) -> Path:
+    """The .csl file value names: relative, inside folder after links, and there."""
+    if not value.lower().endswith(".csl"):
+        raise BriefError.at(loc, f"citation style '{_short(value)}' must be a bundled name or a "
+                                 ".csl file")
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value) or value.startswith(("/", "\\")):
+        raise BriefError.at(loc, f"citation style path must be relative to the folder of the file "
+                                 f"that names it, not '{_short(value)}'")
+    base = folder.resolve()
+    try:
+        target = (base / value).resolve()
+        inside = target.is_relative_to(base)
+        exists = target.exists()
+    except (OSError, RuntimeError) as e:  # a link loop, a name too long for the system
+        reason = getattr(e, "strerror", None) or "a loop of links"
+        raise BriefError.at(loc, f"citation style '{_short(value)}' cannot be used: "
+                                 f"{reason}") from None
+    if not inside:
+        raise BriefError.at(loc, f"citation style '{_short(value)}' is outside the folder of the "
+                                 "file that names it")
+    if not exists:
+        raise BriefError.at(loc, f"citation style file not found: {_short(value)}")
+    return target
+
+
+def check_style(data: bytes, label: str) -> None:
+    """Refuse what citeproc-py should never read: a DTD or entities (a billion laughs, or a
+    file read through an external entity), XInclude, malformed XML, anything but an
+    independent CSL style with a bibliography. Problems are located in the file itself."""
+    from lxml import etree
+
+    doctype = re.search(rb"<!DOCTYPE|<!ENTITY", data)
+    if doctype:
+        raise BriefError.at(_loc_in(data, doctype.start(), label),
+                            "a citation style may not have a DOCTYPE or entities")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        line, col = e.position if e.position else (1, 1)
+        message = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e)).strip()
+        raise BriefError.at(Loc(label, line or 1, max(col, 1)),
+                            f"not well-formed XML: {message}") from None
+    for el in root.iter():
+        if not isinstance(el.tag, str):  # processing instructions
+            continue
+        if el.tag.startswith("{http://www.w3.org/2001/XInclude}") or \
+                etree.QName(el).localname == "include":
+            raise BriefError.at(Loc(label, el.sourceline or 1),
+                                "a citation style may not include other files (XInclude)")
+    if root.tag != f"{{{CSL_NS}}}style":
+        raise BriefError.at(Loc(label, root.sourceline or 1), (
+            f"not a CSL style: its root element is <{etree.QName(root).localname}>, not <style> "
+            f"in the namespace {CSL_NS}"))
+    parent = root.find("cs:info/cs:link[@rel='independent-parent']", _NS)
+    if parent is not None:
+        href = parent.get("href", "")
+        name = href.rstrip("/").rsplit("/", 1)[-1]
+        bundled = {"nlm-citation-sequence": "vancouver"}.get(name, name)
+        hint = (f": write citation_style: {bundled}" if bundled in BUNDLED else
+                f": download {name}.csl and name it instead")
+        raise BriefError.at(Loc(label, parent.sourceline or 1), (
+            f"a dependent style, which only points to its parent style '{href}'{hint}"))
+    if root.find("cs:bibliography/cs:layout", _NS) is None:
+        raise BriefError.at(Loc(label, root.sourceline or 1),
+                            "this CSL style has no <bibliography> layout: it cannot format the "
+                            "Sources list")
+    if root.find("cs:citation/cs:layout", _NS) is None:
+        raise BriefError.at(Loc(label, root.sourceline or 1),
+                            "this CSL style has no <citation> layout")
+
+
+def _loc_in(data: bytes, offset: int, label: str) -> Loc:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+    return Loc(label, line, col)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+# Prose a style prints as text: typographer's quotes and apostrophes, as in the brief's own text.
+# Never URL, DOI, page or number, which are printed as typed.
+_PROSE = ("title", "title-short", "container-title", "container-title-short", "publisher",
+          "collection-title", "genre")
+
+
+def format_references(refs: tuple[Ref, ...], style: Style, lang: str) -> tuple[Ref, ...]:
+    """Each Ref with entry (a Para of Spans: text, italic, bold, href) and short set."""
+    if not refs:
+        return refs
+    items = [_item(r.source.item or {}, i, lang) for i, r in enumerate(refs)]
+    key = _digest(style.xml, lang, items)
+    found = _kept(key, len(refs))
+    if found is None:
+        found = _render(style, items, lang)
+        _keep(key, found)
+    return tuple(replace(r, entry=entry, short=short) for r, (entry, short) in zip(refs, found))
+
+
+def _item(item: dict, index: int, lang: str) -> dict:
+    """The item as citeproc-py takes it: an id of our own (it lowercases ids, and two that
+    differ in case only would be one), its prose smartened, and only the fields and name parts
+    it knows (it warns on stderr of any other)."""
+    out = {"id": f"r{index + 1}", "type": str(item.get("type") or "document")}
+    for key, value in item.items():
+        if key in ("id", "type") or key.replace("-", "_") not in _variables():
+            continue
+        if key in _PROSE and isinstance(value, str):
+            value = smarten(value, lang)
+        elif key in _NAME_VARIABLES:
+            value = [{k: v for k, v in n.items() if k in _NAME_PARTS} for n in value
+                     if isinstance(n, dict)] if isinstance(value, list) else []
+        out[key] = value
+    return out
+
+
+_NAME_PARTS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix",
+               "literal"}
+_NAME_VARIABLES = {"author", "collection-editor", "composer", "container-author", "editor",
+                   "editorial-director", "illustrator", "interviewer", "original-author",
+                   "recipient", "translator"}
+
+
+def _variables() -> set[str]:
+    """The variables citeproc-py 0.11 knows (citeproc.VARIABLES), without importing it."""
+    return _KNOWN
+
+
+_KNOWN = set("""abstract annote archive archive_location archive_place authority call_number
+citation_label citation_number collection_title container_title container_title_short dimensions
+DOI event event_place first_reference_note_number genre ISBN ISSN jurisdiction keyword language
+locator medium note original_publisher original_publisher_place original_title page page_first
+PMCID PMID publisher publisher_place references section source status title title_short URL
+version year_suffix author collection_editor composer container_author editor editorial_director
+illustrator interviewer original_author recipient translator accessed container event_date
+issued original_date submitted chapter_number collection_number edition issue number
+number_of_pages number_of_volumes volume""".split())
+
+
+def _digest(xml: bytes, lang: str, items: list[dict]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        engine = version("citeproc-py")
+    except PackageNotFoundError:
+        engine = "?"
+    text = json.dumps([FORMAT_VERSION, engine, hashlib.sha256(xml).hexdigest(), lang, items],
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+Entry = tuple[Para, "str | None"]
+
+
+def _kept(key: str, count: int) -> list[Entry] | None:
+    """Entries formatted before for these very inputs, if the cache holds them whole."""
+    from .cache import private_folder, read_file
+
+    folder = private_folder()
+    data = read_file(folder / _CACHE_FILE, limit=4_000_000) if folder else None
+    try:
+        found = json.loads(data)[key] if data else None
+        if not isinstance(found, list) or len(found) != count:
+            return None
+        out = []
+        for spans, short in found:
+            para = tuple(Span(text, bool(bold), bool(italic), href)
+                         for text, bold, italic, href in spans)
+            if not all(isinstance(s.text, str) and isinstance(s.href, (str, type(None)))
+                       for s in para) or not isinstance(short, (str, type(None))):
+                return None
+            out.append((para, short))
+        return out
+    except (ValueError, TypeError, KeyError, RecursionError):  # cut short, or not ours
+        return None
+
+
+def _keep(key: str, entries: list[Entry]) -> None:
+    """Keep entries for the next build with the same inputs; never fails a build."""
+    from .cache import private_folder, read_file, write_quietly
+
+    folder = private_folder()
+    if folder is None:
+        return
+    data = read_file(folder / _CACHE_FILE, limit=4_000_000)
+    try:
+        kept = json.loads(data) if data else {}
+    except (ValueError, RecursionError):
+        kept = {}
+    if not isinstance(kept, dict):
+        kept = {}
+    kept.pop(key, None)
+    kept[key] = [[[[s.text, s.bold, s.italic, s.href] for s in para], short]
+                 for para, short in entries]
+    kept = dict(list(kept.items())[-_KEPT:])
+    write_quietly(folder / _CACHE_FILE, json.dumps(kept, ensure_ascii=False,
+                                                   separators=(",", ":")).encode())
+
+
+def _render(style: Style, items: list[dict], lang: str) -> list[Entry]:
+    """The entries and in-text forms, through citeproc-py. Any failure inside it is the style's
+    (or an item's) and is said at style.loc, never as a traceback."""
+    try:
+        return _run_citeproc(style, items, lang)
+    except BriefError:
+        raise
+    except Exception as e:  # citeproc-py raises anything from KeyError to its own errors
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise BriefError.at(style.loc, f"citation style '{_short(style.name)}' cannot be used: "
+                                       f"{reason}") from None
+
+
+# Stand-ins for the quotation marks the style asks for, put back once the whole entry is known.
+_OPEN, _CLOSE = "\ue010", "\ue011"
+
+
+def _run_citeproc(style: Style, items: list[dict], lang: str) -> list[Entry]:
+    import io
+    import warnings
+
+    import citeproc
+    from citeproc import (Citation, CitationItem, CitationStylesBibliography,
+                          CitationStylesStyle, formatter)
+    from citeproc.source.json import CiteProcJSON
+    from lxml import etree
+
+    _repair(citeproc)
+    locale = locale_for(lang, citeproc.LANGUAGE_NAMES, citeproc.PRIMARY_DIALECTS)
+    root = etree.fromstring(style.xml, etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+        remove_comments=True))
+    marks = _quote_marks(root, locale, Path(citeproc.LOCALES_PATH))
+    author_date = _prepare(root, locale)
+    xml = etree.tostring(root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        csl = CitationStylesStyle(io.BytesIO(xml), locale=locale, validate=False)
+        bib = CitationStylesBibliography(csl, CiteProcJSON(items), formatter.html)
+        citations = [Citation([CitationItem(item["id"])]) for item in items]
+        for c in citations:
+            bib.register(c)
+        entries = [str(e) for e in bib.bibliography()]
+        shorts = [bib.cite(c, lambda _: None) for c in citations] if author_date else \
+            [None] * len(items)
+    if len(entries) != len(items):
+        raise ValueError(f"it gave {len(entries)} entries for {len(items)} sources")
+    out = []
+    for entry, short, item in zip(entries, shorts, items):
+        para = _spans(_finish(_chars(entry), marks, lang), item)
+        text = None
+        if short is not None:
+            text = "".join(ch for ch, _ in _finish(_chars(str(short)), marks, lang)).strip()
+        out.append((para, text or None))
+    return out
+
+
+def locale_for(lang: str, names, primary: dict) -> str:
+    """The brief's BCP-47 lang as one of citeproc's locales: 'fr-CA' as itself, 'fr' as
+    'fr-FR', 'de-AT' as 'de-AT', 'de-LU' as 'de-DE'; American English where it has none."""
+    parts = lang.replace("_", "-").split("-")
+    tag = parts[0].lower() + "".join("-" + (p.upper() if len(p) == 2 else p.title())
+                                     for p in parts[1:])
+    if tag in names:
+        return tag
+    return primary.get(parts[0].lower(), "en-US")
+
+
+def _prepare(root, locale: str) -> bool:
+    """Change the style for how briefgen prints it; returns whether it is author-date.
+
+    The entry goes without the style's number (briefgen prints its own '[n] ') and in our
+    numbering order (the bibliography's <sort> dropped); the in-text citation without its
+    brackets. Quotation marks become stand-ins (see _finish). And a localized date takes the
+    delimiter of the style's own locale date, which citeproc-py 0.11 ignores ('2017Feb' in
+    Vancouver, for '2017 Feb')."""
+    from lxml import etree
+
+    bibliography = root.find("cs:bibliography", _NS)
+    citation = root.find("cs:citation", _NS)
+    for parent in (bibliography, citation):
+        sort = parent.find("cs:sort", _NS)
+        if sort is not None:
+            parent.remove(sort)
+    macros = {m.get("name"): m for m in root.findall("cs:macro", _NS)}
+    _drop_number(bibliography, macros, root, set())
+    numbered = _calls_number(citation, macros, set())
+    layout = citation.find("cs:layout", _NS)
+    for affix in ("prefix", "suffix"):
+        layout.attrib.pop(affix, None)
+    # The quotation marks as stand-ins, in the locale the style is read in (its own <locale>
+    # for that language, made if it has none): citeproc-py nests no quotes and never moves
+    # punctuation inside them.
+    lang_locale = next((el for el in root.findall("cs:locale", _NS)
+                        if el.get("{http://www.w3.org/XML/1998/namespace}lang") == locale), None)
+    if lang_locale is None:
+        lang_locale = etree.Element(f"{{{CSL_NS}}}locale")
+        lang_locale.set("{http://www.w3.org/XML/1998/namespace}lang", locale)
+        root.insert(1, lang_locale)
+    terms = lang_locale.find("cs:terms", _NS)
+    if terms is None:
+        terms = etree.SubElement(lang_locale, f"{{{CSL_NS}}}terms")
+    for term in list(terms):
+        if term.get("name") in ("open-quote", "close-quote", "open-inner-quote",
+                                "close-inner-quote"):
+            terms.remove(term)
+    for name, mark in (("open-quote", _OPEN), ("close-quote", _CLOSE),
+                       ("open-inner-quote", _OPEN), ("close-inner-quote", _CLOSE)):
+        etree.SubElement(terms, f"{{{CSL_NS}}}term", name=name).text = mark
+    # Localized dates: the delimiter of the style's own date of that form.
+    own = {}
+    for loc_el in root.findall("cs:locale", _NS):
+        lang_attr = loc_el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        if lang_attr in (None, locale, locale.split("-")[0]):
+            for d in loc_el.findall("cs:date", _NS):
+                if d.get("delimiter") is not None:
+                    own.setdefault(d.get("form"), d.get("delimiter"))
+    for d in root.iter(f"{{{CSL_NS}}}date"):
+        if d.getparent().tag != f"{{{CSL_NS}}}locale" and d.get("form") in own \
+                and d.get("delimiter") is None:
+            d.set("delimiter", own[d.get("form")])
+    return root.get("class") == "in-text" and not numbered
+
+
+def _drop_number(el, macros: dict, root, done: set) -> None:
+    """Remove citation-number from el, and from the macros it calls (as copies, in case the
+    citation calls them too)."""
+    from copy import deepcopy
+
+    for child in list(el):
+        if not isinstance(child.tag, str):
+            continue
+        if child.get("variable") == "citation-number":
+            el.remove(child)
+            continue
+        name = child.get("macro")
+        if name in macros and _calls_number(macros[name], macros, set()):
+            copy_name = f"briefgen-unnumbered-{name}"
+            if copy_name not in done:
+                done.add(copy_name)
+                copy = deepcopy(macros[name])
+                copy.set("name", copy_name)
+                root.append(copy)
+                macros[copy_name] = copy
+                _drop_number(copy, macros, root, done)
+            child.set("macro", copy_name)
+        _drop_number(child, macros, root, done)
+
+
+def _calls_number(el, macros: dict, seen: set) -> bool:
+    for child in el.iter():
+        if not isinstance(child.tag, str):
+            continue
+        if child.get("variable") == "citation-number":
+            return True
+        name = child.get("macro")
+        if name in macros and name not in seen:
+            seen.add(name)
+            if _calls_number(macros[name], macros, seen):
+                return True
+    return False
+
+
+def _quote_marks(root, locale: str, locales: Path) -> tuple[str, str, str, str, bool]:
+    """The locale's quotation marks (outer open and close, inner open and close) and whether a
+    comma or full stop goes inside them: the style's own locale first, then citeproc's file."""
+    from lxml import etree
+
+    found: dict = {}
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    own = [el for want in (locale, locale.split("-")[0], None) for el in root.findall(
+        "cs:locale", _NS) if el.get(xml_lang) == want]
+    files = []
+    for name in (locale, "en-US"):
+        path = locales / f"locales-{name}.xml"
+        if path.is_file():
+            files.append(etree.parse(str(path)).getroot())
+    for el in own + files:
+        for term in el.findall("cs:terms/cs:term", _NS):
+            if term.get("form") in (None, "long"):
+                found.setdefault(term.get("name"), term.text or "")
+        options = el.find("cs:style-options", _NS)
+        if options is not None and options.get("punctuation-in-quote") is not None:
+            found.setdefault("piq", options.get("punctuation-in-quote") == "true")
+    return (found.get("open-quote", "“"), found.get("close-quote", "”"),
+            found.get("open-inner-quote", "‘"), found.get("close-inner-quote", "’"),
+            bool(found.get("piq", False)))
+
+
+_repaired = False
+
+
+def _repair(citeproc) -> None:
+    """CSL says that a variable a <substitute> printed is not printed again in that entry.
+    citeproc-py 0.11 remembers it only for a <text variable=...> right inside <substitute>;
+    APA and Chicago substitute the title through a macro, so a source with no author printed
+    its title twice ('Overview. (2017). Overview. ...'). Here every variable printed while a
+    substitute's child renders is remembered.
+
+    And <name initialize="false"> (CSL 1.0.1) keeps given names whole; citeproc-py 0.11 reads
+    only initialize-with, so Chicago's 'Hausman, David K.' came out 'Hausman, D. K.'."""
+    global _repaired
+    if _repaired:
+        return
+    from citeproc import model
+    from citeproc.source import VariableError
+
+    recording: list[list[str]] = []
+    original = model.Text._variable
+
+    def _variable(self, item, context):
+        text = original(self, item, context)
+        if text is not None and recording:
+            recording[-1].append(self.get("variable"))
+        return text
+
+    def render(self, item, context=None, **kwargs):
+        text = None
+        for child in self.getchildren():
+            recording.append([])
+            try:
+                if isinstance(child, model.Names) and child.name is None:
+                    names = self.xpath_search("./parent::cs:names[1]")[0]
+                    text = child.render(item, names_context=names, context=context, **kwargs)
+                else:
+                    text = child.render(item, context=context, **kwargs)
+            except VariableError:
+                continue
+            finally:
+                printed = recording.pop()
+            if text:
+                self.add_to_repressed_list(child, context)
+                repressed = context.get_layout().repressed
+                repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(printed)
+                if recording:
+                    recording[-1].extend(printed)
+                break
+        return text
+
+    initialize = model.Name.initialize
+
+    def keep_given(self, given, mark, context):
+        if (self.get("initialize") or "true").lower() == "false":
+            return given
+        return initialize(self, given, mark, context)
+
+    model.Text._variable = _variable
+    model.Name.initialize = keep_given
+    model.Substitute.render = render
+    _repaired = True
+
+
+# ---------------------------------------------------------------------------------------------
+# From citeproc's HTML to spans
+
+_TAG_RE = re.compile(r"<(/?)([a-z]+)([^>]*)>")
+Char = tuple[str, tuple[bool, bool]]  # a character and its (bold, italic)
+
+
+def _chars(markup: str) -> list[Char]:
+    """citeproc's HTML as characters with their weight and slant: <i> italic, <b> bold, small
+    caps as plain text, entities unescaped."""
+    out: list[Char] = []
+    stack: list[str] = []
+    pos = 0
+    for m in _TAG_RE.finditer(markup):
+        fmt = ("b" in stack, "i" in stack)
+        out.extend((ch, fmt) for ch in html.unescape(markup[pos:m.start()]))
+        if m.group(1):
+            if m.group(2) in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(m.group(2))]
+        else:
+            stack.append(m.group(2))
+        pos = m.end()
+    fmt = ("b" in stack, "i" in stack)
+    out.extend((ch, fmt) for ch in html.unescape(markup[pos:]))
+    return out
+
+
+# Double quotation marks of any language, which become inner marks inside the style's quotes.
+_DOUBLES = "\"“”„«»"
+_SPACES = " \u00a0\u202f"
+
+
+def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
+    """The punctuation around quoted titles, which citeproc-py 0.11 leaves as the style's parts
+    joined: it nests no quotes ('““Sanctuary” Policies”') and never moves a comma into the
+    quotes where the locale wants it (American English). So: quotes inside the style's quotes
+    become the locale's inner marks, as labels.quoted does ('“‘Sanctuary’ Policies,”'); a
+    comma or full stop after a closing quote goes inside it where the locale says so; and a
+    title that ends in ? ! or . takes no further . or , (“Homan?” not “Homan?,”), except that
+    an abbreviation's full stop still takes the comma (“Washington, D.C.,”), as
+    cite.format_reference always did."""
+    from .cite import _ABBREVIATION_END_RE
+
+    op, cl, inner_op, inner_cl, inside = marks
+    chars = list(chars)
+    # Quotes inside the style's quotes become inner marks.
+    depth = 0
+    out: list[Char] = []
+    for i, (ch, fmt) in enumerate(chars):
+        if ch == _OPEN:
+            depth += 1
+        elif ch == _CLOSE:
+            depth -= 1
+        elif depth > 0 and ch in _DOUBLES:
+            prev = out[-1][0] if out else " "
+            if ch == "«" or (ch not in "»" and (prev.isspace() or prev in "([{" + _OPEN)):
+                ch = "\ue012"  # opens
+                n = i + 1
+                while n < len(chars) and chars[n][0] in _SPACES:
+                    chars[n] = ("", chars[n][1])
+                    n += 1
+            else:
+                ch = "\ue013"
+                while out and out[-1][0] in _SPACES:
+                    out.pop()
+        if ch:
+            out.append((ch, fmt))
+    chars = out
+    # A comma or full stop after a closing quote goes inside it.
+    if inside:
+        for i in range(len(chars) - 1):
+            if chars[i][0] == _CLOSE and chars[i + 1][0] in ".,":
+                j = i
+                while j > 0 and chars[j - 1][0] == _CLOSE:
+                    j -= 1
+                mark = chars.pop(i + 1)
+                chars.insert(j, (mark[0], chars[j - 1][1] if j else mark[1]))
+    # No second stop after a title's ? ! or . (nor a comma, but after an abbreviation).
+    keep = []
+    for j, (ch, fmt) in enumerate(chars):
+        if ch in ".," and j:
+            k = j - 1
+            crossed = False
+            while k >= 0 and chars[k][0] in (_CLOSE, "\ue013"):
+                k -= 1
+                crossed = True
+            after = chars[j + 1][0] if j + 1 < len(chars) else ""
+            crossed = crossed or after in (_CLOSE, "\ue013") or (k >= 0 and chars[k][1] != fmt)
+            before = chars[k][0] if k >= 0 else ""
+            if before in "?!" and before and (ch == "." or crossed):
+                continue
+            if before == "." and crossed:
+                stripped = "".join(c for c, _ in chars[:k + 1] if c not in (_OPEN, _CLOSE))
+                if not (ch == "," and _ABBREVIATION_END_RE.search(stripped)):
+                    continue
+            if before == "." and ch == "." and not crossed and \
+                    (k < 1 or chars[k - 1][0] != "."):
+                continue
+        keep.append((ch, fmt))
+    # The stand-ins become the locale's marks: the style's quotes alternate outer and inner.
+    final: list[Char] = []
+    depth = 0
+    for ch, fmt in keep:
+        if ch == _OPEN:
+            depth += 1
+            final.extend((c, fmt) for c in (op if depth % 2 else inner_op))
+        elif ch == _CLOSE:
+            final.extend((c, fmt) for c in (cl if depth % 2 else inner_cl))
+            depth -= 1
+        elif ch in "\ue012\ue013":
+            final.extend((c, fmt) for c in (inner_op if ch == "\ue012" else inner_cl))
+        else:
+            final.append((ch, fmt))
+    return final
+
+
+def _spans(chars: list[Char], item: dict) -> Para:
+    """Spans of like formatting; the item's URL or DOI, as printed, its own span with href."""
+    text = "".join(c for c, _ in chars)
+    hrefs: list[str | None] = [None] * len(text)
+    links = []
+    doi = item.get("DOI")
+    if isinstance(doi, str) and doi:
+        target = "https://doi.org/" + doi
+        links += [(f"https://doi.org/{doi}", target), (f"http://dx.doi.org/{doi}", target),
+                  (f"https://dx.doi.org/{doi}", target), (doi, target)]
+    url = item.get("URL")
+    if isinstance(url, str) and url:
+        links.append((url, url))
+    for shown, target in links:
+        at = text.find(shown)
+        while at >= 0:
+            if all(h is None for h in hrefs[at:at + len(shown)]):
+                hrefs[at:at + len(shown)] = [target] * len(shown)
+            at = text.find(shown, at + len(shown))
+    spans: list[Span] = []
+    for (ch, (bold, italic)), href in zip(chars, hrefs):
+        if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (bold, italic, href):
+            spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
+        else:
+            spans.append(Span(ch, bold, italic, href))
+    return tuple(s for s in spans if s.text)
+
+
+def plain_entry(entry: Para) -> str:
+    """An entry's text as printed, without formatting."""
+    return "".join(s.text for s in entry)
