@@ -11,10 +11,10 @@ are unchanged never imports it.
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,6 +55,8 @@ def find_style(value: str, folder: Path, loc: Loc) -> Style:
         check_style(data, f"{value}.csl")
         return Style(value, data, loc)
     if not _looks_like_path(value):
+        import difflib
+
         near = difflib.get_close_matches(value.lower(), BUNDLED, n=1, cutoff=0.5)
         hint = f"did you mean '{near[0]}'?" if near else "give one of them, or a .csl file's path"
         raise BriefError.at(loc, f"unknown citation style '{_short(value)}': the bundled ones are "
@@ -62,8 +64,11 @@ def find_style(value: str, folder: Path, loc: Loc) -> Style:
     path = _style_path(value, folder, loc)
     from .load import _read_limited
 
-    data = _read_limited(path, loc, "citation style", MAX_STYLE_BYTES)
-    check_style(data, value)
+    # Problems inside the file are told at its own place, named as from where the brief is
+    # named ('briefs/styles/x.csl' beside 'briefs/x.yaml'), as a CSV's are.
+    label = os.path.normpath(os.path.join(os.path.dirname(loc.file), value))
+    data = _read_limited(path, Loc(label), "citation style", MAX_STYLE_BYTES)
+    check_style(data, label)
     return Style(value, data, loc)
 
 
@@ -97,6 +102,8 @@ def _style_path(value: str, folder: Path, loc: Loc) -> Path:
                                  "file that names it")
     if not exists:
         raise BriefError.at(loc, f"citation style file not found: {_short(value)}")
+    if target.is_dir():
+        raise BriefError.at(loc, f"citation style '{_short(value)}' is a folder, not a file")
     return target
 
 
@@ -127,18 +134,27 @@ def check_style(data: bytes, label: str) -> None:
             raise BriefError.at(Loc(label, el.sourceline or 1),
                                 "a citation style may not include other files (XInclude)")
     if root.tag != f"{{{CSL_NS}}}style":
+        name = etree.QName(root).localname
         raise BriefError.at(Loc(label, root.sourceline or 1), (
-            f"not a CSL style: its root element is <{etree.QName(root).localname}>, not <style> "
-            f"in the namespace {CSL_NS}"))
+            f'not a CSL style: its <style> is not in the CSL namespace (xmlns="{CSL_NS}")'
+            if name == "style" else f"not a CSL style: its root element is <{name}>, not "
+                                    "<style>"))
     parent = root.find("cs:info/cs:link[@rel='independent-parent']", _NS)
     if parent is not None:
         href = parent.get("href", "")
         name = href.rstrip("/").rsplit("/", 1)[-1]
         bundled = {"nlm-citation-sequence": "vancouver"}.get(name, name)
         hint = (f": write citation_style: {bundled}" if bundled in BUNDLED else
-                f": download {name}.csl and name it instead")
+                f": download {name}.csl and name that file instead")
         raise BriefError.at(Loc(label, parent.sourceline or 1), (
-            f"a dependent style, which only points to its parent style '{href}'{hint}"))
+            f"a dependent style, which only names its parent style '{href}'{hint}"))
+    defined = {m.get("name") for m in root.findall("cs:macro", _NS)}
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get("macro") is not None and \
+                el.get("macro") not in defined:
+            raise BriefError.at(Loc(label, el.sourceline or 1), (
+                f"this CSL style calls the macro '{_short(el.get('macro'))}', which it does not "
+                "define"))
     if root.find("cs:bibliography/cs:layout", _NS) is None:
         raise BriefError.at(Loc(label, root.sourceline or 1),
                             "this CSL style has no <bibliography> layout: it cannot format the "
@@ -218,13 +234,20 @@ issued original_date submitted chapter_number collection_number edition issue nu
 number_of_pages number_of_volumes volume""".split())
 
 
-def _digest(xml: bytes, lang: str, items: list[dict]) -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def _engine_version() -> str:
+    """citeproc-py's version, from its installed metadata's folder name: importing it, or
+    importlib.metadata, would cost more than the whole cached lookup."""
+    from importlib.util import find_spec
 
-    try:
-        engine = version("citeproc-py")
-    except PackageNotFoundError:
-        engine = "?"
+    spec = find_spec("citeproc")
+    if spec is None or not spec.origin:
+        return "?"
+    found = sorted(p.name for p in Path(spec.origin).parent.parent.glob("citeproc_py-*.*-info"))
+    return found[-1] if found else "?"
+
+
+def _digest(xml: bytes, lang: str, items: list[dict]) -> str:
+    engine = _engine_version()
     text = json.dumps([FORMAT_VERSION, engine, hashlib.sha256(xml).hexdigest(), lang, items],
                       sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -293,6 +316,7 @@ def _render(style: Style, items: list[dict], lang: str) -> list[Entry]:
 
 # Stand-ins for the quotation marks the style asks for, put back once the whole entry is known.
 _OPEN, _CLOSE = "\ue010", "\ue011"
+_QUOTE_TERMS = ("open-quote", "close-quote", "open-inner-quote", "close-inner-quote")
 
 
 def _run_citeproc(style: Style, items: list[dict], lang: str) -> list[Entry]:
@@ -368,29 +392,33 @@ def _prepare(root, locale: str) -> bool:
     layout = citation.find("cs:layout", _NS)
     for affix in ("prefix", "suffix"):
         layout.attrib.pop(affix, None)
-    # The quotation marks as stand-ins, in the locale the style is read in (its own <locale>
-    # for that language, made if it has none): citeproc-py nests no quotes and never moves
-    # punctuation inside them.
-    lang_locale = next((el for el in root.findall("cs:locale", _NS)
-                        if el.get("{http://www.w3.org/XML/1998/namespace}lang") == locale), None)
-    if lang_locale is None:
-        lang_locale = etree.Element(f"{{{CSL_NS}}}locale")
-        lang_locale.set("{http://www.w3.org/XML/1998/namespace}lang", locale)
-        root.insert(1, lang_locale)
-    terms = lang_locale.find("cs:terms", _NS)
+    # The quotation marks as stand-ins (citeproc-py nests no quotes and never moves punctuation
+    # inside them), in the style's <locale> for the brief's locale. citeproc-py looks up
+    # ordinals in the first in-style locale and those of its very language tag only, so a
+    # <locale> for the language alone ('fr') becomes the one for the locale ('fr-FR'), rather
+    # than a second one that would hide it ('1ʳᵉ janvier', not '1er janvier').
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for term in root.findall("cs:locale/cs:terms/cs:term", _NS):
+        if term.get("name") in _QUOTE_TERMS:
+            term.getparent().remove(term)
+    mine = {el.get(xml_lang): el for el in root.findall("cs:locale", _NS)}
+    target = mine.get(locale)
+    if target is None and locale.split("-")[0] in mine:
+        target = mine[locale.split("-")[0]]
+        target.set(xml_lang, locale)
+    if target is None:
+        target = etree.Element(f"{{{CSL_NS}}}locale")
+        target.set(xml_lang, locale)
+        root.insert(1, target)
+    terms = target.find("cs:terms", _NS)
     if terms is None:
-        terms = etree.SubElement(lang_locale, f"{{{CSL_NS}}}terms")
-    for term in list(terms):
-        if term.get("name") in ("open-quote", "close-quote", "open-inner-quote",
-                                "close-inner-quote"):
-            terms.remove(term)
-    for name, mark in (("open-quote", _OPEN), ("close-quote", _CLOSE),
-                       ("open-inner-quote", _OPEN), ("close-inner-quote", _CLOSE)):
+        terms = etree.SubElement(target, f"{{{CSL_NS}}}terms")
+    for name, mark in zip(_QUOTE_TERMS, (_OPEN, _CLOSE, _OPEN, _CLOSE)):
         etree.SubElement(terms, f"{{{CSL_NS}}}term", name=name).text = mark
     # Localized dates: the delimiter of the style's own date of that form.
     own = {}
     for loc_el in root.findall("cs:locale", _NS):
-        lang_attr = loc_el.get("{http://www.w3.org/XML/1998/namespace}lang")
+        lang_attr = loc_el.get(xml_lang)
         if lang_attr in (None, locale, locale.split("-")[0]):
             for d in loc_el.findall("cs:date", _NS):
                 if d.get("delimiter") is not None:
@@ -583,7 +611,7 @@ def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
             depth += 1
         elif ch == _CLOSE:
             depth -= 1
-        elif depth > 0 and ch in _DOUBLES:
+        elif depth > 0 and ch and ch in _DOUBLES:
             prev = out[-1][0] if out else " "
             if ch == "«" or (ch not in "»" and (prev.isspace() or prev in "([{" + _OPEN)):
                 ch = "\ue012"  # opens
