@@ -496,6 +496,11 @@ def _quote_marks(root, locale: str, locales: Path) -> tuple[str, str, str, str, 
 
 
 _repaired = False
+# Words title case leaves in lower case: citeproc-py's own list, and those citeproc-js adds that
+# titles of policy sources use ('Arizona v. United States').
+_STOP_WORDS = {"a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into",
+               "nor", "of", "on", "onto", "or", "over", "so", "the", "till", "to", "up", "via",
+               "with", "yet", "v", "vs", "versus", "per", "than", "upon", "amid"}
 
 
 def _repair(citeproc) -> None:
@@ -506,7 +511,11 @@ def _repair(citeproc) -> None:
     substitute's child renders is remembered.
 
     And <name initialize="false"> (CSL 1.0.1) keeps given names whole; citeproc-py 0.11 reads
-    only initialize-with, so Chicago's 'Hausman, David K.' came out 'Hausman, D. K.'."""
+    only initialize-with, so Chicago's 'Hausman, David K.' came out 'Hausman, D. K.'.
+
+    And title case lowers a capitalised stop word that is neither first, last nor after a
+    colon, as CSL says; citeproc-py 0.11 left it as typed ('Setting the Record Straight On
+    Local Involvement', 'Arizona V. United States' in Chicago and APA)."""
     global _repaired
     if _repaired:
         return
@@ -552,8 +561,28 @@ def _repair(citeproc) -> None:
             return given
         return initialize(self, given, mark, context)
 
+    case = model.TextCased.case
+
+    def title_case(self, text, language=None):
+        if self.get("text-case") != "title" or language != "en":
+            return case(self, text, language)
+        words = list(text.words())
+        out = []
+        prev = ":"  # the first word is capitalised, as after a colon
+        for i, word in enumerate(words):
+            bare = str(word).strip(".,;!?()[]\"“”‘’").lower()
+            inner = prev in (":", ".", "?", "!") or i == len(words) - 1
+            if bare in _STOP_WORDS and not inner and str(word)[1:] == str(word)[1:].lower():
+                word = word.soft_lower()
+            elif word.islower():
+                word = word.capitalize_first()
+            prev = str(word)[-1:]
+            out.append(word)
+        return " ".join(out)
+
     model.Text._variable = _variable
     model.Name.initialize = keep_given
+    model.TextCased.case = title_case
     model.Substitute.render = render
     _repaired = True
 
