@@ -154,6 +154,24 @@ def it_formats_richer_items_in_the_briefgen_style():
     assert [s.text for s in book.entry if s.italic] == ["Don’t Stop"]
 
 
+def it_reads_only_what_citeproc_can_use(capfd):
+    """A bibliography file's item may hold fields, name parts and dates citeproc-py cannot
+    read (it warns on stderr, or fails); a source made without an item gets the brief's."""
+    odd = {"type": "report", "title": "Odd\ue010 one", "custom-field": "x", "volume": 7,
+           "issued": {"date-parts": [["2020", "1"]]}, "accessed": {"raw": "yesterday"},
+           "author": [{"family": "Doe", "given": "Jo", "sequence": "first"}],
+           "URL": "https://x.org/a?"}
+    refs = (Ref(1, source("Odd", item=odd)),
+            Ref(2, replace(source("Plain", ("Ann Lee",), "Pub", "2020"), item={})))
+    got = csl.format_references(refs, style("briefgen"), "en")
+    assert [plain(r) for r in got] == ["Jo Doe, “Odd one.” https://x.org/a? (accessed yesterday)",
+                                       "Ann Lee, “Plain,” Pub, 2020."]
+    assert [s.href for s in got[0].entry if s.href] == ["https://x.org/a?"]
+    chicago = csl.format_references(refs, style("chicago-author-date"), "en")
+    assert plain(chicago[0]) == "Doe, Jo. n.d. Odd One. Vol. 7. Accessed yesterday. https://x.org/a?"
+    assert capfd.readouterr() == ("", "")
+
+
 # --- the bundled styles -------------------------------------------------------------------------
 
 

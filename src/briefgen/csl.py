@@ -5,9 +5,9 @@ reads and checks it once; format_references gives each Ref its entry, as a Para 
 style's own number (every output prints briefgen's shared '[n] ' before it), and, for an
 author-date style, its in-text form ('Hausman, 2020') for slide footers.
 
-citeproc-py's import takes about 60 ms and a cold run of a large style (Chicago) most of a
-second, so the entries are kept in the cache folder: a build whose sources, style and language
-are unchanged never imports it.
+citeproc-py's import takes about 20 ms (80 ms if lxml is not loaded yet) and a cold run of a
+large style over 13 sources a third of a second (Chicago), so the entries are kept in the cache
+folder: a build whose sources, style and language are unchanged never imports it.
 """
 from __future__ import annotations
 
@@ -185,7 +185,7 @@ def format_references(refs: tuple[Ref, ...], style: Style, lang: str) -> tuple[R
     """Each Ref with entry (a Para of Spans: text, italic, bold, href) and short set."""
     if not refs:
         return refs
-    items = [_item(r.source.item or {}, i, lang) for i, r in enumerate(refs)]
+    items = [_item(r.source.item or _inline(r.source), i, lang) for i, r in enumerate(refs)]
     key = _digest(style.xml, lang, items)
     found = _kept(key, len(refs))
     if found is None:
@@ -194,21 +194,57 @@ def format_references(refs: tuple[Ref, ...], style: Style, lang: str) -> tuple[R
     return tuple(replace(r, entry=entry, short=short) for r, (entry, short) in zip(refs, found))
 
 
+def _inline(source) -> dict:
+    """The item of a Source made without one: from its fields, as load.py makes it."""
+    from .bib import inline_item
+
+    return inline_item(source.id, source.title, source.authors, source.publisher, source.date,
+                       source.url, source.accessed)
+
+
 def _item(item: dict, index: int, lang: str) -> dict:
     """The item as citeproc-py takes it: an id of our own (it lowercases ids, and two that
-    differ in case only would be one), its prose smartened, and only the fields and name parts
-    it knows (it warns on stderr of any other)."""
-    out = {"id": f"r{index + 1}", "type": str(item.get("type") or "document")}
+    differ in case only would be one), its prose smartened, and only the fields, name parts and
+    date shapes it reads (it warns on stderr of any other field, and fails on a date of
+    strings); no character of its own stand-ins."""
+    out: dict = {"id": f"r{index + 1}", "type": _text(item.get("type")) or "document"}
     for key, value in item.items():
-        if key in ("id", "type") or key.replace("-", "_") not in _variables():
+        if key in ("id", "type") or key.replace("-", "_") not in _KNOWN:
             continue
-        if key in _PROSE and isinstance(value, str):
-            value = smarten(value, lang)
-        elif key in _NAME_VARIABLES:
-            value = [{k: v for k, v in n.items() if k in _NAME_PARTS} for n in value
+        if key in _NAME_VARIABLES:
+            value = [{k: _text(v) for k, v in n.items() if k in _NAME_PARTS} for n in value
                      if isinstance(n, dict)] if isinstance(value, list) else []
+        elif key in _DATE_VARIABLES:
+            value = _date(value)
+            if value is None:
+                continue
+        else:
+            value = _text(value)
+            if key in _PROSE:
+                value = smarten(value, lang)
         out[key] = value
     return out
+
+
+def _text(value) -> str:
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    return _STAND_INS_RE.sub("", text)
+
+
+def _date(value) -> dict | None:
+    """A CSL-JSON date as citeproc-py reads it: one or two [year, month, day] of whole numbers,
+    or a literal; None for anything else."""
+    if not isinstance(value, dict):
+        return None
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and all(
+            isinstance(p, list) and 0 < len(p) <= 3 and all(type(n) is int for n in p)
+            for p in parts[:2]):
+        return {"date-parts": [list(p) for p in parts[:2]]}
+    for key in ("literal", "raw"):
+        if isinstance(value.get(key), str) and value[key].strip():
+            return {"literal": _text(value[key])}
+    return None
 
 
 _NAME_PARTS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix",
@@ -218,11 +254,8 @@ _NAME_VARIABLES = {"author", "collection-editor", "composer", "container-author"
                    "recipient", "translator"}
 
 
-def _variables() -> set[str]:
-    """The variables citeproc-py 0.11 knows (citeproc.VARIABLES), without importing it."""
-    return _KNOWN
-
-
+_DATE_VARIABLES = {"accessed", "container", "event-date", "issued", "original-date", "submitted"}
+# The variables citeproc-py 0.11 knows (citeproc.VARIABLES), here without importing it.
 _KNOWN = set("""abstract annote archive archive_location archive_place authority call_number
 citation_label citation_number collection_title container_title container_title_short dimensions
 DOI event event_place first_reference_note_number genre ISBN ISSN jurisdiction keyword language
@@ -316,6 +349,8 @@ def _render(style: Style, items: list[dict], lang: str) -> list[Entry]:
 
 # Stand-ins for the quotation marks the style asks for, put back once the whole entry is known.
 _OPEN, _CLOSE = "\ue010", "\ue011"
+# They and the two for inner quotes found in the text (\ue012, \ue013) are taken out of items.
+_STAND_INS_RE = re.compile("[\ue010-\ue013]")
 _QUOTE_TERMS = ("open-quote", "close-quote", "open-inner-quote", "close-inner-quote")
 
 
@@ -352,10 +387,11 @@ def _run_citeproc(style: Style, items: list[dict], lang: str) -> list[Entry]:
         raise ValueError(f"it gave {len(entries)} entries for {len(items)} sources")
     out = []
     for entry, short, item in zip(entries, shorts, items):
-        para = _spans(_finish(_chars(entry), marks, lang), item)
+        protect = tuple(shown for shown, _ in _links(item))
+        para = _spans(_finish(_chars(entry), marks, protect), item)
         text = None
         if short is not None:
-            text = "".join(ch for ch, _ in _finish(_chars(str(short)), marks, lang)).strip()
+            text = "".join(ch for ch, _ in _finish(_chars(str(short)), marks)).strip()
         out.append((para, text or None))
     return out
 
@@ -632,7 +668,7 @@ _DOUBLES = "\"“”„«»"
 _SPACES = " \u00a0\u202f"
 
 
-def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
+def _finish(chars: list[Char], marks: tuple, protect: tuple[str, ...] = ()) -> list[Char]:
     """The punctuation around quoted titles, which citeproc-py 0.11 leaves as the style's parts
     joined: it nests no quotes ('““Sanctuary” Policies”') and never moves a comma into the
     quotes where the locale wants it (American English). So: quotes inside the style's quotes
@@ -640,7 +676,8 @@ def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
     comma or full stop after a closing quote goes inside it where the locale says so; and a
     title that ends in ? ! or . takes no further . or , (“Homan?” not “Homan?,”), except that
     an abbreviation's full stop still takes the comma (“Washington, D.C.,”), as
-    cite.format_reference always did."""
+    cite.format_reference always did. Nothing inside an address in protect (the item's URL and
+    DOI) is touched."""
     from .cite import _ABBREVIATION_END_RE
 
     op, cl, inner_op, inner_cl, inside = marks
@@ -678,9 +715,12 @@ def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
                 mark = chars.pop(i + 1)
                 chars.insert(j, (mark[0], chars[j - 1][1] if j else mark[1]))
     # No second stop after a title's ? ! or . (nor a comma, but after an abbreviation).
+    joined = "".join(c for c, _ in chars)
+    protected = {i for link in protect if link for at in _finds(joined, link)
+                 for i in range(at, at + len(link))}
     keep = []
     for j, (ch, fmt) in enumerate(chars):
-        if ch in ".," and j:
+        if ch in ".," and j and j not in protected:
             k = j - 1
             crossed = False
             while k >= 0 and chars[k][0] in (_CLOSE, "\ue013"):
@@ -716,25 +756,34 @@ def _finish(chars: list[Char], marks: tuple, lang: str) -> list[Char]:
     return final
 
 
+def _finds(text: str, part: str):
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + len(part))
+
+
+def _links(item: dict) -> list[tuple[str, str]]:
+    """(text as a style may print it, address) of the item's DOI and URL."""
+    links = []
+    doi = item.get("DOI")
+    if doi:
+        target = "https://doi.org/" + doi
+        links += [(target, target), ("http://dx.doi.org/" + doi, target),
+                  ("https://dx.doi.org/" + doi, target), (doi, target)]
+    if item.get("URL"):
+        links.append((item["URL"], item["URL"]))
+    return links
+
+
 def _spans(chars: list[Char], item: dict) -> Para:
     """Spans of like formatting; the item's URL or DOI, as printed, its own span with href."""
     text = "".join(c for c, _ in chars)
     hrefs: list[str | None] = [None] * len(text)
-    links = []
-    doi = item.get("DOI")
-    if isinstance(doi, str) and doi:
-        target = "https://doi.org/" + doi
-        links += [(f"https://doi.org/{doi}", target), (f"http://dx.doi.org/{doi}", target),
-                  (f"https://dx.doi.org/{doi}", target), (doi, target)]
-    url = item.get("URL")
-    if isinstance(url, str) and url:
-        links.append((url, url))
-    for shown, target in links:
-        at = text.find(shown)
-        while at >= 0:
+    for shown, target in _links(item):
+        for at in _finds(text, shown):
             if all(h is None for h in hrefs[at:at + len(shown)]):
                 hrefs[at:at + len(shown)] = [target] * len(shown)
-            at = text.find(shown, at + len(shown))
     spans: list[Span] = []
     for (ch, (bold, italic)), href in zip(chars, hrefs):
         if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (bold, italic, href):
