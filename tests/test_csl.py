@@ -176,6 +176,12 @@ def it_reads_only_what_citeproc_can_use(capfd):
 
 
 @pytest.mark.parametrize("name", csl.BUNDLED)
+def it_bundles_styles_that_pass_its_own_checks(name):
+    csl.check_style((STYLES / f"{name}.csl").read_bytes(), f"{name}.csl")
+    assert f"`{name}.csl`" in (STYLES / "LICENSE.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", csl.BUNDLED)
 def it_renders_the_example_sources_in_each_bundled_style(name):
     assert golden_text(name) == (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
 
@@ -225,6 +231,41 @@ def it_prints_a_substituted_title_once():
     for name in ("apa", "chicago-author-date"):
         for ref in csl.format_references(example_refs(), style(name), "en"):
             assert plain(ref).count(ref.source.title.replace("'", "’")) <= 1, (name, plain(ref))
+
+
+def it_sets_bold_and_small_caps_and_unescapes_entities(tmp_path):
+    write(tmp_path, "x.csl", GOOD.replace(
+        '<text variable="title" quotes="true"/>\n            <text variable="publisher"/>',
+        '<text variable="title" font-weight="bold"/>\n'
+        '            <text variable="publisher" font-variant="small-caps"/>'))
+    got = csl.format_references((Ref(1, source("A <b> & C", publisher="Smith & Sons",
+                                                 date="2020")),), csl.find_style(
+        "x.csl", tmp_path, AT), "en")[0]
+    assert [(s.text, s.bold, s.italic) for s in got.entry] == [
+        ("A <b> & C", True, False), (", Smith & Sons, 2020.", False, False)]
+
+
+def it_keeps_the_rich_text_of_a_bibliography_files_item():
+    item = {"type": "article-journal", "title": "The <i>Homo sapiens</i> question & <b>why</b>",
+            "container-title": "Nature"}
+    library = replace(source("x", item=item), library=True)
+    got = csl.format_references((Ref(1, library), Ref(2, source("x", item=item))),
+                                style("briefgen"), "en")
+    assert [(s.text, s.italic, s.bold) for s in got[0].entry] == [
+        ("“The ", False, False), ("Homo sapiens", True, False), (" question & ", False, False),
+        ("why", False, True), (",” ", False, False), ("Nature", True, False), (".", False, False)]
+    assert plain(got[1]) == "“The <i>Homo sapiens</i> question & <b>why</b>,” Nature."
+
+
+def it_retrieves_an_undated_source_in_apa_on_its_access_date():
+    """APA prints 'Retrieved <accessed>, from' before the URL of a source with no date; with
+    no access date either, the style leaves 'Retrieved' alone before the URL."""
+    refs = (Ref(1, source("Page", publisher="Agency", url="https://x.org/p",
+                          accessed="2025-01-01")),
+            Ref(2, source("Page", publisher="Agency", url="https://x.org/p")))
+    assert [plain(r) for r in csl.format_references(refs, style("apa"), "en")] == [
+        "Page. (n.d.). Agency. Retrieved January 1, 2025, from https://x.org/p",
+        "Page. (n.d.). Agency. Retrieved https://x.org/p"]
 
 
 # --- speed: the cache ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ DEFAULT_STYLE = "briefgen"
 BUNDLED = ("briefgen", "ieee", "apa", "chicago-author-date", "vancouver")
 # Raise when what format_references writes changes, so entries kept from before are not reused.
 FORMAT_VERSION = 1
-MAX_STYLE_BYTES = 1_000_000  # APA, the largest bundled style, is about 90 kB
+MAX_STYLE_BYTES = 1_000_000  # Chicago, the largest bundled style, is 168 kB
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 _NS = {"cs": CSL_NS}
 _STYLES = Path(__file__).parent / "styles"
@@ -50,10 +50,8 @@ def find_style(value: str, folder: Path, loc: Loc) -> Style:
     """A bundled name, or a .csl file inside folder (the brief's or the theme's folder), checked.
     Raises BriefError located at loc for a name/path problem, at the .csl file's own line:col
     for a problem inside it."""
-    if value in BUNDLED:
-        data = (_STYLES / f"{value}.csl").read_bytes()
-        check_style(data, f"{value}.csl")
-        return Style(value, data, loc)
+    if value in BUNDLED:  # checked by the tests (test_csl), not at every build
+        return Style(value, (_STYLES / f"{value}.csl").read_bytes(), loc)
     if not _looks_like_path(value):
         import difflib
 
@@ -185,7 +183,8 @@ def format_references(refs: tuple[Ref, ...], style: Style, lang: str) -> tuple[R
     """Each Ref with entry (a Para of Spans: text, italic, bold, href) and short set."""
     if not refs:
         return refs
-    items = [_item(r.source.item or _inline(r.source), i, lang) for i, r in enumerate(refs)]
+    items = [_item(r.source.item or _inline(r.source), i, lang, r.source.library)
+             for i, r in enumerate(refs)]
     key = _digest(style.xml, lang, items)
     found = _kept(key, len(refs))
     if found is None:
@@ -202,11 +201,15 @@ def _inline(source) -> dict:
                        source.url, source.accessed)
 
 
-def _item(item: dict, index: int, lang: str) -> dict:
+def _item(item: dict, index: int, lang: str, markup: bool = False) -> dict:
     """The item as citeproc-py takes it: an id of our own (it lowercases ids, and two that
     differ in case only would be one), its prose smartened, and only the fields, name parts and
     date shapes it reads (it warns on stderr of any other field, and fails on a date of
-    strings); no character of its own stand-ins."""
+    strings); no character of its own stand-ins.
+
+    Its text is escaped: citeproc-py's HTML output carries a field's text as it is, so a title
+    'A <b> & C' would have come back bold and cut. Only a bibliography file's item (markup) keeps
+    the rich text CSL-JSON allows in a field: <i>, <b> and <span class="nocase">."""
     out: dict = {"id": f"r{index + 1}", "type": _text(item.get("type")) or "document"}
     for key, value in item.items():
         if key in ("id", "type") or key.replace("-", "_") not in _KNOWN:
@@ -222,8 +225,19 @@ def _item(item: dict, index: int, lang: str) -> dict:
             value = _text(value)
             if key in _PROSE:
                 value = smarten(value, lang)
+            value = _escape(value, markup)
         out[key] = value
     return out
+
+
+# The rich text a CSL-JSON field may hold, which citeproc-py passes through (nocase: it keeps the
+# case of what it holds in title case).
+_RICH_RE = re.compile(r'&lt;(/?(?:i|b)|span class="nocase"|/span)&gt;')
+
+
+def _escape(text: str, markup: bool) -> str:
+    text = html.escape(text, quote=False)  # & < > only: a style may upper-case the text
+    return _RICH_RE.sub(r"<\1>", text) if markup else text
 
 
 def _text(value) -> str:
@@ -713,7 +727,7 @@ def _finish(chars: list[Char], marks: tuple, protect: tuple[str, ...] = ()) -> l
                 while j > 0 and chars[j - 1][0] == _CLOSE:
                     j -= 1
                 mark = chars.pop(i + 1)
-                chars.insert(j, (mark[0], chars[j - 1][1] if j else mark[1]))
+                chars.insert(j, mark)
     # No second stop after a title's ? ! or . (nor a comma, but after an abbreviation).
     joined = "".join(c for c, _ in chars)
     protected = {i for link in protect if link for at in _finds(joined, link)
@@ -766,13 +780,14 @@ def _finds(text: str, part: str):
 def _links(item: dict) -> list[tuple[str, str]]:
     """(text as a style may print it, address) of the item's DOI and URL."""
     links = []
-    doi = item.get("DOI")
+    doi = html.unescape(item.get("DOI") or "")
     if doi:
         target = "https://doi.org/" + doi
         links += [(target, target), ("http://dx.doi.org/" + doi, target),
                   ("https://dx.doi.org/" + doi, target), (doi, target)]
-    if item.get("URL"):
-        links.append((item["URL"], item["URL"]))
+    url = html.unescape(item.get("URL") or "")
+    if url:
+        links.append((url, url))
     return links
 
 
