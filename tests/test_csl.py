@@ -257,6 +257,22 @@ def it_keeps_the_rich_text_of_a_bibliography_files_item():
     assert plain(got[1]) == "“The <i>Homo sapiens</i> question & <b>why</b>,” Nature."
 
 
+def it_works_around_what_citeproc_py_gets_wrong_in_apa():
+    """Labels title-cased ('(Eds.)', not '(eds.)'), stop words lowered in title case ('v.'),
+    and a date typed as 'n.d.' said once."""
+    items = [RICH[2], RICH[3], {"type": "document", "title": "Undated", "issued": {"literal":
+                                                                                 "n.d."}}]
+    refs = tuple(Ref(i + 1, source(x["title"], item=x)) for i, x in enumerate(items))
+    got = csl.format_references(refs, style("apa"), "en")
+    assert [plain(r) for r in got] == [
+        "Doe, J. (2019). Local policing. In R. Roe & P. Poe (Eds.), Immigration and the City "
+        "(pp. 10–25). Oxford University Press.",
+        "Arizona v. United States, 567 U.S. 387 (Supreme Court 2012).",
+        "Undated. (n.d.)."]
+    assert [r.short for r in got] == ["Doe, 2019", "Arizona v. United States, 2012",
+                                      "Undated, n.d."]
+
+
 def it_retrieves_an_undated_source_in_apa_on_its_access_date():
     """APA prints 'Retrieved <accessed>, from' before the URL of a source with no date; with
     no access date either, the style leaves 'Retrieved' alone before the URL."""

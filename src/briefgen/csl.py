@@ -257,8 +257,14 @@ def _date(value) -> dict | None:
         return {"date-parts": [list(p) for p in parts[:2]]}
     for key in ("literal", "raw"):
         if isinstance(value.get(key), str) and value[key].strip():
-            return {"literal": _text(value[key])}
+            literal = _text(value[key]).strip()
+            # 'n.d.' typed as a date is no date: the style says so in its own words, once.
+            return None if _NO_DATE_RE.fullmatch(literal) else {"literal": literal}
     return None
+
+
+_NO_DATE_RE = re.compile(r"(?i)n\.\s?d\.?|nd|no date|undated|s\.\s?d\.?|sans date|o\.\s?J\.?|"
+                         r"ohne Jahr|s\.\s?f\.?|sin fecha")
 
 
 _NAME_PARTS = {"family", "given", "dropping-particle", "non-dropping-particle", "suffix",
@@ -381,6 +387,7 @@ def _run_citeproc(style: Style, items: list[dict], lang: str) -> list[Entry]:
     _repair(citeproc)
     _MACROS.clear()
     locale = locale_for(lang, citeproc.LANGUAGE_NAMES, citeproc.PRIMARY_DIALECTS)
+    _LANGUAGE[0] = locale.split("-")[0]
     root = etree.fromstring(style.xml, etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
         remove_comments=True))
@@ -548,6 +555,7 @@ def _quote_marks(root, locale: str, locales: Path) -> tuple[str, str, str, str, 
 
 _repaired = False
 _MACROS: dict = {}  # (root, name) -> macro element, for the style being formatted
+_LANGUAGE = ["en"]  # the language of the locale being formatted in
 # Words title case leaves in lower case: citeproc-py's own list, and those citeproc-js adds that
 # titles of policy sources use ('Arizona v. United States').
 _STOP_WORDS = {"a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into",
@@ -567,7 +575,9 @@ def _repair(citeproc) -> None:
 
     And title case lowers a capitalised stop word that is neither first, last nor after a
     colon, as CSL says; citeproc-py 0.11 left it as typed ('Setting the Record Straight On
-    Local Involvement', 'Arizona V. United States' in Chicago and APA)."""
+    Local Involvement', 'Arizona V. United States' in Chicago and APA). A label (a term) is
+    title-cased in the locale's language, which citeproc-py never did (APA's '(eds.)' for
+    '(Eds.)')."""
     global _repaired
     if _repaired:
         return
@@ -616,6 +626,8 @@ def _repair(citeproc) -> None:
     case = model.TextCased.case
 
     def title_case(self, text, language=None):
+        if language is None:  # a label or a date's part: a term of the locale's language
+            language = _LANGUAGE[0]
         if self.get("text-case") != "title" or language != "en":
             return case(self, text, language)
         words = list(text.words())
