@@ -273,6 +273,15 @@ def it_works_around_what_citeproc_py_gets_wrong_in_apa():
                                       "Undated, n.d."]
 
 
+def it_names_an_organisation_that_wrote_and_published_a_source_once():
+    crs = source("Sanctuary Jurisdictions", ("Congressional Research Service",),
+                 "Congressional Research Service", "2019-05-03")
+    assert plain(csl.format_references((Ref(1, crs),), style("apa"), "en")[0]) == \
+        "Congressional Research Service. (2019). Sanctuary Jurisdictions."
+    assert plain(csl.format_references((Ref(1, crs),), style("briefgen"), "en")[0]) == \
+        "Congressional Research Service, “Sanctuary Jurisdictions,” May 3, 2019."
+
+
 def it_retrieves_an_undated_source_in_apa_on_its_access_date():
     """APA prints 'Retrieved <accessed>, from' before the URL of a source with no date; with
     no access date either, the style leaves 'Retrieved' alone before the URL."""

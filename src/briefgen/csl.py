@@ -227,6 +227,13 @@ def _item(item: dict, index: int, lang: str, markup: bool = False) -> dict:
                 value = smarten(value, lang)
             value = _escape(value, markup)
         out[key] = value
+    # An organisation that wrote and published a source is named once, as its author (APA 7,
+    # 9.24): no style can compare two fields, so each printed it twice ('Congressional Research
+    # Service. (2019). Title. Congressional Research Service.').
+    names = out.get("author") or []
+    if len(names) == 1 and "publisher" in out and \
+            names[0].get("literal", "").casefold() == html.unescape(out["publisher"]).casefold():
+        del out["publisher"]
     return out
 
 
