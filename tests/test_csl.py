@@ -282,6 +282,16 @@ def it_names_an_organisation_that_wrote_and_published_a_source_once():
         "Congressional Research Service, “Sanctuary Jurisdictions,” May 3, 2019."
 
 
+def it_title_cases_only_english_titles():
+    """A source that does not say its language is taken to be in the brief's."""
+    german = {"type": "report", "title": "Die Polizei und die Stadt", "publisher": "Verlag"}
+    english = {**german, "language": "en-US"}
+    refs = (Ref(1, source("x", item=german)), Ref(2, source("x", item=english)))
+    got = csl.format_references(refs, style("chicago-author-date"), "de")
+    assert [plain(r) for r in got] == ["Die Polizei und die Stadt. o.\u00a0J. Verlag.",
+                                       "Die Polizei Und Die Stadt. o.\u00a0J. Verlag."]
+
+
 def it_retrieves_an_undated_source_in_apa_on_its_access_date():
     """APA prints 'Retrieved <accessed>, from' before the URL of a source with no date; with
     no access date either, the style leaves 'Retrieved' alone before the URL."""

@@ -227,6 +227,9 @@ def _item(item: dict, index: int, lang: str, markup: bool = False) -> dict:
                 value = smarten(value, lang)
             value = _escape(value, markup)
         out[key] = value
+    # Title case is for English titles only: a source that does not say its language is taken to
+    # be in the brief's ('Die Polizei und die Stadt' is not 'Die Polizei Und Die Stadt').
+    out.setdefault("language", lang)
     # An organisation that wrote and published a source is named once, as its author (APA 7,
     # 9.24): no style can compare two fields, so each printed it twice ('Congressional Research
     # Service. (2019). Title. Congressional Research Service.').
