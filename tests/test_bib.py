@@ -81,7 +81,7 @@ ICE_TITLE = "Your Community Is Put at Risk When ICE Detainers Are Ignored"
 ICE_URL = "https://www.ice.gov/spotlight/declined-detainers"
 ICE = {"id": "u.s.immigrationandcustomsenforcementYourCommunityPut", "type": "webpage",
        "title": ICE_TITLE, "author": [{"literal": "U.S. Immigration and Customs Enforcement"}],
-       "publisher": "U.S. Immigration and Customs Enforcement",
+       "publisher": "U.S. Immigration and Customs Enforcement",  # its organization
        "accessed": {"date-parts": [[2025, 8, 1]]}, "URL": ICE_URL}
 CASE = {"id": "CityChicagoSessions2018", "type": "legal_case",
         "title": "City of Chicago v. Sessions",
@@ -239,8 +239,8 @@ def it_gives_the_example_briefs_sources_from_either_seed_file():
     # Kept exactly, so that they print as the brief's own publishers do.
     assert bib.source("hausman-pnas-2020").item["container-title"] == \
         "Proceedings of the National Academy of Sciences 117 (44)"
-    assert bib.source("eo-14287").item["container-title"] == "Federal Register, 90 FR 18761"
-    assert csl.source("eo-14287").item["type"] == "bill"
+    assert bib.source("eo-14287").item["publisher"] == csl.source("eo-14287").item[
+        "publisher"] == "Federal Register, 90 FR 18761"
     assert bib.source("uscm-mcca-2017").item["author"] == csl.source("uscm-mcca-2017").item[
         "author"] == [{"literal": "U.S. Conference of Mayors"},
                       {"literal": "Major Cities Chiefs Association"}]
@@ -491,6 +491,21 @@ def it_refuses_deep_braces_and_huge_fields_without_hanging(tmp_path):
         "big.bib:2:3: entry 'b' field 'title' is 1,000,002 characters; a field may be at most "
         "50,000"]
     assert time.perf_counter() - start < 2
+    # Braces one by one cost a microsecond each: a block of millions is refused unread.
+    path = write(tmp_path, "braces.bib", "@article{x,\n  title = {" + "{" * 3_000_000 + "\n}\n")
+    assert problems_of(lambda: read_library(path, "braces.bib")) == [
+        "braces.bib:1:9: entry 'x' has 3,000,003 braces that do not balance; an entry may have "
+        "at most 200,000"]
+    path = write(tmp_path, "pairs.bib", "@article{x,\n  title = {T},\n  abstract = {" +
+                 "{}" * 1_000_000 + "}\n}\n")
+    lib = read_library(path, "pairs.bib")
+    assert problems_of(lambda: lib.source("x")) == [
+        "pairs.bib:1:1: entry 'x' has 2,000,006 braces; an entry may have at most 200,000"]
+    path = write(tmp_path, "big.json", '[{"id": "a",\n  "title": "' + big + '"}]')
+    lib = read_library(path, "big.json")
+    assert problems_of(lambda: lib.source("a")) == [
+        "big.json:2:3: item 'a' field 'title' is 1,000,000 characters; a field may be at most "
+        "50,000"]
 
 
 # --- speed -------------------------------------------------------------------------------------
@@ -545,11 +560,11 @@ def it_reads_5000_entries_and_maps_20_cited_ones_quickly(tmp_path, kind):
     path = write(tmp_path, f"big.{kind}", bib if kind == "bib" else csl)
     read_library(path, "warm").source("key00000")  # imports: counted apart, in the README
     best = float("inf")
-    for _ in range(5):  # the best of five: the machine is shared
-        start = time.perf_counter()
+    for _ in range(5):  # the best of five, in CPU time: the machine is shared
+        start = time.process_time()
         lib = read_library(path, f"big.{kind}")
         sources = [lib.source(f"key{i:05d}") for i in range(0, 5000, 250)]
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert len(lib.keys) == 5000 and len(sources) == 20
     assert sources[1].authors == ("Jane Q. Smith250", "Jörg Müller", "World Health Organization")
     # The budget is 0.1 s for a .bib; CSL-JSON is bound by json's own decoding of every item

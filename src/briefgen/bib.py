@@ -86,6 +86,9 @@ MAX_FIELD = 50_000
 # Braces inside braces in one field of a cited entry: the LaTeX reader recurses once per level
 # (10,000 levels is a RecursionError); real titles use two or three.
 MAX_NESTING = 50
+# Braces in one entry whose braces are looked at one by one (a cited entry, or one that does not
+# balance): a million take seconds; a real entry has a few dozen.
+MAX_BRACES = 200_000
 
 # A block starts with '@type{' or '@type(' at the start of a line (bibtexparser and biber look for
 # it there too, so an '@' in an abstract is text); one that does not is looked for in the text
@@ -299,6 +302,10 @@ def _close(text: str, opener: int, limit: int, escaped=([], [])) -> tuple[int, t
 def _scan(text: str, opener: int, limit: int) -> tuple[int, tuple | None]:
     # The slow way, for a block the expression could not close: nested deeper than it reads, a
     # '(' block, or a brace missing.
+    braces = text.count("{", opener, limit) + text.count("}", opener, limit)
+    if braces > MAX_BRACES:
+        return limit, (opener, f"has {braces:,} braces that do not balance; an entry may have "
+                               f"at most {MAX_BRACES:,}")
     paren = text[opener] == "("
     stack = [] if paren else [opener]
     level = 0 if paren else 1  # how deep a field's own braces open
@@ -462,6 +469,10 @@ class _BibMapper:
     def map(self, key: str):
         b = _Block(*self.entries[key])
         raw = self.text[b.start:b.end]
+        braces = raw.count("{") + raw.count("}")
+        if braces > MAX_BRACES:
+            raise BriefError.at(b.loc, f"entry '{key}' has {braces:,} braces; an entry may have "
+                                       f"at most {MAX_BRACES:,}")
         # The file's braces balanced up to the next entry; a '}' too many with a '{' too many
         # after it balances too, and is found here, where each brace is looked at.
         end, _ = _scan(self.text, _BLOCK_RE.match(self.text, b.start).end() - 1, b.end)
@@ -1043,6 +1054,10 @@ def _csl_source(value: dict, start: int, loc: Loc, text: str, shown: str):
     for name in ("container-title", "publisher", "authority", "URL", "DOI"):
         if name in item and not isinstance(item[name], str):
             bad(name, "must be text")
+    for name, value in item.items():  # as in a .bib: no title or journal is a megabyte long
+        size = len(value) if isinstance(value, str) else len(json.dumps(value, ensure_ascii=False))
+        if size > MAX_FIELD:
+            bad(name, f"is {size:,} characters; a field may be at most {MAX_FIELD:,}")
     if problems:
         raise BriefError(problems)
     if item.get("DOI") and not item.get("URL"):
