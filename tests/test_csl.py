@@ -333,7 +333,7 @@ def it_formats_a_repeat_build_from_the_cache_without_importing_citeproc(tmp_path
     assert imported == "True"
     cached, imported, seconds = run()
     assert (cached, imported) == (cold, "False")
-    assert seconds < 0.05
+    assert seconds < 0.2  # ~2 ms; a cold Chicago run takes ~350 ms
 
 
 def it_formats_again_when_the_cache_is_damaged(tmp_path):
@@ -447,6 +447,9 @@ BAD_FILES = {
             "2:1: a citation style may not have a DOCTYPE or entities"),
     "entity": ('<?xml version="1.0"?>\n<style>\n  <!ENTITY x SYSTEM "/etc/passwd">\n</style>\n',
                "3:3: a citation style may not have a DOCTYPE or entities"),
+    "utf-16 dtd": ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE style [<!ENTITY x "y">]>\n'
+                   '<style xmlns="http://purl.org/net/xbiblio/csl">&x;</style>\n',
+                   "1:1: a citation style may not have a DOCTYPE or entities"),
     "malformed": ('<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl">\n'
                   '  <info>\n</style>\n',
                   "4:9: not well-formed XML: Opening and ending tag mismatch: info line 3 and "
@@ -477,7 +480,10 @@ BAD_FILES = {
 @pytest.mark.parametrize("case", BAD_FILES)
 def it_refuses_a_bad_style_file_at_its_own_line(tmp_path, case):
     text, message = BAD_FILES[case]
-    write(tmp_path, "x.csl", text)
+    if case == "utf-16 dtd":
+        (tmp_path / "x.csl").write_bytes(text.encode("utf-16"))
+    else:
+        write(tmp_path, "x.csl", text)
     assert problem("x.csl", tmp_path) == "x.csl:" + message
 
 

@@ -124,6 +124,10 @@ def check_style(data: bytes, label: str) -> None:
         message = re.sub(r",? line \d+, column \d+$", "", str(e.msg or e)).strip()
         raise BriefError.at(Loc(label, line or 1, max(col, 1)),
                             f"not well-formed XML: {message}") from None
+    # Read as bytes above; a file in UTF-16 hides its DOCTYPE from that search, not from lxml.
+    if root.getroottree().docinfo.doctype or any(
+            isinstance(el, etree._Entity) for el in root.iter()):
+        raise BriefError.at(Loc(label, 1, 1), "a citation style may not have a DOCTYPE or entities")
     for el in root.iter():
         if not isinstance(el.tag, str):  # processing instructions
             continue
