@@ -46,7 +46,7 @@ class BuildResult:
 
 def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | None = None,
           paper: str | None = None, strict: bool = False, parallel: bool | None = None,
-          cache: dict | None = None, hint=None) -> BuildResult:
+          cache: dict | None = None, hint=None, csl: str | None = None) -> BuildResult:
     """Build every output of one brief. Raises BriefError (and writes nothing) on bad input.
 
     parallel: make the deck and the handout in forked processes while this one makes the memo
@@ -67,13 +67,13 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
             stage = stack.enter_context(staged(target))
         except BriefError:
             # Nowhere to write: the brief's own errors come first.
-            read_job(brief_path, target, theme, paper, strict)
+            read_job(brief_path, target, theme, paper, strict, csl)
             raise
         if parallel and cache is None and "briefgen.pdf" not in sys.modules and single_threaded():
-            job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint, stage)
+            job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint, stage, csl)
             todo = list(NAMES)
         else:
-            job = read_job(brief_path, target, theme, paper, strict)
+            job = read_job(brief_path, target, theme, paper, strict, csl)
             # With a cache (watch), an output whose inputs are all unchanged is not made again:
             # the swap keeps the file the folder has.
             keys = {} if cache is None else _input_keys(job)
@@ -139,8 +139,8 @@ class Job:
 
 
 def read_job(brief_path: Path, target: Path, theme: str | None, paper: str | None,
-             strict: bool) -> Job:
-    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper)
+             strict: bool, csl: str | None = None) -> Job:
+    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper, csl)
     stamp = build_time(brief)
     return Job(brief, doc, chosen, deck, warnings, target, paper, stamp,
                render_html(doc, chosen, "memo", paper, stamp=stamp))
@@ -283,13 +283,18 @@ def warm_up(job: Job) -> None:
 
 
 def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False,
-            paper: str | None = None):
+            paper: str | None = None, csl: str | None = None):
     """Everything before rendering, which `check` runs alone: the brief, its resolved Doc, the
     theme, the deck plan and every warning (errors under strict), those of crowded charts
     too (drawn here, in a few ms each, and kept for the memo's rendering)."""
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = branded(theme_for(brief, theme), brief)
+    if doc.refs:
+        from .csl import format_references
+
+        doc = replace(doc, refs=format_references(doc.refs, style_for(brief, chosen, csl),
+                                                  brief.lang))
     faces = face_problems(chosen)
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
@@ -338,7 +343,7 @@ def _pdfs_side_by_side(job: Job, calls: dict, children: list) -> list[Output]:
 
 
 def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | None,
-                strict: bool, hint, stage) -> tuple[Job, list[Output]]:
+                strict: bool, hint, stage, csl: str | None) -> tuple[Job, list[Output]]:
     """A build in a process that has not imported WeasyPrint (the usual `briefgen build`): a
     child reads the brief, sends it here and writes the deck, while this process imports
     WeasyPrint; then as _build_side_by_side. Reading the brief (0.07 s) leaves the slowest path.
@@ -346,14 +351,14 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
     try:
         paths = {kind: stage(name) for kind, name in NAMES.items()}
     except OSError:
-        read_job(brief_path, target, theme, paper, strict)  # the brief's own errors first
+        read_job(brief_path, target, theme, paper, strict, csl)  # the brief's own errors first
         raise
     children = []
     try:
         def read() -> Job:
             from .hyphens import keep_hyphenation
 
-            job = read_job(brief_path, target, theme, paper, strict)
+            job = read_job(brief_path, target, theme, paper, strict, csl)
             # For the parent's warm-up, while it still imports (0.24 s against 0.19 s): sent
             # later, it would find no copy and parse the patterns itself.
             keep_hyphenation(job.brief.lang)
@@ -403,7 +408,7 @@ def _digest(text: str) -> str:
 
 
 def watched_files(brief_path: str | Path, theme: str | None,
-                  brief: Brief | None = None) -> list[Path]:
+                  brief: Brief | None = None, csl: str | None = None) -> list[Path]:
     """The files a build of this brief reads: the brief, its figures and CSV files, the theme's
     folder. The folders are listed too: a file added to one (a template override) changes its
     time."""
@@ -415,6 +420,10 @@ def watched_files(brief_path: str | Path, theme: str | None,
     files += [s.figure.path for s in brief.sections if s.figure]
     files += [brief.logo.path] if isinstance(brief.logo, Figure) else []
     files += [x.csv for s in brief.sections for x in (s.table, s.chart) if x and x.csv]
+    files += list(brief.bibliography)
+    for style in (csl, brief.citation_style):
+        if style and style.lower().endswith(".csl"):  # the theme's is in its folder, below
+            files.append(Path(style) if style is csl else brief.path.parent / style)
     try:
         folder = theme_for(brief, theme).folder
     except BriefError:
@@ -452,6 +461,26 @@ def theme_name(brief: Brief, override: str | None) -> str:
         # as text: Path('.') / './t' would drop the './' that marks it as a folder, not a name.
         named = os.path.join(str(brief.path.parent), named)
     return named
+
+
+def style_for(brief: Brief, theme, override: str | None):
+    """The citation style: the CLI's (a bundled name, or any .csl file the user names), else the
+    brief's (a name, or a file in its folder), else the theme's (in the theme's folder), else
+    briefgen's own."""
+    from .csl import DEFAULT_STYLE, find_style
+
+    if override:
+        if override.lower().endswith(".csl"):
+            path = Path(override).resolve()
+            return find_style(path.name, path.parent, Loc("--csl"))
+        return find_style(override, Path.cwd(), Loc("--csl"))
+    if brief.citation_style:
+        return find_style(brief.citation_style, brief.path.parent.resolve(),
+                          brief.field_locs["citation_style"])
+    if theme.citation_style:
+        return find_style(theme.citation_style, theme.folder,
+                          theme.field_locs.get("citation_style", Loc(str(theme.source))))
+    return find_style(DEFAULT_STYLE, theme.folder, Loc(str(brief.path)))
 
 
 def theme_for(brief: Brief, override: str | None):

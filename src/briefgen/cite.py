@@ -335,7 +335,7 @@ def number_citations(brief: Brief) -> Doc:
         (s for s in brief.sources if s.id in numbers), key=lambda s: numbers[s.id]))
     warnings = brief.warnings + tuple(lead_ins) + tuple(
         Problem(s.loc, f"source '{s.id}' is never cited")
-        for s in brief.sources if s.id not in numbers)
+        for s in brief.sources if s.id not in numbers and not s.library)
     summary = blocks(brief.summary.value)
     # The bottom line's first paragraph, a sentence each, for a slide that shows what it can.
     opening = next(iter(block_texts(read_blocks(brief.summary.value))), "")
@@ -629,6 +629,9 @@ def is_organisation(name: str) -> bool:
 def short_name(ref, lang: str = "en", space: str = " ") -> str:
     """How a footer names a source: authors' surnames or the publisher, and the year (after
     space: a slide's footer keeps the year with the name)."""
+    if ref.short:  # the style's own: 'Hausman, 2020'; the year kept with the name
+        name, _, year = ref.short.rpartition(" ")
+        return f"{name}{space}{year}" if name else year
     s = ref.source
     if s.authors:
         # A person's surname; an organisation ("U.S. Conference of Mayors") stays whole.

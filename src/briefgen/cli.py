@@ -137,6 +137,10 @@ def _parser() -> argparse.ArgumentParser:
                                          "else default)")
     outputs.add_argument("--paper", choices=("letter", "a4"), type=str.lower,
                          help="paper size (default: the theme's)")
+    csl_help = ("citation style of the reference entries: briefgen, ieee, apa, "
+                "chicago-author-date, vancouver or a .csl file (default: the brief's "
+                "citation_style:, else the theme's, else briefgen)")
+    outputs.add_argument("--csl", metavar="FILE|NAME", help=csl_help)
 
     b = sub.add_parser("build", parents=[outputs], help="build the outputs of one or more briefs",
                        description="Build memo.pdf, deck.pptx and handout.pdf for each brief "
@@ -164,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "that reaches outside its folder, is found by build.")
     c.add_argument("briefs", nargs="+", metavar="BRIEF")
     c.add_argument("--theme", help="theme to check against (default: the brief's, else default)")
+    c.add_argument("--csl", metavar="FILE|NAME", help=csl_help)
     c.add_argument("--strict", action="store_true", help="treat warnings as errors")
     c.set_defaults(run=_check)
 
@@ -266,7 +271,7 @@ def _builds(args, jobs: int):
     _last_fit = None  # briefs of an earlier call in this process (tests) are no guide
     if len(args.briefs) > 1:
         _collect_as_usual()
-    work = [(path, args.out, args.theme, args.paper, args.strict) for path in args.briefs]
+    work = [(path, args.out, args.theme, args.paper, args.strict, args.csl) for path in args.briefs]
     from .fork import single_threaded
 
     # The workers are forked: not while another thread (Pango's, after a render) holds a lock.
@@ -303,8 +308,9 @@ _last_fit = None  # in a batch worker: the handout fit of the brief it built bef
 
 def _build_job(job, parallel=False):
     global _last_fit
-    path, out, theme, paper, strict = job
-    done = _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict),
+    path, out, theme, paper, strict, csl = job
+    done = _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict,
+                                               csl=csl),
                       parallel=parallel, hint=_last_fit)
     if done[1] is not None:
         fit = next((o.fit for o in done[1].outputs if o.fit), None)
@@ -319,7 +325,7 @@ def _build_one(path: str, args, parallel, hint=None):
 
     try:
         return path, build(path, args.out, args.theme, args.paper, args.strict,
-                           parallel=parallel, hint=hint), None
+                           parallel=parallel, hint=hint, csl=args.csl), None
     except BriefError as e:
         return path, None, e.problems
 
@@ -345,13 +351,14 @@ def _watch(args) -> int:
         # Only stat between changes: working out the file list means reading the brief.
         if not files or stamps(files) != seen:
             started = time.perf_counter()
-            read = watched_files(args.brief, args.theme)
+            read = watched_files(args.brief, args.theme, csl=args.csl)
             # A broken brief names no figures, and a broken theme no files: the last good
             # build's files are watched too, so that a figure put back is seen.
             files = read + [f for f in good if f not in read]
             seen = stamps(files)  # before the build: a save during it starts another
             try:
-                result = build(args.brief, args.out, args.theme, args.paper, cache=cache)
+                result = build(args.brief, args.out, args.theme, args.paper, cache=cache,
+                               csl=args.csl)
             except BriefError as e:
                 # Timed as a build is, so that a save's errors are told from the last one's.
                 print(f"{time.strftime('%H:%M:%S')} not built ({_count(len(e.problems), 'problem')}"
@@ -368,7 +375,7 @@ def _watch(args) -> int:
                 if len(read) == 1:
                     # The brief read as broken when the files were listed (a figure caught half
                     # written), yet it built: list them again, or that figure is never watched.
-                    good = read + watched_files(args.brief, args.theme)[1:]
+                    good = read + watched_files(args.brief, args.theme, csl=args.csl)[1:]
                     seen.update({str(f): file_stamp(f) for f in good if str(f) not in seen})
                     files += [f for f in good if f not in files]
                 print(f"{time.strftime('%H:%M:%S')} {said} in "
@@ -384,7 +391,7 @@ def _check(args) -> int:
     from .build import prepare
 
     def one(path: str) -> None:
-        _, doc, theme, _, warnings = prepare(path, args.theme, args.strict)
+        _, doc, theme, _, warnings = prepare(path, args.theme, args.strict, csl=args.csl)
         for w in warnings:
             print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
         print(f"{path}: ok ({_count(len(doc.sections), 'section')}, "

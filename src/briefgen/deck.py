@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .budget import (VISUAL_POINTS, Points, balanced, count_words, section_points,
                      sentences_within, within)
-from .cite import format_reference, list_items, plain, short_name, split_heading, split_para
+from .cite import list_items, plain, short_name, split_heading, split_para
 from .errors import Loc, Problem
 from .fonts import SAFETY, metrics
 from .labels import format_date, labels_for, primary_language
@@ -1240,14 +1240,7 @@ class _Planner:
     def sources_slides(self) -> list[Slide]:
         entries = []
         for r in self.doc.refs:
-            text, url, accessed = format_reference(r.source, self.doc.brief.lang)
-            spans = [Span(f"[{r.number}] "), Span(text)]
-            if url:
-                spans.append(Span(" "))
-                spans.append(Span(url, href=url))
-            if accessed:
-                spans.append(Span(f" ({accessed})"))
-            entries.append(tuple(spans))
+            entries.append((Span(f"[{r.number}] "), *r.entry))
         if not entries:
             return []
         slides = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import segno
 
 from .cache import private_folder, read_file, write_quietly
-from .cite import (block_paras, format_reference, plain, short_name, source_year,
+from .cite import (block_paras, plain, short_name, source_year,
                    split_heading)
 from .errors import BriefError, Loc
 from .html import PAPER, render_html
@@ -77,7 +77,7 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
 
     def ref_size(short: bool):
         return lambda ref: len(_short_reference(ref, b.lang) if short else
-                               " ".join(filter(None, format_reference(ref.source, b.lang)))) + _ITEM
+                               plain(ref.entry)) + _ITEM
 
     return {
         "headline": b.handout.headline or b.title,

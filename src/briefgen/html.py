@@ -8,7 +8,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .bounds import render_templates
-from .cite import format_reference, group_style, kept_whole
+from .cite import group_style, kept_whole
 from .fonts import metrics
 from .labels import format_date, labels_for
 from .model import Doc, DocList, ListItem
@@ -118,7 +118,6 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         env.filters["css_string"] = css_string
         env.filters["breakable"] = breakable
         env.filters["nobreak"] = nobreak
-        env.globals["format_reference"] = format_reference
         env.globals["group_style"] = group_style
         env.globals["kept_whole"] = kept_whole
         env.filters["url_breaks"] = url_breaks

@@ -78,7 +78,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "summary": Field("text", "Executive summary (the bottom line), 1-3 paragraphs; lists as "
                          "in body.", True, citable=True),
         "sections": Field("objects", "The sections, at least one.", True, item="section"),
-        "sources": Field("objects", "Every source a citation names.", item="source"),
+        "sources": Field("objects", "Sources written in the brief; [@id] cites them.",
+                         item="source"),
+        "bibliography": Field("texts", "A bibliography file, or a list: BibTeX/BibLaTeX (.bib) or "
+                              "CSL-JSON (.json), as Zotero, Better BibTeX, JabRef or Mendeley "
+                              "export them, inside the brief's folder. [@key] cites their "
+                              "entries as it cites sources:; only cited entries are printed."),
+        "citation_style": Field("text", "How reference entries read: a bundled style (briefgen, "
+                                "ieee, apa, chicago-author-date, vancouver) or a .csl file in "
+                                "the brief's folder. In-text marks stay [n]. Replaces the "
+                                "theme's; the CLI's --csl wins. Default: briefgen."),
         "handout": Field("object", "Settings for the one-page handout.", item="handout"),
         "organisation": Field("text", "Who publishes the brief, printed where a logo would stand "
                               "when there is none; replaces the theme's organisation (and its "
@@ -258,6 +267,7 @@ class NodeReader:
         self._line_starts = [0]
         self._spaces = str.maketrans(dict.fromkeys(_ODD_BREAKS[1:], " "))
         self._ends: dict[Loc, int] = {}  # where each text read ends in the source
+        self.cited: set[str] = set()  # every source id a citation names
 
     # -- positions -------------------------------------------------------------------------
     def loc(self, node_or_mark) -> Loc:
@@ -748,6 +758,12 @@ class NodeReader:
                                   f"{first[s.id].loc.line})")
             else:
                 first[s.id] = s
+        libraries = self.read_libraries(top["bibliography"] or (), first)
+        # Every id a citation may name, and where it stands: the brief's own sources first.
+        known: dict[str, Loc] = {k: s.loc for k, s in first.items()}
+        for library in libraries:
+            for key, at in library.keys.items():
+                known.setdefault(key, at)
         section_nodes = self.objects(top["sections_node"], "sections", "section")
         if top["sections_node"] is not None and isinstance(top["sections_node"],
                                                             yaml.SequenceNode) and not section_nodes:
@@ -764,7 +780,9 @@ class NodeReader:
         for text in [summary] + [t for s in sections if s for t in section_texts(s)] + list(
                 recommendations):
             if text is not None:
-                self.check_citations(text, first, broken, listed=bool(source_nodes))
+                self.check_citations(text, known, broken, listed=bool(source_nodes),
+                                     files=[lib.shown for lib in libraries])
+        sources += self.cited_entries(libraries, first)
         if self.problems:
             return None
         return Brief(
@@ -786,6 +804,8 @@ class NodeReader:
             warnings=tuple(self.warnings),
             recommendations=recommendations,
             organisation=text_value(top["organisation"]),
+            citation_style=text_value(top["citation_style"]),
+            bibliography=tuple(lib.path for lib in libraries),
             logo=logo,
         )
 
@@ -894,8 +914,54 @@ class NodeReader:
             return None
         return target
 
-    def check_citations(self, text: Text, sources: dict[str, Source],
-                        broken: set[str] = frozenset(), listed: bool = True) -> None:
+    def read_libraries(self, names: tuple[Text, ...], inline: dict[str, Source]) -> list:
+        """The bibliography files, each read whole (bib.read_library); a key that is in two of
+        them, or in one and under sources:, is an error naming both places."""
+        libraries, seen = [], {k: s.loc for k, s in inline.items()}
+        for name in names:
+            path = self.file(name, "bibliography")
+            if path is None:
+                continue
+            if path.suffix.lower() not in (".bib", ".json"):
+                self.error(name.loc, f"bibliography must be a .bib (BibTeX) or .json (CSL-JSON) "
+                                     f"file, not '{_short(path.suffix or path.name)}'")
+                continue
+            shown = os.path.normpath(os.path.join(os.path.dirname(self.label), name.value))
+            if any(lib.path == path for lib in libraries):
+                self.error(name.loc, f"bibliography '{_short(name.value)}' is listed twice")
+                continue
+            from .bib import read_library  # its parser is imported only for a brief with one
+
+            try:
+                library = read_library(path, shown)
+            except BriefError as e:
+                self.problems.extend(e.problems)
+                continue
+            for key, at in library.keys.items():
+                if key in seen:
+                    self.error(at, f"source id '{key}' is also at {seen[key]}: keep one")
+                else:
+                    seen[key] = at
+            libraries.append(library)
+        return libraries
+
+    def cited_entries(self, libraries: list, inline: dict[str, Source]) -> list[Source]:
+        """The entries of bibliography files that the brief cites, mapped to sources; the rest
+        of a library (often thousands of entries) is never mapped."""
+        found = []
+        for library in libraries:
+            for key in library.keys:
+                if key in self.cited and key not in inline:
+                    try:
+                        found.append(library.source(key))
+                    except BriefError as e:
+                        self.problems.extend(e.problems)
+            self.cited -= set(library.keys)  # a key in two files is mapped once
+        return found
+
+    def check_citations(self, text: Text, sources: dict[str, object],
+                        broken: set[str] = frozenset(), listed: bool = True,
+                        files: list[str] = ()) -> None:
         start = self._line_starts[text.loc.line - 1] + text.loc.col - 1  # where the text starts
         # Each found in the source whole, else (wrapped) by its first word, else at the field.
         for regex, say in ((_PREFIXED_RE, "'{}' looks like a citation with a prefix; write the "
@@ -933,13 +999,15 @@ class NodeReader:
                     self.error(self._id_loc(loc, group, source_id), f"the locator '{locator}' "
                                f"has no number: write [@{source_id}, {locator} 4]")
                 if source_id in sources or source_id in broken:
+                    self.cited.add(source_id)
                     continue
                 by_case = {k.lower(): k for k in sources}
                 close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
                          else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.75)
                          or sorted(k for k in sources if k.startswith(source_id))[:1])
+                where = " or to ".join(["sources:"] + [f"'{f}'" for f in files])
                 hint = (f" (did you mean '{close[0]}'?)" if close
-                        else " (add it under sources:)" if listed
+                        else f" (add it under {where})" if listed or files
                         else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
                            f"unknown source id '{source_id}'{hint}")

@@ -141,6 +141,8 @@ class Brief:
     recommendations: tuple[Text, ...] = ()
     organisation: str | None = None  # replaces the theme's
     logo: "Figure | str | None" = None  # the brief's own, "none", or None for the theme's
+    citation_style: str | None = None  # a bundled style's name or a .csl file; None: the theme's
+    bibliography: tuple[Path, ...] = ()  # the bibliography files read, for `watch`
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
                               "replaces it."),
         "citation": Field("choice", "How citations print: brackets ([1] [2]) or superscript.",
                           choices=("brackets", "superscript")),
+        "citation_style": Field("text", "How reference entries read: a bundled style "
+                                "(briefgen, ieee, apa, chicago-author-date, vancouver) or a .csl "
+                                "file in the theme folder. A brief's citation_style: replaces "
+                                "it. Default: briefgen."),
         "page": Field("object", "Printed page.", item="page"),
         "deck": Field("object", "Slide deck.", item="deck"),
     },
@@ -117,6 +121,7 @@ class Theme:
     logo_alt: str
     organisation: str | None  # printed where the logo stands, when there is none
     citation: str
+    citation_style: str | None  # a bundled style's name or a .csl file in the folder
     paper: str
     margin: str
     body_size: float
@@ -247,6 +252,7 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         logo_alt=text_value(top.get("logo_alt")) or "",
         organisation=text_value(top.get("organisation")),
         citation=top.get("citation") or "brackets",
+        citation_style=text_value(top.get("citation_style")),
         paper=(page.get("size") or "letter").lower(),
         margin=page.get("margin") or "0.9in",
         body_size=page.get("body_size") or 10.5,
