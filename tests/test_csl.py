@@ -168,7 +168,8 @@ def it_reads_only_what_citeproc_can_use(capfd):
                                        "Ann Lee, “Plain,” Pub, 2020."]
     assert [s.href for s in got[0].entry if s.href] == ["https://x.org/a?"]
     chicago = csl.format_references(refs, style("chicago-author-date"), "en")
-    assert plain(chicago[0]) == "Doe, Jo. n.d. Odd One. Vol. 7. Accessed yesterday. https://x.org/a?"
+    assert plain(chicago[0]) == \
+        "Doe, Jo. n.d. Odd One. Vol. 7. Accessed yesterday. https://x.org/a?"
     assert capfd.readouterr() == ("", "")
 
 

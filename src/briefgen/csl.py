@@ -591,7 +591,11 @@ def _repair(citeproc) -> None:
     colon, as CSL says; citeproc-py 0.11 left it as typed ('Setting the Record Straight On
     Local Involvement', 'Arizona V. United States' in Chicago and APA). A label (a term) is
     title-cased in the locale's language, which citeproc-py never did (APA's '(eds.)' for
-    '(Eds.)')."""
+    '(Eds.)').
+
+    The methods are replaced once, in this process, on citeproc-py's own classes: this module
+    is its only user, and the dependency is pinned below 0.12, the version these were read in.
+    The style's macros are kept as found, too (see find_macro)."""
     global _repaired
     if _repaired:
         return
