@@ -1,0 +1,189 @@
+"""Briefs that cite from bibliography files and choose a citation style: whole builds, read back."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from pptx import Presentation
+
+from briefgen.build import build, prepare, watched_files
+from briefgen.cli import main
+from briefgen.errors import BriefError
+
+from .conftest import EXAMPLE, ROOT, pdf_pages, write
+
+BIB = ROOT / "tests" / "data" / "bib"
+
+
+def example_citing(folder, *libraries, sources: str = "") -> object:
+    """The example brief with its sources: list replaced by bibliography: (copied beside it),
+    and sources (YAML lines) kept under sources: if given."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, _, rest = text.partition("\nsources:\n")
+    _, _, tail = rest.partition("\nhandout:\n")
+    for library in libraries:
+        shutil.copy(library, folder / library.name)
+    names = ", ".join(lib.name for lib in libraries)
+    extra = f"sources:\n{sources}" if sources else ""
+    return write(folder, f"{head}\nbibliography: [{names}]\n{extra}handout:\n{tail}",
+                 "sanctuary-cities.yaml")
+
+
+def sources_of(out) -> dict[str, str]:
+    """The Sources text of each output, as a reader sees it: the memo's list, the handout's
+    list and the deck's Sources slides, each flattened to one line per entry."""
+    memo = "\n".join(pdf_pages(out / "memo.pdf"))
+    memo = memo.split("\nSources\n", 1)[1]
+    handout = "\n".join(pdf_pages(out / "handout.pdf"))
+    deck = Presentation(out / "deck.pptx")
+    slides = [s for s in deck.slides if s.shapes.title is not None
+              and s.shapes.title.text.startswith("Sources")]
+    deck_text = "\n".join(p.text for s in slides for sh in s.shapes if sh.has_text_frame
+                          and sh != s.shapes.title for p in sh.text_frame.paragraphs)
+
+    def entries(text: str) -> str:
+        # Running heads and page footers fall between entries: keep the entries alone.
+        text = re.sub(r"\n(Local cooperation with ICE detainers|Policy Analysis Unit)[^\n]*", "",
+                      text)
+        return re.sub(r"\s+", " ", text).strip()
+
+    return {"memo": entries(memo), "handout": entries(handout.split("Sources", 1)[-1]),
+            "deck": entries(deck_text)}
+
+
+@pytest.fixture(scope="module")
+def inline_sources(tmp_path_factory):
+    out = tmp_path_factory.mktemp("inline")
+    build(EXAMPLE, out, parallel=False)
+    return sources_of(out / "sanctuary-cities")
+
+
+@pytest.mark.parametrize("library", ["seed.bib", "seed.json"])
+def it_prints_the_same_sources_from_a_library_as_from_the_briefs_own(library, tmp_path,
+                                                                     inline_sources):
+    brief = example_citing(tmp_path, BIB / library)
+    result = build(brief, tmp_path / "out", parallel=False)
+    assert [w.message for w in result.warnings] == []
+    got = sources_of(tmp_path / "out" / "sanctuary-cities")
+    assert "[13] “Trump’s Executive Actions" in got["memo"]
+    assert got == inline_sources
+
+
+def it_prints_only_the_cited_entries_of_a_library(tmp_path):
+    brief = example_citing(tmp_path, BIB / "zotero-bbt.bib", BIB / "seed.bib")
+    _, doc, _, _, warnings = prepare(brief)
+    assert len(doc.refs) == 13  # zotero-bbt.bib's entries are not cited: not printed, not warned of
+    assert [w.message for w in warnings] == []
+
+
+def it_warns_of_an_uncited_source_of_the_brief_but_not_of_a_library_entry(tmp_path):
+    brief = example_citing(tmp_path, BIB / "seed.bib",
+                           sources="  - {id: never-cited, title: A report nobody cites}\n")
+    _, _, _, _, warnings = prepare(brief)
+    assert [(w.loc.line, w.message) for w in warnings] == [
+        (next(i for i, line in enumerate(brief.read_text().splitlines(), 1)
+              if "never-cited" in line), "source 'never-cited' is never cited")]
+
+
+def it_names_both_places_of_a_key_in_a_library_and_the_brief(tmp_path):
+    brief = example_citing(tmp_path, BIB / "seed.bib",
+                           sources="  - {id: crs-r44795, title: The same id again}\n")
+    with pytest.raises(BriefError) as e:
+        prepare(brief)
+    line = next(i for i, text in enumerate(brief.read_text().splitlines(), 1)
+                if "The same id again" in text)
+    bib_line = next(i for i, text in enumerate((BIB / "seed.bib").read_text().splitlines(), 1)
+                    if "{crs-r44795," in text)
+    assert [str(p) for p in e.value.problems] == [
+        f"{tmp_path / 'seed.bib'}:{bib_line}:1: source id 'crs-r44795' is also at "
+        f"{brief}:{line}:5: keep one"]
+
+
+def it_names_both_files_of_a_key_in_two_libraries(tmp_path):
+    brief = example_citing(tmp_path, BIB / "seed.bib", BIB / "seed.json")
+    with pytest.raises(BriefError) as e:
+        prepare(brief)
+    assert len(e.value.problems) == 13
+    first = e.value.problems[0]
+    assert first.loc.file == str(tmp_path / "seed.json")
+    assert re.fullmatch(rf"source id 'aic-sanctuary-overview' is also at "
+                        rf"{re.escape(str(tmp_path / 'seed.bib'))}:\d+:1: keep one", first.message)
+
+
+def it_suggests_the_nearest_key_of_a_library_for_an_unknown_id(tmp_path, capsys):
+    brief = example_citing(tmp_path, BIB / "seed.bib")
+    brief.write_text(brief.read_text().replace("[@crs-r44795]", "[@crs-r4479]", 1))
+    assert main(["check", str(brief)]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(rf"{re.escape(str(brief))}:\d+:\d+: unknown source id 'crs-r4479' "
+                        r"\(did you mean 'crs-r44795'\?\)\n", err)
+
+
+def it_says_where_an_id_can_be_added_when_nothing_is_near(tmp_path, capsys):
+    brief = example_citing(tmp_path, BIB / "seed.bib")
+    brief.write_text(brief.read_text().replace("[@crs-r44795]", "[@zzz-unknown]", 1))
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err.endswith(
+        f": unknown source id 'zzz-unknown' (add it under sources: or to "
+        f"'{tmp_path / 'seed.bib'}')\n")
+
+
+def it_refuses_a_bibliography_that_is_not_bib_or_json(tmp_path, capsys):
+    (tmp_path / "refs.txt").write_text("not a bibliography")
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S.\nsections:\n"
+                            "  - {heading: H, body: B.}\nbibliography: refs.txt\n")
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (
+        f"{brief}:6:15: bibliography must be a .bib (BibTeX) or .json (CSL-JSON) file, "
+        "not '.txt'\n")
+
+
+def it_refuses_a_bibliography_outside_the_briefs_folder(tmp_path, capsys):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    shutil.copy(BIB / "seed.bib", tmp_path / "seed.bib")
+    brief = write(inner, "title: T\ndate: 2026-11-24\nsummary: S.\nsections:\n"
+                         "  - {heading: H, body: B.}\nbibliography: ../seed.bib\n")
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (
+        f"{brief}:6:15: bibliography '../seed.bib' is outside the brief's folder\n")
+
+
+def it_watches_the_bibliography_and_the_style_files(tmp_path):
+    brief = example_citing(tmp_path, BIB / "seed.bib")
+    shutil.copy(ROOT / "src" / "briefgen" / "styles" / "apa.csl", tmp_path / "mine.csl")
+    brief.write_text(brief.read_text() + "citation_style: mine.csl\n")
+    files = watched_files(brief, None)
+    assert tmp_path / "seed.bib" in [f.resolve() for f in files]
+    assert tmp_path / "mine.csl" in [f.resolve() for f in files]
+
+
+def entries(doc) -> list[str]:
+    return ["".join(s.text for s in r.entry) for r in doc.refs]
+
+
+def it_takes_the_cli_style_over_the_briefs_over_the_themes(tmp_path):
+    theme = tmp_path / "my-theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    with open(theme / "theme.yaml", "a", encoding="utf-8") as f:
+        f.write("citation_style: vancouver\n")
+    brief = tmp_path / "b.yaml"
+    brief.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "theme: default", "") + "theme: ./my-theme\n", encoding="utf-8")
+    hausman = "Hausman DK. Sanctuary policies reduce deportations without increasing crime"
+    assert entries(prepare(brief)[1])[9].startswith(hausman)
+    brief.write_text(brief.read_text() + "citation_style: apa\n")
+    assert entries(prepare(brief)[1])[9].startswith("Hausman, D. K. (2020).")
+    assert entries(prepare(brief, csl="ieee")[1])[9].startswith("D. K. Hausman, “Sanctuary")
+    shutil.copy(ROOT / "src" / "briefgen" / "styles" / "chicago-author-date.csl",
+                tmp_path / "elsewhere.csl")
+    assert entries(prepare(brief, csl=str(tmp_path / "elsewhere.csl"))[1])[9].startswith(
+        "Hausman, David K. 2020.")
+
+
+def it_reports_an_unknown_style_named_on_the_command_line(tmp_path, capsys):
+    assert main(["check", str(EXAMPLE), "--csl", "apa7"]) == 2
+    assert capsys.readouterr().err == (
+        "--csl:1:1: unknown citation style 'apa7': the bundled ones are briefgen, ieee, apa, "
+        "chicago-author-date, vancouver; did you mean 'apa'?\n")
