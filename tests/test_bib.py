@@ -531,6 +531,17 @@ def it_refuses_deep_braces_and_huge_fields_without_hanging(tmp_path):
         "50,000"]
 
 
+def it_imports_bibtexparser_only_to_map_a_cited_entry():
+    import subprocess
+
+    code = ("import sys; from pathlib import Path; from briefgen.bib import read_library; "
+            f"lib = read_library(Path({str(DATA / 'jabref.bib')!r}), 'j'); "
+            "print('bibtexparser' in sys.modules, end=' '); lib.source('Hausman2020'); "
+            "print('bibtexparser' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False True\n"
+
+
 # --- speed -------------------------------------------------------------------------------------
 
 _WORDS = ("policy immigration enforcement local federal county sheriff detainer community trust "
