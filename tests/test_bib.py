@@ -492,6 +492,30 @@ def it_prints_file_commands_as_typed_and_opens_nothing(tmp_path):
     assert source.authors == ("Jörg Müller", r"\input{/etc/passwd}")
 
 
+def it_refuses_links_that_are_not_web_addresses_and_dates_no_style_prints(tmp_path):
+    path = write(tmp_path, "refs.bib", "@misc{a, title={T}, url={javascript:alert(1)}}\n"
+                                       "@misc{b, title={T}, howpublished={\\url{file:///etc/x}}}\n"
+                                       "@misc{c, title={T}, year={99999}}\n")
+    lib = read_library(path, "refs.bib")
+    assert problems_of(lambda: lib.source("a")) == [
+        "refs.bib:1:21: entry 'a' field 'url' must be an http:// or https:// address, not "
+        "'javascript:alert(1)'"]
+    assert problems_of(lambda: lib.source("b")) == [
+        "refs.bib:2:21: entry 'b' field 'howpublished' must be an http:// or https:// address, "
+        "not 'file:///etc/x'"]
+    assert lib.source("c").item["issued"] == {"literal": "99999"}
+    path = write(tmp_path, "refs.json", '[{"id": "a", "title": "T", "URL": "javascript:x"},\n'
+                                        ' {"id": "b", "title": "T",\n  "issued": {"date-parts": '
+                                        '[[99999999999999999999, 13, 45]]}}]')
+    lib = read_library(path, "refs.json")
+    assert problems_of(lambda: lib.source("a")) == [
+        "refs.json:1:28: item 'a' field 'URL' must be an http:// or https:// address, not "
+        "'javascript:x'"]
+    assert problems_of(lambda: lib.source("b")) == [
+        "refs.json:3:3: item 'b' field 'issued' must be a date ({\"date-parts\": [[2020, 11, 3]]} "
+        "or {\"literal\": ...})"]
+
+
 def it_refuses_deep_braces_and_huge_fields_without_hanging(tmp_path):
     deep = "{" * 10_000 + "x" + "}" * 10_000
     path = write(tmp_path, "deep.bib", "@article{d,\n  title = {" + deep + "}\n}\n"

@@ -669,6 +669,13 @@ class _BibMapper:
         doi = _DOI_PREFIX_RE.sub("", raw.get("doi", ""))
         if doi:
             item["DOI"] = doi
+        if url:
+            name = "url" if "url" in fields else "howpublished"
+            problem = _url_problem(url)
+            if problem:
+                problems.append(Problem(fields[name][1], f"entry '{b.key}' field '{name}' "
+                                                         f"{problem}"))
+                url = None
         if url or doi:
             item["URL"] = url or f"https://doi.org/{doi}"
         return item
@@ -735,6 +742,19 @@ def _bibtexparser_split(raw: str) -> list:
     return Splitter(raw).split().blocks
 
 
+def _url_problem(url: str) -> str | None:
+    """What is wrong with a link the outputs would make clickable ('javascript:...'), as the
+    brief's own sources are checked."""
+    from .load import _URL_RE, MAX_URL  # load imports this module
+
+    if len(url) > MAX_URL:
+        return f"is {len(url):,} characters long; an address may have at most {MAX_URL:,}"
+    if not _URL_RE.fullmatch(url):
+        shown = url if len(url) <= 60 else url[:59] + "…"
+        return f"must be an http:// or https:// address, not '{shown}'"
+    return None
+
+
 def _bib_issued(raw: dict[str, str]) -> dict | None:
     if raw.get("date"):
         return _date_value(raw["date"])
@@ -743,7 +763,7 @@ def _bib_issued(raw: dict[str, str]) -> dict | None:
         return None
     month = raw.get("month", "")
     number = _month_number(month) if month else None
-    if not year.isdigit() or (month and number is None):
+    if not year.isdigit() or len(year) > 4 or (month and number is None):
         return {"literal": " ".join(p for p in (month, year) if p)}
     parts = [int(year)] + ([number] if number else [])
     if number and raw.get("day", "").isdigit():
@@ -1064,6 +1084,10 @@ def _csl_source(value: dict, start: int, loc: Loc, text: str, shown: str):
     for name in ("container-title", "publisher", "authority", "URL", "DOI"):
         if name in item and not isinstance(item[name], str):
             bad(name, "must be text")
+    if isinstance(item.get("URL"), str):
+        problem = _url_problem(item["URL"])
+        if problem:
+            bad("URL", problem)
     for name, value in item.items():  # as in a .bib: no title or journal is a megabyte long
         size = len(value) if isinstance(value, str) else len(json.dumps(value, ensure_ascii=False))
         if size > MAX_FIELD:
@@ -1091,5 +1115,10 @@ def _csl_date(date) -> dict | None:
                 isinstance(x, int) and not isinstance(x, bool) or
                 isinstance(x, str) and x.strip().isdigit() for x in p):
             return None
-        fixed.append([int(x) for x in p])
+        p = [int(x) for x in p]
+        # A year of twenty digits, month 13 or day 45 is no date a style can print.
+        if abs(p[0]) > 9999 or (len(p) > 1 and not 1 <= p[1] <= 12) or \
+                (len(p) > 2 and not 1 <= p[2] <= 31):
+            return None
+        fixed.append(p)
     return {**date, "date-parts": fixed}
