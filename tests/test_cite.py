@@ -1,6 +1,6 @@
 import re
 
-from briefgen.cite import format_reference, number_citations, plain, short_name, split_sentences
+from briefgen.cite import number_citations, plain, short_name, split_sentences
 from briefgen.load import load_brief
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, SEED, write
@@ -173,35 +173,6 @@ def it_reads_items_right_under_a_line_of_text_as_a_list(tmp_path):
     assert doc.warnings == ()
     assert [plain(p) for p in doc.sections[0].paras] == [
         "Three options: Am 1. Oktober gilt es\u00a0[2]."]
-
-
-def it_formats_references_with_author_quoted_title_publisher_and_date():
-    doc = number_citations(load_brief(EXAMPLE))
-    by_id = {r.source.id: r.source for r in doc.refs}
-    assert format_reference(by_id["hausman-pnas-2020"]) == (
-        "David K. Hausman, “Sanctuary policies reduce deportations without increasing crime,” "
-        "Proceedings of the National Academy of Sciences 117 (44), November 3, 2020.",
-        "https://www.pnas.org/content/117/44/27262.short", None)
-    assert format_reference(by_id["aic-sanctuary-overview"])[0] == (
-        "“‘Sanctuary’ Policies: An Overview,” American Immigration Council, February 2017.")
-    assert format_reference(by_id["uscm-mcca-2017"])[0].startswith(
-        "U.S. Conference of Mayors and Major Cities Chiefs Association, “U.S. Mayors")
-
-
-def it_keeps_the_comma_after_a_title_that_ends_in_an_abbreviation():
-    from briefgen.model import Source
-
-    def entry(title, date="2018-09"):
-        return format_reference(Source(id="x", title=title, authors=(), publisher=None, date=date,
-                                       url=None, accessed=None, loc=None))[0]
-
-    assert entry("Rentals in Washington, D.C.") == "“Rentals in Washington, D.C.,” September 2018."
-    assert entry("Rentals in Washington, D.C.", None) == "“Rentals in Washington, D.C.”"
-    assert entry("Who pays?") == "“Who pays?” September 2018."
-    assert entry("Plain title", None) == "“Plain title.”"
-    # A sentence's full stop is not an abbreviation's: no '.,'.
-    assert entry("Crime fell after the policy took effect.") == \
-        "“Crime fell after the policy took effect.” September 2018."
 
 
 def it_quotes_titles_in_the_brief_language():

@@ -16,10 +16,10 @@ from markdown_it import MarkdownIt
 
 from .data import resolve_chart, resolve_table
 from .errors import BriefError, Problem
-from .labels import format_date, labels_for, primary_language, quoted
+from .labels import labels_for, primary_language
 from .typography import smarten
 from .model import (Block, Brief, Cite, Doc, DocFigure, DocList, DocSection, ListItem, Para,
-                    Ref, Section, Source, Span, Text)
+                    Ref, Section, Span, Text)
 
 # '[@a]', '[ @a; @b ]'; not '\[@a]', which markdown prints as '[@a]'.
 GROUP_RE = re.compile(r"(?<!\\)\[\s*@[^\[\]]*\]")
@@ -518,34 +518,6 @@ WHOLE_GROUP = (4, 40)
 def kept_whole(cites: tuple[Cite, ...]) -> bool:
     return len(cites) <= WHOLE_GROUP[0] and sum(
         len(str(c.number)) + len(c.locator or "") + 4 for c in cites) <= WHOLE_GROUP[1]
-
-
-# A title ending in an abbreviation: 'D.C.', 'U.S.', 'Inc.', 'et al.'.
-_ABBREVIATION_END_RE = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|al|etc|No|Vol|ed|eds)\.)$")
-
-
-def format_reference(source: Source, lang: str = "en") -> tuple[str, str | None, str | None]:
-    """(Author, “Title,” Publisher, date.) then the URL, then when it was accessed, if known;
-    in the brief's language's quotation marks („Titel“, « Titre »).
-
-    Every output prints references with this one function, so the entries read the same everywhere.
-    """
-    rest = [p for p in (source.publisher, format_date(source.date, lang)) if p]
-    # '“Washington, D.C.,” 2018': an abbreviation's full stop still takes the comma; a
-    # sentence's full stop, a ? or a ! ends the title's punctuation.
-    end = source.title[-1]
-    abbreviation = end == "." and _ABBREVIATION_END_RE.search(source.title) is not None
-    after = "" if end in "?!" or (end == "." and not (rest and abbreviation)) else \
-        ("," if rest else ".")
-    text = (f"{join_names(source.authors, lang)}, " if source.authors else "") + \
-        quoted(smarten(source.title, lang), lang, after)
-    rest = [smarten(p, lang) for p in rest]
-    if rest:
-        text += " " + ", ".join(rest) + "."
-    accessed = (f"{labels_for(lang)['accessed']} {format_date(source.accessed, lang)}"
-                if source.accessed else None)
-    return text, source.url, accessed
 
 
 def join_names(names: tuple[str, ...], lang: str = "en") -> str:
