@@ -263,6 +263,7 @@ def it_reads_names_dates_types_and_latex(tmp_path):
 @techreport{f, title = {T}, institution = {Institut f{\"u}r Migration}, number = {7},
   year = {2019}, month = jan}
 @phdthesis{g, title = {T}, school = {Uni}, year = {forthcoming}}
+@article{h, title = {T}, pages = {S-12 -- S-19, 101-9}}
 """)
     lib = read_library(path, "refs.bib")
     a = lib.source("a")
@@ -292,6 +293,7 @@ def it_reads_names_dates_types_and_latex(tmp_path):
     g = lib.source("g")
     assert (g.item["type"], g.item["genre"], g.publisher, g.date) == (
         "thesis", "PhD thesis", "Uni", "forthcoming")
+    assert lib.source("h").item["page"] == "S-12 – S-19, 101–9"
 
 
 def it_reads_windows_line_ends_a_byte_order_mark_and_parenthesised_blocks(tmp_path):
