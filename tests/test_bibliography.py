@@ -187,3 +187,21 @@ def it_reports_an_unknown_style_named_on_the_command_line(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "--csl:1:1: unknown citation style 'apa7': the bundled ones are briefgen, ieee, apa, "
         "chicago-author-date, vancouver; did you mean 'apa'?\n")
+
+
+@pytest.mark.parametrize("name", ["briefgen", "ieee", "apa", "chicago-author-date", "vancouver"])
+def it_prints_a_doi_once_in_every_style(name):
+    from briefgen import csl
+    from briefgen.bib import read_library
+    from briefgen.errors import Loc
+    from briefgen.model import Ref
+
+    library = read_library(BIB / "zotero-bbt.bib", "zotero-bbt.bib")
+    chapter = library.source("martinezLocalPolicingImmigration2019")
+    assert chapter.url == "https://doi.org/10.1093/oxfordhb/9780190856908.013.36"
+    style = csl.find_style(name, ROOT, Loc("brief.yaml"))
+    (ref,) = csl.format_references((Ref(1, chapter),), style, "en")
+    text = "".join(s.text for s in ref.entry)
+    assert text.count("10.1093/oxfordhb/9780190856908.013.36") == 1, text
+    assert [s.href for s in ref.entry if s.href] == [
+        "https://doi.org/10.1093/oxfordhb/9780190856908.013.36"]

@@ -676,8 +676,8 @@ class _BibMapper:
                 problems.append(Problem(fields[name][1], f"entry '{b.key}' field '{name}' "
                                                          f"{problem}"))
                 url = None
-        if url or doi:
-            item["URL"] = url or f"https://doi.org/{doi}"
+        if url:  # a DOI alone stays the DOI: every style prints it its own way
+            item["URL"] = url
         return item
 
     def names(self, key: str, field: str, value: str, loc: Loc, problems: list) -> list[dict]:
@@ -946,8 +946,12 @@ def source_of(item: dict, loc: Loc):
 
     authors = tuple(display_name(n) for n in item.get("author", ()))
     publisher = item.get("container-title") or item.get("publisher") or item.get("authority")
+    # A DOI alone links to doi.org; the item keeps it as a DOI, which each style prints its own
+    # way (a URL made of it too printed it twice in Vancouver).
+    doi = _DOI_PREFIX_RE.sub("", item.get("DOI") or "")
+    url = item.get("URL") or (f"https://doi.org/{doi}" if doi else None)
     return Source(item["id"], item.get("title", ""), tuple(a for a in authors if a),
-                  publisher or None, iso_date(item.get("issued")), item.get("URL") or None,
+                  publisher or None, iso_date(item.get("issued")), url,
                   iso_date(item.get("accessed")), loc, item=item, library=True)
 
 
@@ -1094,8 +1098,6 @@ def _csl_source(value: dict, start: int, loc: Loc, text: str, shown: str):
             bad(name, f"is {size:,} characters; a field may be at most {MAX_FIELD:,}")
     if problems:
         raise BriefError(problems)
-    if item.get("DOI") and not item.get("URL"):
-        item["URL"] = "https://doi.org/" + _DOI_PREFIX_RE.sub("", item["DOI"])
     return source_of(item, loc)
 
 
