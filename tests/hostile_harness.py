@@ -47,12 +47,57 @@ def _table_of(csv: str, make):
     return make_brief
 
 
+def _make_sparse_20mb(path: Path) -> None:
+    with open(path, "wb") as f:
+        f.truncate(20 * 1024 ** 2)  # twice the largest library a brief may name
+
+
+def _make_big_style(path: Path) -> None:
+    # A well-formed style of 5 MB: a comment fills it, so only its size is wrong.
+    head = ('<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+            'class="in-text" version="1.0">\n<!-- ')
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head)
+        f.write(("x" * 99 + "\n") * 50_000)
+        f.write('-->\n<info><title>Big</title><id>big</id><updated>2026-01-01T00:00:00+00:00</updated>'
+                '</info>\n<citation><layout><text variable="citation-number"/></layout></citation>\n'
+                '<bibliography><layout><text variable="title"/></layout></bibliography>\n</style>\n')
+
+
+def _make_big_library(path: Path) -> None:
+    # 100,000 entries in 10,077,834 bytes, just under the 10 MB limit: read in one cheap pass, one entry mapped.
+    entry = "@article{{k{0},\n  author = {{Doe, Jane and Roe, Richard}},\n  title = {{Entry {0}}},\n  year = {{2020}}\n}}\n"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("@book{a,\n  title = {The One Cited},\n  year = {2020}\n}\n")
+        f.writelines(entry.format(i) for i in range(100_000))
+
+
+def _cites_from(bib: str, make, style: str | None = None):
+    """A brief citing 'a' from bib (or, with style, from a good library in that style), a file
+    beside it that git cannot hold, made by make."""
+    def make_brief(path: Path) -> None:
+        named = f"bibliography: {bib}\n"
+        if style:
+            (path.parent / bib).write_text("@book{a,\n  title = {A Book},\n  year = {2020}\n}\n",
+                                           encoding="utf-8")
+            named += f"citation_style: {style}\n"
+        path.write_text("title: A brief\ndate: 2026-11-24\nsummary: Bottom line [@a].\n"
+                        "sections:\n  - heading: One\n    body: Text [@a].\n" + named,
+                        encoding="utf-8")
+        make(path.parent / (style or bib))
+    return make_brief
+
+
 # Briefs that git cannot hold, made in the work folder at run time: name -> how to make it. The
 # case runs from that folder, so its messages name the brief as expected.yaml does.
 MADE = {"80-fifo.yaml": _make_fifo, "81-dev-zero-link.yaml": _make_dev_zero_link,
         "82-sparse-5gb.yaml": _make_sparse,
         "121-table-csv-fifo.yaml": _table_of("fifo.csv", _make_fifo),
-        "122-table-csv-sparse-5gb.yaml": _table_of("big.csv", _make_sparse)}
+        "122-table-csv-sparse-5gb.yaml": _table_of("big.csv", _make_sparse),
+        "184-bib-sparse-20mb.yaml": _cites_from("big.bib", _make_sparse_20mb),
+        "219-bib-100000-entries.yaml": _cites_from("many.bib", _make_big_library),
+        "195-bib-fifo.yaml": _cites_from("fifo.bib", _make_fifo),
+        "201-csl-5mb.yaml": _cites_from("lib.bib", _make_big_style, style="big.csl")}
 
 
 class _Hung(BaseException):  # not an Exception: the CLI turns those into an exit code
