@@ -72,6 +72,14 @@ def _make_big_library(path: Path) -> None:
         f.writelines(entry.format(i) for i in range(100_000))
 
 
+def _filled(head: str, unit: str, tail: str):
+    """A maker of a library just under 10 MB: head, unit repeated, tail."""
+    def make(path: Path) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(head + unit * ((10_000_000 - len(head) - len(tail)) // len(unit)) + tail)
+    return make
+
+
 def _cites_from(bib: str, make, style: str | None = None):
     """A brief citing 'a' from bib (or, with style, from a good library in that style), a file
     beside it that git cannot hold, made by make."""
@@ -96,6 +104,11 @@ MADE = {"80-fifo.yaml": _make_fifo, "81-dev-zero-link.yaml": _make_dev_zero_link
         "122-table-csv-sparse-5gb.yaml": _table_of("big.csv", _make_sparse),
         "184-bib-sparse-20mb.yaml": _cites_from("big.bib", _make_sparse_20mb),
         "219-bib-100000-entries.yaml": _cites_from("many.bib", _make_big_library),
+        "233-bib-10mb-of-braces.yaml": _cites_from("braces.bib", _filled(
+            "@article{a,\n  title = {", "{}", "},\n  year = {2020}\n}\n")),
+        "234-bib-10mb-unclosed.yaml": _cites_from("unclosed.bib", _filled(
+            "@article{a,\n  title = {", "{x ", "\n")),
+        "235-bib-10mb-of-at-signs.yaml": _cites_from("ats.bib", _filled("", "@", "")),
         "195-bib-fifo.yaml": _cites_from("fifo.bib", _make_fifo),
         "201-csl-5mb.yaml": _cites_from("lib.bib", _make_big_style, style="big.csl")}
 
