@@ -205,3 +205,49 @@ def it_prints_a_doi_once_in_every_style(name):
     assert text.count("10.1093/oxfordhb/9780190856908.013.36") == 1, text
     assert [s.href for s in ref.entry if s.href] == [
         "https://doi.org/10.1093/oxfordhb/9780190856908.013.36"]
+
+
+def it_says_only_why_a_bibliography_cannot_be_read_not_that_its_keys_are_unknown(tmp_path,
+                                                                                   capsys):
+    (tmp_path / "broken.bib").write_text("@article{x,\n  title = {Open\n}\n", encoding="utf-8")
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S [@x; @y].\nsections:\n"
+                            "  - {heading: H, body: \"B [@z].\"}\nbibliography: broken.bib\n")
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'broken.bib'}:1:9: entry 'x' has an unclosed '{{' (opened here)\n")
+
+
+def it_says_when_a_bib_file_holds_no_entries(tmp_path, capsys):
+    (tmp_path / "refs.bib").write_text('[{"id": "x", "title": "T"}]', encoding="utf-8")
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S [@x].\nsections:\n"
+                            "  - {heading: H, body: B.}\nbibliography: refs.bib\n")
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'refs.bib'}:1:1: the file holds no BibTeX entries (@article{{key, ...}}): "
+        "it looks like CSL-JSON, so name it .json\n")
+
+
+def it_explains_zoteros_own_ids_which_no_citation_can_spell(tmp_path, capsys):
+    (tmp_path / "zotero.json").write_text(
+        '[{"id": "http://zotero.org/users/1/items/AB12", "type": "book", "title": "T"}]',
+        encoding="utf-8")
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S [@roe2020].\nsections:\n"
+                            "  - {heading: H, body: B.}\nbibliography: zotero.json\n")
+    assert main(["check", str(brief)]) == 2
+    assert capsys.readouterr().err == (
+        f"{brief}:3:13: unknown source id 'roe2020' ('{tmp_path / 'zotero.json'}' names its items "
+        "by Zotero addresses (http://zotero.org/...), which a citation cannot spell: export it "
+        "with Better BibTeX as Better CSL JSON, and cite the citation keys)\n")
+
+
+def it_names_a_case_a_bill_or_a_book_without_author_by_its_title_in_footers():
+    from briefgen.bib import read_library
+    from briefgen.cite import short_name
+    from briefgen.model import Ref
+
+    library = read_library(BIB / "zotero-bbt.bib", "zotero-bbt.bib")
+    names = [short_name(Ref(1, library.source(key))) for key in
+             ("CityChicagoSessions2018", "NoSanctuaryCriminals2017",
+              "congressionalresearchserviceSanctuaryJurisdictionsFederal2019")]
+    assert names == ["City of Chicago v. Sessions 2018", "No Sanctuary for Criminals Act 2017",
+                     "Congressional Research Service 2019"]

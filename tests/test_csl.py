@@ -454,6 +454,10 @@ BAD_FILES = {
                   "4:9: not well-formed XML: Opening and ending tag mismatch: info line 3 and "
                   "style"),
     "empty": ("", "1:1: not well-formed XML: Document is empty"),
+    "unknown element": ('<style xmlns="http://purl.org/net/xbiblio/csl">\n<citation><layout>'
+                        '<text variable="title"/></layout></citation>\n<bibliography><layout>\n'
+                        '<frobnicate/></layout></bibliography></style>\n',
+                        "4:1: <frobnicate> is not an element of CSL 1.0: check its spelling"),
     "root": ('<?xml version="1.0"?>\n<locale xmlns="http://purl.org/net/xbiblio/csl"/>\n',
              "2:1: not a CSL style: its root element is <locale>, not <style>"),
     "namespace": ('<?xml version="1.0"?>\n<style/>\n', '2:1: not a CSL style: its <style> is not '
@@ -565,3 +569,38 @@ def it_leaves_citeproc_pys_macro_lookup_alone_when_told_to(tmp_path):
     out = subprocess.run([sys.executable, "-c", MACROS_CODE], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "get_macro"]
+
+
+def article(page=None, title="T", date=None) -> Ref:
+    item = {"id": "a", "type": "article-journal", "title": title, "container-title": "J",
+            "issued": date or {"date-parts": [[2012, 3]]},
+            "author": [{"family": "Roe", "given": "Rita"}]}
+    if page:
+        item["page"] = page
+    return Ref(1, Source("a", title, ("Rita Roe",), "J", "2012", None, None, Loc("x"),
+                         item=item, library=True))
+
+
+@pytest.mark.parametrize("page, shown", [("1-12", "1–12"), ("1-120", "1–120"), ("7-7", "7"),
+                                         ("321-328", "321–8"), ("468-480", "468–80"),
+                                         ("S1-S12", "S1–S12")])
+def it_shortens_a_page_range_only_where_the_pages_have_one_length(page, shown):
+    # Vancouver's 'minimal' ranges: citeproc-py 0.11 printed 1-12 as '1–2' and 7-7 as '7–'.
+    (ref,) = csl.format_references((article(page),), style("vancouver"), "en")
+    assert plain(ref) == f"Roe R. T. J. 2012 Mar;{shown}."
+
+
+def it_dates_a_source_of_a_date_range_by_its_first_day():
+    ranged = article(date={"date-parts": [[2020, 9, 15], [2020, 9, 30]]})
+    got = [plain(r) for name in ("briefgen", "apa") for r in
+           csl.format_references((ranged,), style(name), "en")]
+    assert got == ["Rita Roe, “T,” J, September 15, 2020.", "Roe, R. (2020). T. J."]
+
+
+def it_keeps_the_markup_zotero_writes_into_a_title():
+    title = ('Road pricing and CO<sub>2</sub> in the <span class="nocase">iPhone</span> era: '
+             '<i>Zeitgeist</i> & "policy" <span style="font-variant:small-caps;">Caps</span>')
+    (ref,) = csl.format_references((article(title=title),), style("chicago-author-date"), "en")
+    assert plain(ref) == ("Roe, Rita. 2012. “Road Pricing and CO₂ in the iPhone Era: Zeitgeist & "
+                          "‘policy’ Caps.” J, March.")
+    assert [s.text for s in ref.entry if s.italic] == ["Zeitgeist", "J"]

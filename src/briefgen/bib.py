@@ -216,6 +216,11 @@ def _read_bibtex(text: str, path: Path, shown: str) -> Library:
             keys[key] = loc
             entries[key] = (kind, key, loc, start, end)
     problems += _check_macros(macros)
+    if not blocks and text.strip():
+        hint = (": it looks like CSL-JSON, so name it .json" if text.lstrip()[:1] in "[{"
+                else "")
+        problems.append(Problem(Loc(shown), "the file holds no BibTeX entries (@article{key, "
+                                            f"...}}){hint}"))
     if problems:
         raise BriefError(sorted(problems, key=lambda p: (p.loc.line, p.loc.col)))
     return Library(path, shown, keys, _BibMapper(text, shown, entries, macros).map)

@@ -598,6 +598,10 @@ def is_organisation(name: str) -> bool:
         or (w[0].islower() and w not in _PARTICLES) for w in words)
 
 
+# Works known by their title when they name no author: a court case, a bill, a book.
+_TITLED_TYPES = {"legal_case", "bill", "legislation", "treaty", "book", "chapter", "regulation"}
+
+
 def short_name(ref, lang: str = "en", space: str = " ") -> str:
     """How a footer names a source: authors' surnames or the publisher, and the year (after
     space: a slide's footer keeps the year with the name)."""
@@ -612,6 +616,8 @@ def short_name(ref, lang: str = "en", space: str = " ") -> str:
             name = join_names(tuple(surnames), lang)
         else:
             name = f"{surnames[0]} {labels_for(lang)['et_al']}"
+    elif s.library and s.item.get("type") in _TITLED_TYPES:
+        name = s.title  # 'Arizona v. United States', not its reporter 'U.S.'
     else:
         name = s.publisher or s.title
     name = re.sub(r",.*", "", name)

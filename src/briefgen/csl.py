@@ -105,6 +105,14 @@ def _style_path(value: str, folder: Path, loc: Loc) -> Path:
     return target
 
 
+# Every element CSL 1.0.2 defines (https://docs.citationstyles.org/en/stable/specification.html).
+_CSL_ELEMENTS = set("""
+    style info title title-short id link author contributor name email uri category issn eissn
+    issnl summary rights updated published locale style-options date date-part terms term single
+    multiple citation bibliography intext layout sort key macro text number label group choose
+    if else-if else names et-al substitute name-part""".split())
+
+
 def check_style(data: bytes, label: str) -> None:
     """Refuse what citeproc-py should never read: a DTD or entities (a billion laughs, or a
     file read through an external entity), XInclude, malformed XML, anything but an
@@ -150,6 +158,11 @@ def check_style(data: bytes, label: str) -> None:
                 f": download {name}.csl and name that file instead")
         raise BriefError.at(Loc(label, parent.sourceline or 1), (
             f"a dependent style, which only names its parent style '{href}'{hint}"))
+    for el in root.iter(f"{{{CSL_NS}}}*"):
+        name = etree.QName(el).localname
+        if name not in _CSL_ELEMENTS:  # citeproc-py failed on one: "'NoneType' object ..."
+            raise BriefError.at(Loc(label, el.sourceline or 1), (
+                f"<{_short(name)}> is not an element of CSL 1.0: check its spelling"))
     defined = {m.get("name") for m in root.findall("cs:macro", _NS)}
     for el in root.iter():
         if isinstance(el.tag, str) and el.get("macro") is not None and \
@@ -227,9 +240,12 @@ def _item(item: dict, index: int, lang: str, markup: bool = False) -> dict:
                 continue
         else:
             value = _text(value)
-            if key in _PROSE:
-                value = smarten(value, lang)
-            value = _escape(value, markup)
+            if key == "page":  # '7-7' is page 7
+                value = _ONE_PAGE_RE.sub(r"\1", value)
+            if markup:
+                value = _rich(value, lang if key in _PROSE else None)
+            else:
+                value = html.escape(smarten(value, lang) if key in _PROSE else value, quote=False)
         out[key] = value
     # Title case is for English titles only: a source that does not say its language is taken to
     # be in the brief's ('Die Polizei und die Stadt' is not 'Die Polizei Und Die Stadt').
@@ -244,14 +260,43 @@ def _item(item: dict, index: int, lang: str, markup: bool = False) -> dict:
     return out
 
 
-# The rich text a CSL-JSON field may hold, which citeproc-py passes through (nocase: it keeps the
-# case of what it holds in title case).
-_RICH_RE = re.compile(r'&lt;(/?(?:i|b)|span class="nocase"|/span)&gt;')
+_ONE_PAGE_RE = re.compile(r"^\s*(\w+)\s*[-–]+\s*\1\s*$")
+# The rich text a CSL-JSON field may hold (what Zotero writes for its title formatting):
+# citeproc-py passes <i>, <b> and <span class="nocase"> (which keeps its words' case in title
+# case) through; small capitals print as plain text; sub- and superscripts as the Unicode
+# characters where each has one (CO₂, 1ˢᵗ), else as plain text.
+_RICH_RE = re.compile(r'(</?(?:i|b|sub|sup)>|<span class="nocase">|'
+                      r'<span style="font-variant:\s*small-caps;?">|</span>)')
+_SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_SUP = str.maketrans("0123456789+-=()nist", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱˢᵗ")
 
 
-def _escape(text: str, markup: bool) -> str:
-    text = html.escape(text, quote=False)  # & < > only: a style may upper-case the text
-    return _RICH_RE.sub(r"<\1>", text) if markup else text
+def _rich(text: str, lang: str | None) -> str:
+    """A bibliography file's field as markup citeproc-py takes: its text escaped (& < > only: a
+    style may upper-case it) and, for prose (lang given), smartened; the tags CSL-JSON allows
+    kept or turned as said above; any other '<' is text."""
+    out, spans, script, before = [], [], None, " "
+    for part in _RICH_RE.split(text):
+        if _RICH_RE.fullmatch(part):
+            if part in ("<sub>", "<sup>", "</sub>", "</sup>"):
+                script = part[1:-1] if part[1] != "/" else None
+            elif part.startswith("<span"):
+                spans.append(part if "nocase" in part else "")
+                out.append(spans[-1])
+            elif part == "</span>":
+                out.append("</span>" if spans and spans.pop() else "")
+            else:
+                out.append(part)
+            continue
+        if lang:
+            part = smarten(part, lang, before)
+        if script:
+            table = _SUB if script == "sub" else _SUP
+            shown = part.translate(table)
+            part = shown if all(c != o or c.isspace() for c, o in zip(shown, part)) else part
+        before = part[-1:] or before
+        out.append(html.escape(part, quote=False))
+    return "".join(out) + "</span>" * sum(1 for s in spans if s)  # an unclosed span closed
 
 
 def _text(value) -> str:
@@ -260,15 +305,17 @@ def _text(value) -> str:
 
 
 def _date(value) -> dict | None:
-    """A CSL-JSON date as citeproc-py reads it: one or two [year, month, day] of whole numbers,
-    or a literal; None for anything else."""
+    """A CSL-JSON date as citeproc-py reads it: one [year, month, day] of whole numbers, or a
+    literal; None for anything else."""
     if not isinstance(value, dict):
         return None
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and all(
             isinstance(p, list) and 0 < len(p) <= 3 and all(type(n) is int for n in p)
             for p in parts[:2]):
-        return {"date-parts": [list(p) for p in parts[:2]]}
+        # A range (a conference's days) is its first date: citeproc-py 0.11 set '2020-09-15/
+        # 2020-09-30' as '15,–30, September 2020', and APA and Chicago lost its year.
+        return {"date-parts": [list(parts[0])]}
     for key in ("literal", "raw"):
         if isinstance(value.get(key), str) and value[key].strip():
             literal = _text(value[key]).strip()
@@ -598,6 +645,9 @@ def _repair(citeproc) -> None:
     And <name initialize="false"> (CSL 1.0.1) keeps given names whole; citeproc-py 0.11 reads
     only initialize-with, so Chicago's 'Hausman, David K.' came out 'Hausman, D. K.'.
 
+    And a page range shortened to its 'minimal' form (Vancouver's 321–8) keeps its last page
+    whole where the two pages differ in length or are one page ('1–12', not '1–2').
+
     And title case lowers a capitalised stop word that is neither first, last nor after a
     colon, as CSL says; citeproc-py 0.11 left it as typed ('Setting the Record Straight On
     Local Involvement', 'Arizona V. United States' in Chicago and APA). A label (a term) is
@@ -683,6 +733,16 @@ def _repair(citeproc) -> None:
             _MACROS[key] = get_macro(self, name)
         return _MACROS[key]
 
+    last_page = model.FormatNumber._format_last_page
+
+    def format_last_page(self, first, last):
+        # 'minimal' ranges compare digits place by place, which only means something between
+        # numbers of one length: citeproc-py 0.11 cut 1-12 to '1–2' and 7-7 to '7–'.
+        if len(first) != len(last) or first == last or not (first + last).isdigit():
+            return last
+        return last_page(self, first, last)
+
+    model.FormatNumber._format_last_page = format_last_page
     model.Text._variable = _variable
     model.Name.initialize = keep_given
     model.TextCased.case = title_case

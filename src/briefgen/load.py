@@ -268,6 +268,8 @@ class NodeReader:
         self._spaces = str.maketrans(dict.fromkeys(_ODD_BREAKS[1:], " "))
         self._ends: dict[Loc, int] = {}  # where each text read ends in the source
         self.cited: set[str] = set()  # every source id a citation names
+        self.unread = False  # a bibliography file could not be read
+        self.zotero_named: list[str] = []  # files whose ids are Zotero's addresses
 
     # -- positions -------------------------------------------------------------------------
     def loc(self, node_or_mark) -> Loc:
@@ -936,7 +938,11 @@ class NodeReader:
                 library = read_library(path, shown)
             except BriefError as e:
                 self.problems.extend(e.problems)
+                self.unread = True  # its keys are unknown: citing them is no second fault
                 continue
+            if library.keys and all(re.match(r"https?://(www\.)?zotero\.org/", k)
+                                    for k in library.keys):
+                self.zotero_named.append(shown)
             for key, at in library.keys.items():
                 if key in seen:
                     self.error(at, f"source id '{key}' is also at {seen[key]}: keep one")
@@ -1001,12 +1007,18 @@ class NodeReader:
                 if source_id in sources or source_id in broken:
                     self.cited.add(source_id)
                     continue
+                if self.unread:
+                    continue
                 by_case = {k.lower(): k for k in sources}
                 close = ([by_case[source_id.lower()]] if source_id.lower() in by_case
                          else difflib.get_close_matches(source_id, sources, n=1, cutoff=0.75)
                          or sorted(k for k in sources if k.startswith(source_id))[:1])
                 where = " or to ".join(["sources:"] + [f"'{f}'" for f in files])
-                hint = (f" (did you mean '{close[0]}'?)" if close
+                hint = (f" ('{self.zotero_named[0]}' names its items by Zotero addresses "
+                        "(http://zotero.org/...), which a citation cannot spell: export it with "
+                        "Better BibTeX as Better CSL JSON, and cite the citation keys)"
+                        if self.zotero_named and not close
+                        else f" (did you mean '{close[0]}'?)" if close
                         else f" (add it under {where})" if listed or files
                         else " (the brief lists no sources)")
                 self.error(self._id_loc(loc, group, source_id),
