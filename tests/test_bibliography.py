@@ -251,3 +251,8 @@ def it_names_a_case_a_bill_or_a_book_without_author_by_its_title_in_footers():
               "congressionalresearchserviceSanctuaryJurisdictionsFederal2019")]
     assert names == ["City of Chicago v. Sessions 2018", "No Sanctuary for Criminals Act 2017",
                      "Congressional Research Service 2019"]
+
+
+def it_names_a_missing_style_file_on_the_command_line_as_typed(capsys):
+    assert main(["check", str(EXAMPLE), "--csl", "styles/nope.csl"]) == 2
+    assert capsys.readouterr().err == "--csl:1:1: citation style file not found: styles/nope.csl\n"

@@ -471,8 +471,10 @@ def style_for(brief: Brief, theme, override: str | None):
 
     if override:
         if override.lower().endswith(".csl"):
-            path = Path(override).resolve()
-            return find_style(path.name, path.parent, Loc("--csl"))
+            path = Path(override)
+            if not path.is_file():  # said as typed: the folder is the user's own
+                raise BriefError.at(Loc("--csl"), f"citation style file not found: {override}")
+            return find_style(path.resolve().name, path.resolve().parent, Loc("--csl"))
         return find_style(override, Path.cwd(), Loc("--csl"))
     if brief.citation_style:
         return find_style(brief.citation_style, brief.path.parent.resolve(),
