@@ -256,3 +256,77 @@ def it_names_a_case_a_bill_or_a_book_without_author_by_its_title_in_footers():
 def it_names_a_missing_style_file_on_the_command_line_as_typed(capsys):
     assert main(["check", str(EXAMPLE), "--csl", "styles/nope.csl"]) == 2
     assert capsys.readouterr().err == "--csl:1:1: citation style file not found: styles/nope.csl\n"
+
+
+def brief_citing(folder, library_name: str, text: str, cites: str = "[@a]"):
+    (folder / library_name).write_text(text, encoding="utf-8")
+    return write(folder, f"title: T\ndate: 2026-11-24\nsummary: S {cites}.\nsections:\n"
+                         f"  - {{heading: H, body: B.}}\nbibliography: {library_name}\n")
+
+
+def entry_text(brief, style: str = "briefgen") -> str:
+    return "".join(s.text for s in prepare(brief, csl=style)[1].refs[0].entry)
+
+
+def it_prints_a_year_of_other_digits_as_typed_rather_than_stopping(tmp_path):
+    brief = brief_citing(tmp_path, "r.bib", "@book{a, title={T}, year={²⁰²⁰}, month={²}}\n")
+    assert entry_text(brief) == "T, ² ²⁰²⁰."
+
+
+def it_refuses_an_empty_title(tmp_path):
+    brief = brief_citing(tmp_path, "r.bib", "@book{a, title={}, year=2020}\n")
+    with pytest.raises(BriefError) as e:
+        prepare(brief)
+    assert str(e.value) == f"{tmp_path / 'r.bib'}:1:1: entry 'a' has no title"
+
+
+def it_reads_a_bib_file_saved_with_cr_line_ends(tmp_path):
+    brief = brief_citing(tmp_path, "r.bib", "@book{a,\r  title={T},\r  year=2020}\r"
+                                            "@book{b,\r  title={U}}\r", "[@a; @b]")
+    assert [len(r.entry) > 0 for r in prepare(brief)[1].refs] == [True, True]
+
+
+def it_reads_a_csl_json_doi_written_as_an_address_as_the_doi(tmp_path):
+    brief = brief_citing(tmp_path, "r.json", '[{"id": "a", "type": "article-journal", '
+                                             '"title": "T", "DOI": "https://doi.org/10.1/x"}]')
+    assert entry_text(brief) == "“T.” https://doi.org/10.1/x"
+    assert entry_text(brief, "vancouver") == "T. doi:10.1/x"
+
+
+def it_keeps_zoteros_markup_out_of_the_plain_title_and_closes_what_it_left_open(tmp_path):
+    brief = brief_citing(tmp_path, "r.json", '[{"id": "a", "type": "book", "title": '
+                                             '"On <i>Homo sapiens</i> and <b>bold", '
+                                             '"publisher": "P", "issued": {"date-parts": [[2020]]}}]')
+    ref = prepare(brief)[1].refs[0]
+    assert ref.source.title == "On Homo sapiens and bold"
+    # A book's title is in italics, and the <b> left open ends with the title, not the entry.
+    assert [(s.text, s.italic, s.bold) for s in ref.entry][-2:] == [
+        ("bold", True, True), (", P, 2020.", False, False)]
+
+
+def it_title_cases_a_source_zotero_says_is_in_english(tmp_path):
+    brief = brief_citing(tmp_path, "r.json", '[{"id": "a", "type": "book", "title": '
+                                             '"the rise of the machines", "language": "English"}]')
+    assert entry_text(brief, "chicago-author-date") == "The Rise of the Machines. n.d."
+
+
+def it_reads_a_briefs_own_author_written_family_name_first(tmp_path):
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S [@a].\nsections:\n"
+                            "  - {heading: H, body: B.}\nsources:\n"
+                            "  - {id: a, title: T, author: 'Hausman, David K.', date: 2020}\n")
+    assert entry_text(brief, "apa") == "Hausman, D. K. (2020). T."
+
+
+def it_watches_a_bibliography_whose_errors_stop_the_build(tmp_path):
+    brief = brief_citing(tmp_path, "r.bib", "@book{a, title={T}\n")
+    assert [f.name for f in watched_files(brief, None)] == ["brief.yaml", "r.bib"]
+
+
+def it_says_a_wrong_style_even_when_nothing_is_cited(tmp_path):
+    brief = write(tmp_path, "title: T\ndate: 2026-11-24\nsummary: S.\nsections:\n"
+                            "  - {heading: H, body: B.}\ncitation_style: nosuch\n")
+    with pytest.raises(BriefError) as e:
+        prepare(brief)
+    assert str(e.value) == (
+        f"{brief}:6:17: unknown citation style 'nosuch': the bundled ones are briefgen, ieee, "
+        "apa, chicago-author-date, vancouver; give one of them, or a .csl file's path")

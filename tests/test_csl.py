@@ -516,14 +516,16 @@ def it_points_a_dependent_style_to_its_parent(tmp_path):
         "american-medical-association.csl and name that file instead")
 
 
-def it_says_when_citeproc_cannot_use_a_style(tmp_path):
-    write(tmp_path, "x.csl", GOOD.replace('<date variable="issued" form="text"/>',
-                                          '<date variable="issued" form="bogus"/>'))
-    found = csl.find_style("x.csl", tmp_path, AT)
+def it_checks_a_style_against_the_csl_schema_before_citeproc_fails_on_it(tmp_path):
+    # citeproc-py failed on this one with "'NoneType' object has no attribute 'render'".
+    text = GOOD.replace('<date variable="issued" form="text"/>',
+                        '<date variable="issued" form="bogus"/>')
+    write(tmp_path, "x.csl", text)
     with pytest.raises(BriefError) as e:
-        csl.format_references(example_refs(), found, "en")
-    assert str(e.value) == ("brief.yaml:3:17: citation style 'x.csl' cannot be used: 'NoneType' "
-                            "object has no attribute 'render'")
+        csl.find_style("x.csl", tmp_path, AT)
+    line = line_of(text, 'form="bogus"')
+    assert str(e.value) == (f"x.csl:{line}:1: not a valid CSL 1.0 style: Expecting an element "
+                            "date-part, got nothing")
 
 
 def it_maps_the_brief_language_to_a_citeproc_locale():

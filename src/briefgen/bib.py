@@ -26,6 +26,10 @@ def person(name: str) -> dict:
     single word, stays whole as a literal name."""
     from .cite import is_organisation
 
+    if name.count(",") == 1 and not is_organisation(name):  # 'Hausman, David K.', as BibTeX
+        family, given = (p.strip() for p in name.split(","))
+        if family and given and given not in _SUFFIXES:
+            return {"family": family, "given": given}
     words = name.split()
     if len(words) < 2 or is_organisation(name):
         return {"literal": name}
@@ -130,14 +134,17 @@ class _Lines:
     """Offset -> Loc, for offsets asked in increasing order (one pass over the text)."""
 
     def __init__(self, text: str, shown: str):
-        self.text, self.shown, self.pos, self.line = text, shown, 0, 1
+        self.text, self.shown, self.pos, self.line, self.start = text, shown, 0, 1, 0
 
     def loc(self, pos: int) -> Loc:
         if pos < self.pos:
-            self.pos, self.line = 0, 1
+            self.pos, self.line, self.start = 0, 1, 0
         self.line += self.text.count("\n", self.pos, pos)
+        # The line's start, searched for from the last place only: 200,000 items on one line
+        # took 30 s when each search went back to the start of the line.
+        self.start = max(self.start, self.text.rfind("\n", self.pos, pos) + 1)
         self.pos = pos
-        return Loc(self.shown, self.line, pos - self.text.rfind("\n", 0, pos))
+        return Loc(self.shown, self.line, pos - self.start + 1)
 
 
 def _loc_at(text: str, shown: str, pos: int) -> Loc:
@@ -189,7 +196,8 @@ def read_library(path: Path, shown: str, at: Loc | None = None) -> Library:
     resolved = path.resolve()
     if kind == ".json":
         return _read_csl_json(text, resolved, shown)
-    return _read_bibtex(text, resolved, shown)
+    # Line ends as editors see them: a file saved with CR alone (old Mac) is many lines, not one.
+    return _read_bibtex(text.replace("\r\n", "\n").replace("\r", "\n"), resolved, shown)
 
 
 # --- BibTeX: the cheap pass over the whole file ---------------------------------------------
@@ -222,8 +230,20 @@ def _read_bibtex(text: str, path: Path, shown: str) -> Library:
         problems.append(Problem(Loc(shown), "the file holds no BibTeX entries (@article{key, "
                                             f"...}}){hint}"))
     if problems:
-        raise BriefError(sorted(problems, key=lambda p: (p.loc.line, p.loc.col)))
+        raise BriefError(_at_most(sorted(problems, key=lambda p: (p.loc.line, p.loc.col))))
     return Library(path, shown, keys, _BibMapper(text, shown, entries, macros).map)
+
+
+MAX_PROBLEMS = 50  # said of one file: a file of 200,000 broken entries printed 200,000 lines
+
+
+def _at_most(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [Problem(problems[MAX_PROBLEMS].loc, (
+        f"and {rest:,} more problems in this file, not shown: fix these first, or export the "
+        "library again"))]
 
 
 def _split(text: str, shown: str) -> tuple[list[tuple], list[Problem]]:
@@ -241,11 +261,15 @@ def _split(text: str, shown: str) -> tuple[list[tuple], list[Problem]]:
                [m.start() for m in re.finditer(r"\\\}", text)])
     count, rfind, key_match = text.count, text.rfind, _KEY_RE.match
     starts = []
+    # Each line's start is searched for from the last '@' only, and a line is looked at once:
+    # 'x @a{k,' repeated on one line of a megabyte took seconds when each '@' looked back.
+    line, last = 0, -1
     for m in _BLOCK_RE.finditer(text):
         pos = m.start()
-        line = rfind("\n", 0, pos) + 1
-        if line == pos or text[line:pos].isspace():
+        line = max(line, rfind("\n", max(last, 0), pos) + 1)
+        if last < line and (line == pos or text[line:pos].isspace()):
             starts.append(m)
+        last = pos
     for i, m in enumerate(starts):
         limit = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         while m is not None:
@@ -501,7 +525,7 @@ class _BibMapper:
                 if expanded is not None:
                     values[name] = expanded
         item = self.item(b, values, fields, problems)
-        if not item.get("title") and "title" not in values and not any(
+        if not item.get("title", "").strip() and not any(
                 p.message.startswith((f"entry '{key}' field 'title'",
                                       f"entry '{key}' could not be read")) for p in problems):
             problems.append(Problem(b.loc, f"entry '{key}' has no title"))
@@ -768,17 +792,22 @@ def _bib_issued(raw: dict[str, str]) -> dict | None:
         return None
     month = raw.get("month", "")
     number = _month_number(month) if month else None
-    if not year.isdigit() or len(year) > 4 or (month and number is None):
+    if not _DIGITS_RE.fullmatch(year) or (month and number is None):
         return {"literal": " ".join(p for p in (month, year) if p)}
     parts = [int(year)] + ([number] if number else [])
-    if number and raw.get("day", "").isdigit():
-        parts.append(int(raw["day"]))
+    day = raw.get("day", "")
+    if number and _DIGITS_RE.fullmatch(day) and 1 <= int(day) <= 31:
+        parts.append(int(day))
     return {"date-parts": [parts]}
+
+
+# A year, month or day: ASCII digits, few of them ('²⁰²⁰' passes str.isdigit, not int()).
+_DIGITS_RE = re.compile(r"[0-9]{1,4}")
 
 
 def _month_number(text: str) -> int | None:
     t = text.strip().rstrip(".").lower()
-    if t.isdigit():
+    if _DIGITS_RE.fullmatch(t):
         return int(t) if 1 <= int(t) <= 12 else None
     for i, name in enumerate(_MONTHS, 1):
         if len(t) >= 3 and name.startswith(t):
@@ -925,8 +954,15 @@ def _backslashes_before(text: str, pos: int) -> int:
 def _latex_decoder():
     global _decoder
     if _decoder is None:
+        import logging
+
         from pylatexenc.latex2text import (LatexNodes2Text, MacroTextSpec,
                                            get_default_latex_context_db)
+
+        # It logs a macro it cannot fill ('\url' alone) to stderr; the text is kept as typed.
+        log = logging.getLogger("pylatexenc")
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
 
         db = get_default_latex_context_db()
         db.add_context_category("briefgen", prepend=True, macros=[
@@ -946,8 +982,18 @@ def _latex_decoder():
 # --- CSL-JSON ----------------------------------------------------------------------------------
 
 def source_of(item: dict, loc: Loc):
-    """The Source of a CSL-JSON item: its flat fields read from the item."""
+    """The Source of a CSL-JSON item: its flat fields read from the item. A control character
+    or half a surrogate pair in its text is refused, as in a brief: it would print as a box,
+    move a terminal's cursor in a message, or stop the build when encoded."""
     from .model import Source
+
+    for name, value in item.items():
+        for text in _strings(value):
+            found = _UNPRINTABLE_RE.search(text)
+            if found:
+                raise BriefError.at(loc, f"entry '{item['id']}' field '{name}' has an "
+                                         f"unprintable character U+{ord(found.group()):04X}: "
+                                         "remove it")
 
     authors = tuple(display_name(n) for n in item.get("author", ()))
     publisher = item.get("container-title") or item.get("publisher") or item.get("authority")
@@ -955,9 +1001,36 @@ def source_of(item: dict, loc: Loc):
     # way (a URL made of it too printed it twice in Vancouver).
     doi = _DOI_PREFIX_RE.sub("", item.get("DOI") or "")
     url = item.get("URL") or (f"https://doi.org/{doi}" if doi else None)
-    return Source(item["id"], item.get("title", ""), tuple(a for a in authors if a),
+    # The flat fields are plain text (handout, footers); the item keeps a CSL-JSON field's
+    # markup for the style ('<i>Homo sapiens</i>').
+    publisher = publisher and _plain_markup(publisher)
+    return Source(item["id"], _plain_markup(item.get("title", "")), tuple(a for a in authors if a),
                   publisher or None, iso_date(item.get("issued")), url,
                   iso_date(item.get("accessed")), loc, item=item, library=True)
+
+
+_MARKUP_RE = re.compile(r'</?(?:i|b|sub|sup)>|<span class="nocase">|'
+                        r'<span style="font-variant:\s*small-caps;?">|</span>')
+
+
+def _plain_markup(text: str) -> str:
+    return _MARKUP_RE.sub("", text) if "<" in text else text
+
+
+def _strings(value):
+    """Every text in a CSL-JSON value: a field's, a name's parts, a date's literal."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+# C0 and C1 controls (not tab and line ends), DEL, and surrogates ("\ud800" in JSON is one).
+_UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def display_name(name: dict) -> str:
@@ -1019,6 +1092,9 @@ def _read_csl_json(text: str, path: Path, shown: str) -> Library:
             raise json.JSONDecodeError("Extra data", text, pos)
     except json.JSONDecodeError as e:
         raise BriefError.at(Loc(shown, e.lineno, e.colno), f"not JSON: {e.msg}") from None
+    except ValueError:  # Python's limit on a number's digits (4,300)
+        raise BriefError.at(lines.loc(pos), "not CSL-JSON: a number of thousands of "
+                                            "digits") from None
     except RecursionError:
         raise BriefError.at(lines.loc(pos), "not CSL-JSON: nested too deep") from None
     problems: list[Problem] = []
@@ -1045,7 +1121,7 @@ def _read_csl_json(text: str, path: Path, shown: str) -> Library:
         keys[key] = loc
         found[key] = (value, start)
     if problems:
-        raise BriefError(problems)
+        raise BriefError(_at_most(problems))
 
     def to_source(key: str):
         value, start = found[key]
@@ -1103,6 +1179,8 @@ def _csl_source(value: dict, start: int, loc: Loc, text: str, shown: str):
             bad(name, f"is {size:,} characters; a field may be at most {MAX_FIELD:,}")
     if problems:
         raise BriefError(problems)
+    if isinstance(item.get("DOI"), str):  # 'https://doi.org/10.1/x' is the DOI 10.1/x
+        item["DOI"] = _DOI_PREFIX_RE.sub("", item["DOI"].strip())
     return source_of(item, loc)
 
 
@@ -1120,7 +1198,7 @@ def _csl_date(date) -> dict | None:
     for p in parts:
         if not isinstance(p, list) or not 1 <= len(p) <= 3 or not all(
                 isinstance(x, int) and not isinstance(x, bool) or
-                isinstance(x, str) and x.strip().isdigit() for x in p):
+                isinstance(x, str) and _DIGITS_RE.fullmatch(x.strip()) for x in p):
             return None
         p = [int(x) for x in p]
         # A year of twenty digits, month 13 or day 45 is no date a style can print.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .cache import file_stamp
-from .cite import number_citations, section_texts
+from .cite import number_citations, plain, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop
@@ -290,16 +290,16 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = branded(theme_for(brief, theme), brief)
-    if doc.refs:
-        from .csl import format_references
+    from .csl import format_references
 
-        doc = replace(doc, refs=format_references(doc.refs, style_for(brief, chosen, csl),
-                                                  brief.lang))
+    # The style is checked even when nothing is cited, so that a wrong one is said at once.
+    style = style_for(brief, chosen, csl)
+    doc = replace(doc, refs=format_references(doc.refs, style, brief.lang))
     faces = face_problems(chosen)
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen, paper)
-    warnings = list(doc.warnings) + font_warnings(brief, chosen) + deck_warnings
+    warnings = list(doc.warnings) + font_warnings(brief, doc, chosen) + deck_warnings
     if any(s.chart for s in doc.sections):
         from .exhibits import chart_warnings
 
@@ -415,8 +415,12 @@ def watched_files(brief_path: str | Path, theme: str | None,
     files = [Path(brief_path)]
     try:
         brief = brief or load_brief(brief_path)
-    except BriefError:
-        return files  # a broken brief: watch it until it is fixed
+    except BriefError as e:
+        # A broken brief: watch it until it is fixed, and the other files its errors are in
+        # (a bibliography Zotero will export again).
+        named = {Path(p.loc.file) for p in e.problems} - {Path(brief_path)}
+        return files + sorted(f for f in named if f.suffix.lower() in (".bib", ".json", ".csv",
+                                                                        ".csl") and f.is_file())
     files += [s.figure.path for s in brief.sections if s.figure]
     files += [brief.logo.path] if isinstance(brief.logo, Figure) else []
     files += [x.csv for s in brief.sections for x in (s.table, s.chart) if x and x.csv]
@@ -522,7 +526,7 @@ def _outside_theme(brief: Brief) -> Problem | None:
         "to use another folder, give it with --theme"))
 
 
-def font_warnings(brief: Brief, theme) -> list[Problem]:
+def font_warnings(brief: Brief, doc, theme) -> list[Problem]:
     texts = [(brief.field_locs.get(name, Loc(str(brief.path))), name, value)
              for name, value in (("title", brief.title), ("subtitle", brief.subtitle),
                                  ("memo.to", brief.memo.to), ("memo.from", brief.memo.from_),
@@ -541,8 +545,8 @@ def font_warnings(brief: Brief, theme) -> list[Problem]:
             c = s.chart
             texts.append((c.loc, "chart", " ".join(
                 [c.title or "", c.unit or "", c.alt, *c.categories, *(x.name for x in c.series)])))
-    for src in brief.sources:
-        texts.append((src.loc, f"source {src.id}", " ".join(
-            [src.title, *src.authors, src.publisher or ""])))
+    # Sources as the style prints them (CO₂ from a library's <sub>2</sub> included).
+    for ref in doc.refs:
+        texts.append((ref.source.loc, f"source {ref.source.id}", plain(ref.entry)))
     return uncovered_text(texts, [(theme.heading.family, theme.heading.regular),
                                   (theme.body.family, theme.body.regular)])

@@ -922,9 +922,12 @@ class NodeReader:
         libraries, seen = [], {k: s.loc for k, s in inline.items()}
         for name in names:
             path = self.file(name, "bibliography")
+            # A file not read: its keys are unknown, and citing them is no second fault.
+            self.unread = self.unread or path is None
             if path is None:
                 continue
             if path.suffix.lower() not in (".bib", ".json"):
+                self.unread = True
                 self.error(name.loc, f"bibliography must be a .bib (BibTeX) or .json (CSL-JSON) "
                                      f"file, not '{_short(path.suffix or path.name)}'")
                 continue
@@ -938,7 +941,7 @@ class NodeReader:
                 library = read_library(path, shown)
             except BriefError as e:
                 self.problems.extend(e.problems)
-                self.unread = True  # its keys are unknown: citing them is no second fault
+                self.unread = True
                 continue
             if library.keys and all(re.match(r"https?://(www\.)?zotero\.org/", k)
                                     for k in library.keys):
