@@ -178,10 +178,10 @@ def it_reads_items_right_under_a_line_of_text_as_a_list(tmp_path):
 def it_quotes_titles_in_the_brief_language():
     from briefgen.labels import quoted
 
-    assert quoted('Why "sanctuary" matters', "en", ",") == "“Why ‘sanctuary’ matters,”"
-    assert quoted("Die „Mietpreisbremse“ wirkt", "de-AT", ",") == "„Die ‚Mietpreisbremse‘ wirkt“,"
-    assert quoted("Le « mal-logement » en France", "fr", ".") == \
-        "«\u00a0Le “mal-logement” en France\u00a0»."
+    assert quoted('Why "sanctuary" matters', "en") == "“Why ‘sanctuary’ matters”"
+    assert quoted("Die „Mietpreisbremse“ wirkt", "de-AT") == "„Die ‚Mietpreisbremse‘ wirkt“"
+    assert quoted("Le « mal-logement » en France", "fr") == \
+        "«\u00a0Le “mal-logement” en France\u00a0»"
     assert quoted("El “efecto” de «algo»", "es") == "«El “efecto” de “algo”»"
     assert quoted("It's 'fine'", "pt") == "“It's 'fine'”"  # single quotes are left alone
 

@@ -17,6 +17,7 @@ import pytest
 
 from briefgen import csl
 from briefgen.cite import number_citations
+from briefgen.cite import plain as cite_plain
 from briefgen.errors import BriefError, Loc
 from briefgen.load import load_brief
 from briefgen.model import Ref, Source
@@ -39,7 +40,7 @@ def example_refs() -> tuple[Ref, ...]:
 
 
 def plain(ref: Ref) -> str:
-    return csl.plain_entry(ref.entry)
+    return cite_plain(ref.entry)
 
 
 def style(name: str) -> csl.Style:
@@ -309,13 +310,14 @@ import sys, time
 from pathlib import Path
 from briefgen import csl
 from briefgen.cite import number_citations
+from briefgen.cite import plain as cite_plain
 from briefgen.errors import Loc
 from briefgen.load import load_brief
 refs = number_citations(load_brief({example!r})).refs
 st = csl.find_style({name!r}, Path("."), Loc("x"))
 start = time.perf_counter()
 got = csl.format_references(refs, st, "en")
-print(csl.plain_entry(got[9].entry), "citeproc" in sys.modules, time.perf_counter() - start)
+print("".join(s.text for s in got[9].entry), "citeproc" in sys.modules, time.perf_counter() - start)
 """
 
 

@@ -999,7 +999,3 @@ def _spans(chars: list[Char], item: dict) -> Para:
             spans.append(Span(ch, bold, italic, href))
     return tuple(s for s in spans if s.text)
 
-
-def plain_entry(entry: Para) -> str:
-    """An entry's text as printed, without formatting."""
-    return "".join(s.text for s in entry)

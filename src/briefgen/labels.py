@@ -8,10 +8,9 @@ _EN = {
     "memorandum": "Memorandum", "to": "To", "from": "From", "date": "Date", "subject": "Subject",
     "bottom_line": "Bottom line", "sources": "Sources", "page": "Page", "of": "of",
     "draft": "DRAFT", "key_points": "Key points", "recommendations": "Recommendations",
-    "cont": "cont.", "accessed": "accessed", "and": "and", "et_al": "et al.",
-    # Quotation marks: outer open and close, inner open and close; then whether a comma or full
-    # stop after a quoted title goes inside the marks (American usage) or after them.
-    "quotes": ("“", "”", "‘", "’", True),
+    "cont": "cont.", "and": "and", "et_al": "et al.",
+    # Quotation marks: outer open and close, inner open and close.
+    "quotes": ("“", "”", "‘", "’"),
     "months": ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"],
 }
@@ -21,22 +20,21 @@ _LABELS = {
            "subject": "Asunto", "bottom_line": "En resumen", "sources": "Fuentes", "page": "Página",
            "of": "de", "draft": "BORRADOR", "key_points": "Puntos clave", "cont": "cont.",
            "recommendations": "Recomendaciones",
-           "accessed": "consultado", "and": "y", "quotes": ("«", "»", "“", "”", False),
+           "and": "y", "quotes": ("«", "»", "“", "”"),
            "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
                       "septiembre", "octubre", "noviembre", "diciembre"]},
     "fr": {**_EN, "memorandum": "Note", "to": "À", "from": "De", "date": "Date", "subject": "Objet",
            "bottom_line": "L’essentiel", "sources": "Sources", "page": "Page", "of": "sur",
            "draft": "BROUILLON", "key_points": "Points clés", "cont": "suite",
            "recommendations": "Recommandations",
-           "accessed": "consulté le", "and": "et",
-           "quotes": ("«\u00a0", "\u00a0»", "“", "”", False),
+           "and": "et", "quotes": ("«\u00a0", "\u00a0»", "“", "”"),
            "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
                       "septembre", "octobre", "novembre", "décembre"]},
     "de": {**_EN, "memorandum": "Vermerk", "to": "An", "from": "Von", "date": "Datum",
            "subject": "Betreff", "bottom_line": "Kernaussage", "sources": "Quellen", "page": "Seite",
            "of": "von", "draft": "ENTWURF", "key_points": "Kernpunkte", "cont": "Forts.",
            "recommendations": "Empfehlungen",
-           "accessed": "abgerufen am", "and": "und", "quotes": ("„", "“", "‚", "‘", False),
+           "and": "und", "quotes": ("„", "“", "‚", "‘"),
            "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
                       "September", "Oktober", "November", "Dezember"]},
 }
@@ -85,11 +83,10 @@ def format_date(value: str | dt.date | None, lang: str = "en") -> str:
 _DOUBLE_QUOTES = re.compile(r'«[\s\u00a0\u202f]*|[\s\u00a0\u202f]*»|["“”„]')
 
 
-def quoted(text: str, lang: str, after: str = "") -> str:
-    """text in the language's quotation marks, with after (',' or '.') inside them or after
-    them as the language puts it. Double quotes inside text become the inner marks: opening
-    ones where they follow a space or start the text, closing ones elsewhere."""
-    op, cl, inner_op, inner_cl, inside = labels_for(lang)["quotes"]
+def quoted(text: str, lang: str) -> str:
+    """text in the language's quotation marks. Double quotes inside text become the inner
+    marks: opening ones where they follow a space or start the text, closing ones elsewhere."""
+    op, cl, inner_op, inner_cl = labels_for(lang)["quotes"]
 
     def inner(m: re.Match) -> str:
         mark, at = m.group(0).strip(), m.start()
@@ -98,4 +95,4 @@ def quoted(text: str, lang: str, after: str = "") -> str:
         return inner_op if at == 0 or text[at - 1].isspace() or text[at - 1] in "([{" else inner_cl
 
     text = _DOUBLE_QUOTES.sub(inner, text)
-    return f"{op}{text}{after}{cl}" if inside else f"{op}{text}{cl}{after}"
+    return f"{op}{text}{cl}"

@@ -22,7 +22,7 @@ def smarten(text: str, lang: str = "en", before: str = " ") -> str:
     is the character that precedes it (a quote after a space opens, after a letter closes)."""
     if not any(c in text for c in "\"'-"):
         return text
-    op, cl, inner_op, inner_cl, _ = labels_for(lang)["quotes"]
+    op, cl, inner_op, inner_cl = labels_for(lang)["quotes"]
     french = primary_language(lang) == "fr"
     out = []
     prev = before
