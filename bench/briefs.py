@@ -74,54 +74,36 @@ def with_table_and_chart() -> str:
 
 def library_brief(folder: Path, kind: str, entries: int = 5000) -> Path:
     """The example citing its 13 sources from a Zotero-sized bibliography file (kind: "bib" or
-    "json") of `entries` entries, instead of from its own sources: list. Written into folder;
-    returns the brief's path."""
+    "json") of `entries` entries, instead of from its own sources: list: the 13 as in
+    tests/data/bib/seed.* (which print exactly as the brief's own), then the rest of a working
+    library, never cited. Written into folder; returns the brief's path."""
     import json
 
-    import yaml
-
-    text = EXAMPLE.read_text(encoding="utf-8")
-    head, _, rest = text.partition("\nsources:\n")
-    _, _, tail = rest.partition("\nhandout:\n")
-    seed = yaml.safe_load(text)["sources"]
-    items = []
-    for s in seed:
-        authors = s.get("author") or []
-        items.append({"id": s["id"], "type": "report", "title": s["title"],
-                      "author": [{"literal": a} for a in ([authors] if isinstance(authors, str)
-                                                          else authors)],
-                      "publisher": s.get("publisher", ""), "issued": str(s.get("date", "")),
-                      "URL": s.get("url", "")})
-    for i in range(entries - len(items)):  # the rest of a working library, never cited
-        items.append({"id": f"author{i}Policy{2000 + i % 25}", "type": "article-journal",
-                      "title": f"Local policy and federal enforcement, study {i}",
-                      "author": [{"family": f"Author{i}", "given": "Ana M."},
-                                 {"family": "Example", "given": "Lee"}],
-                      "publisher": "Journal of Policy Examples", "issued": str(2000 + i % 25),
-                      "URL": f"https://doi.org/10.1000/example.{i}", "volume": str(i % 40),
-                      "page": f"{i % 300}-{i % 300 + 20}"})
+    seed = (ROOT / "tests" / "data" / "bib" / f"seed.{kind}").read_text(encoding="utf-8")
+    rest = [{"id": f"author{i}Policy{2000 + i % 25}", "title": f"Local policy and federal "
+             f"enforcement, study {i}", "family": f"Author{i}", "year": 2000 + i % 25,
+             "volume": i % 40, "pages": f"{i % 300}-{i % 300 + 20}"}
+            for i in range(entries - 13)]
     library = folder / f"library.{kind}"
     if kind == "json":
-        for item in items:
-            item["author"] = item["author"] or []
-            item["issued"] = {"date-parts": [[int(p) for p in item["issued"].split("-")]]} \
-                if item["issued"] else {}
+        items = json.loads(seed) + [
+            {"id": r["id"], "type": "article-journal", "title": r["title"],
+             "author": [{"family": r["family"], "given": "Ana M."},
+                        {"family": "Example", "given": "Lee"}],
+             "container-title": "Journal of Policy Examples", "volume": str(r["volume"]),
+             "page": r["pages"], "issued": {"date-parts": [[r["year"]]]},
+             "DOI": f"10.1000/example.{r['id']}"} for r in rest]
         library.write_text(json.dumps(items, ensure_ascii=False, indent=2), encoding="utf-8")
     else:
-        def names(item):
-            return " and ".join("{" + a["literal"] + "}" if "literal" in a
-                                else f"{a['family']}, {a['given']}" for a in item["author"])
-        blocks = []
-        for item in items:
-            kind_ = "report" if item["type"] == "report" else "article"
-            where = "institution" if kind_ == "report" else "journaltitle"
-            fields = [("title", "{" + item["title"] + "}"), ("author", names(item)),
-                      (where, item["publisher"]), ("date", item["issued"]),
-                      ("url", item["URL"]), ("volume", item.get("volume")),
-                      ("pages", item.get("page"))]
-            blocks.append(f"@{kind_}{{{item['id']},\n" + ",\n".join(
-                f"  {k} = {{{v}}}" for k, v in fields if v) + "\n}\n")
-        library.write_text("\n".join(blocks), encoding="utf-8")
+        library.write_text(seed + "".join(
+            f"\n@article{{{r['id']},\n  title = {{{r['title']}}},\n"
+            f"  author = {{{r['family']}, Ana M. and Example, Lee}},\n"
+            f"  journaltitle = {{Journal of Policy Examples}},\n  date = {{{r['year']}}},\n"
+            f"  volume = {{{r['volume']}}},\n  pages = {{{r['pages'].replace('-', '--')}}},\n"
+            f"  doi = {{10.1000/example.{r['id']}}}\n}}\n" for r in rest), encoding="utf-8")
+    text = EXAMPLE.read_text(encoding="utf-8")
+    head, _, rest_of_brief = text.partition("\nsources:\n")
+    _, _, tail = rest_of_brief.partition("\nhandout:\n")
     brief = folder / f"with-{kind}.yaml"
     brief.write_text(f"{head}\nbibliography: {library.name}\nhandout:\n{tail}", encoding="utf-8")
     return brief
