@@ -191,7 +191,9 @@ def it_links_every_url_it_prints(name):
     for ref in csl.format_references(example_refs(), style(name), "en"):
         links = [s for s in ref.entry if s.href]
         if ref.source.url:
-            assert [(s.text, s.href) for s in links] == [(ref.source.url, ref.source.url)]
+            # A full stop after the address is kept in its run, out of its link.
+            assert [(s.text.rstrip("."), s.href) for s in links] == [
+                (ref.source.url, ref.source.url)]
         else:
             assert links == []
 
@@ -608,3 +610,10 @@ def it_keeps_the_markup_zotero_writes_into_a_title():
     assert plain(ref) == ("Roe, Rita. 2012. “Road Pricing and CO₂ in the iPhone Era: Zeitgeist & "
                           "‘policy’ Caps.” J, March.")
     assert [s.text for s in ref.entry if s.italic] == ["Zeitgeist", "J"]
+
+
+def it_keeps_the_full_stop_after_an_address_with_it():
+    # Left alone, the stop went to a line of its own under an address that filled its line.
+    (ref,) = csl.format_references(example_refs()[:1], style("chicago-author-date"), "en")
+    assert ref.entry[-1].text.endswith("overview.pdf.")
+    assert ref.entry[-1].href.endswith("overview.pdf")

@@ -997,5 +997,9 @@ def _spans(chars: list[Char], item: dict) -> Para:
             spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
         else:
             spans.append(Span(ch, bold, italic, href))
+    # A full stop after an address is part of the address's run (its link still the address):
+    # left alone it went to a line of its own where the address filled the line.
+    if len(spans) >= 2 and spans[-2].href and spans[-1].text in (".", ",", ";", ".)", ")."):
+        spans[-2:] = [replace(spans[-2], text=spans[-2].text + spans[-1].text)]
     return tuple(s for s in spans if s.text)
 
