@@ -308,7 +308,7 @@ def it_retrieves_an_undated_source_in_apa_on_its_access_date():
 # --- speed: the cache ---------------------------------------------------------------------------
 
 _FORMAT = """
-import sys, time
+import sys
 from pathlib import Path
 from briefgen import csl
 from briefgen.cite import number_citations
@@ -317,9 +317,8 @@ from briefgen.errors import Loc
 from briefgen.load import load_brief
 refs = number_citations(load_brief({example!r})).refs
 st = csl.find_style({name!r}, Path("."), Loc("x"))
-start = time.perf_counter()
 got = csl.format_references(refs, st, "en")
-print("".join(s.text for s in got[9].entry), "citeproc" in sys.modules, time.perf_counter() - start)
+print("".join(s.text for s in got[9].entry), "citeproc" in sys.modules)
 """
 
 
@@ -330,13 +329,12 @@ def it_formats_a_repeat_build_from_the_cache_without_importing_citeproc(tmp_path
     def run():
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                              text=True, check=True).stdout.split()
-        return " ".join(out[:-2]), out[-2], float(out[-1])
+        return " ".join(out[:-1]), out[-1]
 
-    cold, imported, _ = run()
+    cold, imported = run()
     assert imported == "True"
-    cached, imported, seconds = run()
-    assert (cached, imported) == (cold, "False")
-    assert seconds < 0.2  # ~2 ms; a cold Chicago run takes ~350 ms
+    # Kept: the same entry, and citeproc-py (0.1 to 0.5 s on a first build) never imported.
+    assert run() == (cold, "False")
 
 
 def it_formats_again_when_the_cache_is_damaged(tmp_path):
