@@ -58,11 +58,11 @@ def find_style(value: str, folder: Path, loc: Loc) -> Style:
         raise BriefError.at(loc, f"unknown citation style '{_short(value)}': the bundled ones are "
                                  f"{', '.join(BUNDLED)}; {hint}")
     path = _style_path(value, folder, loc)
-    from .load import _read_limited
+    from .load import _read_limited, beside
 
     # Problems inside the file are told at its own place, named as from where the brief is
     # named ('briefs/styles/x.csl' beside 'briefs/x.yaml'), as a CSV's are.
-    label = os.path.normpath(os.path.join(os.path.dirname(loc.file), value))
+    label = beside(loc.file, value)
     data = _read_limited(path, Loc(label), "citation style", MAX_STYLE_BYTES)
     check_style(data, label)
     return Style(value, data, loc)

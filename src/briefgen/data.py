@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -325,11 +324,6 @@ def _items(reader, node, name: str, what: str, say) -> list | None:
 
 
 # -- CSV files ----------------------------------------------------------------------------------
-def _csv_label(reader, name: str) -> str:
-    """The CSV's path as the brief's messages show the brief: 'data/x.csv' beside 'brief.yaml',
-    'briefs/data/x.csv' beside 'briefs/x.yaml'."""
-    return os.path.normpath(os.path.join(os.path.dirname(reader.label), name))
-
 
 def _read_csv(reader, node, what: str, say):
     """(path, label, rows, separator) of the CSV a csv: field names, each row a list of (text,
@@ -337,7 +331,7 @@ def _read_csv(reader, node, what: str, say):
     comma marks the decimals, as where Excel writes such files). The same path rules as figures: inside the
     brief's folder after links, a regular file; read no further than MAX_CSV_BYTES + 1."""
     from .errors import BriefError, Loc
-    from .load import Field, _read_limited
+    from .load import Field, _read_limited, beside
 
     text = reader.text(node, "csv", Field("text", "", True))
     if text is None:
@@ -349,7 +343,7 @@ def _read_csv(reader, node, what: str, say):
         say(text.loc, f"{what} csv must be a .csv file (in Excel: Save As, CSV UTF-8), not "
                       f"'{_short(path.suffix or path.name)}'")
         return None
-    label = _csv_label(reader, text.value)
+    label = beside(reader.label, text.value)
     try:
         data = _read_limited(path, Loc(label), "CSV", MAX_CSV_BYTES)
     except BriefError as e:

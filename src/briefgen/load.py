@@ -931,7 +931,7 @@ class NodeReader:
                 self.error(name.loc, f"bibliography must be a .bib (BibTeX) or .json (CSL-JSON) "
                                      f"file, not '{_short(path.suffix or path.name)}'")
                 continue
-            shown = os.path.normpath(os.path.join(os.path.dirname(self.label), name.value))
+            shown = beside(self.label, name.value)
             if any(lib.path == path for lib in libraries):
                 self.error(name.loc, f"bibliography '{_short(name.value)}' is listed twice")
                 continue
@@ -1071,6 +1071,12 @@ class NodeReader:
             return group_loc
         at = re.search("@" + re.escape(source_id) + r"(?![A-Za-z0-9._-])", group)
         return self.loc_at(start + at.start()) if at else group_loc
+
+
+def beside(label: str, name: str) -> str:
+    """How messages name a file a YAML file names: 'data/x.csv' beside 'brief.yaml',
+    'briefs/data/x.csv' beside 'briefs/x.yaml', as they name the YAML file itself."""
+    return os.path.normpath(os.path.join(os.path.dirname(label), name))
 
 
 def _read_limited(path: Path, start: Loc, owner: str, limit: int = MAX_BYTES) -> bytes:
