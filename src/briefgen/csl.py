@@ -714,6 +714,8 @@ def keep_macros() -> bool:
 
     return citeproc.__version__.startswith("0.11.") and \
         os.environ.get("BRIEFGEN_CITEPROC_MACROS") != "0"
+
+
 _LANGUAGE = ["en"]  # the language of the locale being formatted in
 # Words title case leaves in lower case: citeproc-py's own list, and those citeproc-js adds that
 # titles of policy sources use ('Arizona v. United States').
