@@ -97,8 +97,8 @@ def it_publishes_the_schema_it_enforces(capsys):
     assert generated == published, "run `make schema` and commit schema/brief.schema.json"
     assert set(published["properties"]) == {
         "title", "subtitle", "date", "authors", "lang", "status", "theme", "memo", "summary",
-        "sections", "sources", "bibliography", "citation_style", "handout", "organisation", "logo",
-        "recommendations"}
+        "sections", "sources", "bibliography", "citation_style", "handout", "outputs",
+        "organisation", "logo", "recommendations"}
 
 
 def it_refuses_images_it_cannot_print(tmp_path):

@@ -22,7 +22,7 @@ from .cite import (GROUP_RE, MAX_LIST_DEPTH, RawList, parse_group, read_blocks,
 from .data import (FORMAT_RE, FORMATS_SAID, MAX_CATEGORIES, MAX_SERIES,
                    check_handout_chart, read_chart, read_table)
 from .errors import BriefError, Loc, Problem
-from .model import CHART_TYPES
+from .model import CHART_TYPES, OUTPUTS
 from .bib import inline_item
 from .model import Brief, Figure, Handout, Memo, Section, Source, Text
 
@@ -89,6 +89,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
                                 "the brief's folder. In-text marks stay [n]. Replaces the "
                                 "theme's; the CLI's --csl wins. Default: briefgen."),
         "handout": Field("object", "Settings for the one-page handout.", item="handout"),
+        "outputs": Field("outputs", "What a build writes: a list of memo (memo.pdf), handout "
+                         "(handout.pdf), deck (deck.pptx), docx (memo.docx, the memo in Word) and "
+                         "html (memo.html, the memo as one web page). The CLI's --to wins. "
+                         "Default: memo, handout, deck."),
         "organisation": Field("text", "Who publishes the brief, printed where a logo would stand "
                               "when there is none; replaces the theme's organisation (and its "
                               "logo, unless the brief gives a logo too).", most=MAX_LINE),
@@ -250,6 +254,22 @@ def load_brief(path: str | Path) -> Brief:
 
 def _show_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def said_outputs() -> str:
+    return ", ".join(OUTPUTS[:-1]) + " or " + OUTPUTS[-1]
+
+
+def output_problem(value: str) -> str | None:
+    """What is wrong with an output's name (in outputs: or --to), or None."""
+    if value in OUTPUTS:
+        return None
+    known = {"pdf": "memo or handout", "pptx": "deck", "slides": "deck", "word": "docx",
+             "web": "html", "webpage": "html", "page": "html"}
+    close = known.get(value.lower()) or next(iter(difflib.get_close_matches(
+        value.lower(), OUTPUTS, n=1, cutoff=0.6)), None)
+    hint = f" (did you mean {close}?)" if close else ""
+    return f"'{_short(value)}' is not an output: a build writes {said_outputs()}{hint}"
 
 
 class NodeReader:
@@ -575,11 +595,43 @@ class NodeReader:
                 yield self.loc_at(found)
                 pos = found + 2
 
+    def outputs(self, node: yaml.Node | None, name: str) -> tuple[str, ...] | None:
+        """outputs: [memo, docx] (or one name): each a known output, said once."""
+        if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
+            return None
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        wrong = next((n for n in items if not isinstance(n, yaml.ScalarNode)), None)
+        if wrong is not None:
+            said = (f"'{name}' must be a list of output names like [memo, docx], not"
+                    if wrong is node else f"each item of '{name}' must be an output name like "
+                                          "docx, not")
+            self.error(wrong, f"{said} {_describe(wrong)}")
+            return None
+        if not items:
+            self.error(node, f"'{name}' is an empty list: name at least one of "
+                             f"{said_outputs()}, or leave it out")
+            return None
+        chosen = []
+        for item in items:
+            text = self.text(item, name, Field("text", "", True, most=MAX_LINE))
+            if text is None:
+                continue
+            problem = output_problem(text.value)
+            if problem:
+                self.error(item, f"'{name}': {problem}")
+            elif text.value in chosen:
+                self.error(item, f"'{name}' names {text.value} twice")
+            else:
+                chosen.append(text.value)
+        return tuple(chosen) if len(chosen) == len(items) else None
+
     def value(self, node: yaml.Node | None, name: str, field: Field):
         """Read one field by its kind; returns None (with a recorded problem) when it is wrong."""
         kind = field.kind
         if kind == "items":
             return self.items(node, name, field)
+        if kind == "outputs":
+            return self.outputs(node, name)
         if kind == "texts":
             if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
                 return None
@@ -808,6 +860,7 @@ class NodeReader:
             organisation=text_value(top["organisation"]),
             citation_style=text_value(top["citation_style"]),
             bibliography=tuple(lib.path for lib in libraries),
+            outputs=top["outputs"],
             logo=logo,
         )
 

@@ -59,6 +59,11 @@ class Series:
 
 CHART_TYPES = ("bar", "column", "line", "stacked column", "stacked bar")
 
+# What a build can write, in the order builds report them; a build writes DEFAULT_OUTPUTS unless
+# the CLI's --to or the brief's outputs: name others.
+OUTPUTS = ("memo", "handout", "deck", "docx", "html")
+DEFAULT_OUTPUTS = ("memo", "handout", "deck")
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -143,6 +148,7 @@ class Brief:
     logo: "Figure | str | None" = None  # the brief's own, "none", or None for the theme's
     citation_style: str | None = None  # a bundled style's name or a .csl file; None: the theme's
     bibliography: tuple[Path, ...] = ()  # the bibliography files read, for `watch`
+    outputs: tuple[str, ...] | None = None  # what a build writes (OUTPUTS); None: the default
 
 
 @dataclass(frozen=True)

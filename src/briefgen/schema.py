@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .data import FORMAT_RE
 from .load import MAX_RECOMMENDATIONS, SCHEMA, Field
+from .model import OUTPUTS
 
 _TEXT = {"type": "string", "minLength": 1}
 _KINDS = {
@@ -38,6 +39,10 @@ def _field(field: Field) -> dict:
             out["minItems"] = 1
     elif field.kind == "choice":
         out = {"enum": list(field.choices)}
+    elif field.kind == "outputs":
+        out = {"anyOf": [{"enum": list(OUTPUTS)}, {"type": "array", "minItems": 1,
+                                                   "uniqueItems": True,
+                                                   "items": {"enum": list(OUTPUTS)}}]}
     else:
         out = dict(_KINDS[field.kind])
     return {"description": field.doc, **out}

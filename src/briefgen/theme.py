@@ -46,6 +46,12 @@ THEME_SCHEMA: dict[str, dict[str, Field]] = {
                                 "it. Default: briefgen."),
         "page": Field("object", "Printed page.", item="page"),
         "deck": Field("object", "Slide deck.", item="deck"),
+        "memo": Field("object", "The Word memo (memo.docx).", item="memo"),
+    },
+    "memo": {
+        "reference_docx": Field("file", "A .docx whose styles, page set-up, header and footer "
+                                "the Word memo uses (like pandoc's reference doc). `briefgen "
+                                "check-theme` lists the styles the memo needs that it lacks."),
     },
     "colors": {
         "primary": Field("color", "Headings, rules, slide title bars.", True),
@@ -131,6 +137,7 @@ class Theme:
     deck_max_words: int
     slide_size: tuple[float, float]
     template: Path | None
+    reference_docx: Path | None  # the Word memo's template (memo.reference_docx)
     layouts: dict[str, tuple[str, ...]]
     # Where each layout's title and body placeholders stand, in points, as plain data for the
     # planner: {'content': {'title': (x, y, w, h), 'body': ...}}; empty without a template.
@@ -205,6 +212,7 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
     families = {k: reader.read(fonts.get(f"{k}_node"), "family") for k in ("heading", "body")}
     page = reader.read(top.get("page_node"), "page")
     deck = reader.read(top.get("deck_node"), "deck")
+    memo = reader.read(top.get("memo_node"), "memo")
     layouts = reader.read(deck.get("layouts_node"), "layouts")
     if top.get("logo"):
         problem = image_problem(top["logo"])
@@ -229,6 +237,11 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
             reader.error(deck["template_node"], e.problems[0].message)
         else:
             size = size or template_size
+    reference = memo.get("reference_docx")
+    if reference is not None:
+        problem = package_problem(reference, "the Word template", ".docx", "word/document.xml")
+        if problem:
+            reader.error(memo["reference_docx_node"], problem)
     if reader.problems:
         raise BriefError(sorted(reader.problems, key=lambda p: (p.loc.line, p.loc.col)))
 
@@ -262,12 +275,14 @@ def load_theme(name: str | Path = "default", near: Path = Path(".")) -> Theme:
         deck_max_words=int(deck.get("max_words") or 40),
         slide_size=SLIDE_SIZES[size] if isinstance(size, str) else size or SLIDE_SIZES["16:9"],
         template=template,
+        reference_docx=reference,
         layouts=(names := {
             "title": _layout_names(layouts.get("title"), "Title Slide"),
             "content": _layout_names(layouts.get("content"), "Title and Content"),
         }),
         template_boxes=read_template_boxes(template, names) if template else {},
         field_locs=reader.field_locs(("", top), ("deck.", deck), ("deck.layouts.", layouts),
+                                     ("memo.", memo),
                                      ("fonts.heading.", families["heading"]),
                                      ("fonts.body.", families["body"])),
         env=_template_env(folder),
@@ -325,17 +340,57 @@ def _layout_names(chosen, default: str) -> tuple[str, ...]:
     return (chosen.value, default) if chosen is not None and chosen.value != default else (default,)
 
 
-def read_template_size(path: Path) -> tuple[float, float]:
-    """Slide size of a .pptx in points, read without python-pptx and with zip-bomb limits."""
+_RELS_RE = re.compile(rb"<Relationship\b[^>]*>", re.S)
+_EXTERNAL_RE = re.compile(rb"""\bTargetMode\s*=\s*["']External["']""")
+_HYPERLINK_RE = re.compile(rb"""\bType\s*=\s*["'][^"']*/hyperlink["']""")
+
+
+def package_problem(path: Path, label: str, suffix: str, main_part: str) -> str | None:
+    """What makes an Office template (a .pptx or .docx a theme names) unsafe or unusable, or
+    None. Themes come from other organisations: a zip bomb, a member named '../x' or '/x', or a
+    relationship to an outside file or address (which Word or PowerPoint would fetch when the
+    output is opened: a tracking link, or a Windows share that leaks the reader's login) is
+    refused, as is a package without its main part. Links in the text are allowed."""
+    what = "a PowerPoint .pptx" if suffix == ".pptx" else "a Word .docx"
     try:
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
-            raise BriefError.at(Loc(str(path)), "the deck template is larger than 50 MB")
+            return f"{label} is larger than 50 MB"
         with zipfile.ZipFile(path) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
+            infos = z.infolist()
+            unpacked = sum(i.file_size for i in infos)
             if unpacked > MAX_TEMPLATE_UNPACKED:
-                raise BriefError.at(Loc(str(path)), f"the deck template unpacks to {unpacked:,} "
-                                                    "bytes: refusing it (zip bomb?)")
-            xml = z.read("ppt/presentation.xml").decode("utf-8", "replace")
+                return f"{label} unpacks to {unpacked:,} bytes: refusing it (zip bomb?)"
+            for info in infos:
+                name = info.filename
+                if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
+                    return f"{label} has a member named '{name[:80]}' outside the package: refusing it"
+            if main_part not in z.namelist():
+                raise KeyError(main_part)
+            for info in infos:
+                if not info.filename.endswith(".rels"):
+                    continue
+                with z.open(info) as f:  # the header's size may lie: read no more than that
+                    rels = f.read(MAX_TEMPLATE_UNPACKED)
+                for rel in _RELS_RE.findall(rels):
+                    if _EXTERNAL_RE.search(rel) and not _HYPERLINK_RE.search(rel):
+                        target = re.search(rb"""\bTarget\s*=\s*["']([^"']*)""", rel)
+                        shown = target.group(1).decode("utf-8", "replace")[:80] if target else ""
+                        return (f"{label} links to an outside file or address ('{shown}' in "
+                                f"{info.filename}), which would be fetched when the output is "
+                                "opened: refusing it")
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError):
+        return f"{label} {path.name} is not {what} file"
+    return None
+
+
+def read_template_size(path: Path) -> tuple[float, float]:
+    """Slide size of a .pptx in points, read without python-pptx and with zip-bomb limits."""
+    problem = package_problem(path, "the deck template", ".pptx", "ppt/presentation.xml")
+    if problem:
+        raise BriefError.at(Loc(str(path)), problem)
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("ppt/presentation.xml")[:MAX_TEMPLATE_UNPACKED].decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError):
         raise BriefError.at(Loc(str(path)), f"the deck template {path.name} is not a PowerPoint "
                                             ".pptx file") from None
