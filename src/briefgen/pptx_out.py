@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import functools
 import io
-import zipfile
 from pathlib import Path
 
 from lxml import etree
@@ -27,6 +26,7 @@ from .deck import (INSET_X, INSET_Y, LINE, MARK_SIZE, Block, Box, Deck, autonumb
                    para_indent, para_level, para_margin, para_number)
 from .deck import ChartFrame, TableFrame
 from .errors import BriefError
+from .package import fixed_zip_times
 from .theme import Theme, shown_path, theme_loc
 
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "bottom": MSO_ANCHOR.BOTTOM, "middle": MSO_ANCHOR.MIDDLE}
@@ -99,23 +99,8 @@ def write_pptx(deck: Deck, theme: Theme, path: Path, stamp: dt.datetime | None =
     props.created = props.modified = props.last_printed = naive
     buffer = io.BytesIO()
     prs.save(buffer)
-    path.write_bytes(_fixed_zip_times(buffer.getvalue(), naive))
+    path.write_bytes(fixed_zip_times(buffer.getvalue(), naive))
     return len(deck.slides)
-
-
-def _fixed_zip_times(data: bytes, when: dt.datetime) -> bytes:
-    """The same package with every member dated `when`: zipfile stamps members with the clock."""
-    # A zip member's date must fall in 1980-2107.
-    stamp = min(max(when, dt.datetime(1980, 1, 1)), dt.datetime(2107, 12, 31)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info))
-    return out.getvalue()
 
 
 def open_template(theme: Theme):

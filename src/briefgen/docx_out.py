@@ -1,0 +1,1123 @@
+"""Doc -> memo.docx with python-docx: the only module that imports docx.
+
+The Word memo prints what memo.pdf prints, in its order, with the same citation numbers and
+headings, but as a document a reader edits: real Word styles (Title, Heading 1, List Bullet,
+Caption, ...) that reflow and show in Word's navigation pane, citations linked to bookmarks on
+their sources, and running heads whose page numbers are fields. A theme's reference .docx (an
+organisation's template) lends its styles, page set-up, header and footer.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .cite import cite_text, group_style
+from .errors import BriefError, Loc, Problem
+from .labels import format_date, labels_for
+from .model import Doc, DocChart, DocFigure, DocList, DocTable, ListItem, Para
+from .package import fixed_zip_times
+from .theme import Theme
+
+# The names Word knows the theme's metric-compatible fonts by: a reader's Word has Calibri, not
+# Carlito, and lays the text out with the same widths.
+OFFICE_NAMES = {"Carlito": "Calibri", "Caladea": "Cambria", "Liberation Sans": "Arial",
+                "Liberation Serif": "Times New Roman"}
+TABLE_STYLE = "Memo Table"
+# Every style the memo may use: a reference document should define them all (check_reference).
+MEMO_STYLES = ("Normal", "Title", "Subtitle", "Heading 1", "List Bullet", "List Bullet 2",
+               "List Number", "List Number 2", "Caption", TABLE_STYLE, "Hyperlink")
+# Characters XML 1.0 cannot hold (python-docx raises ValueError on them); tabs and line breaks
+# would become Word tabs and breaks, which the PDF does not print either.
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile("[\t\n\r]")
+_TOP_MARGIN_IN, _BOTTOM_MARGIN_IN = 0.9, 0.8  # as the memo's @page rule
+_PAPER_IN = {"letter": (8.5, 11.0), "a4": (8.2677, 11.6929)}
+_FIGURE_TALLEST_IN = 3.6  # figure img { max-height: 3.6in }
+_CHART_DPI = 200  # a chart's PNG: sharp in print
+_RTL = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ug"}
+
+_RPR = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+        "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+        "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect",
+        "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout",
+        "specVanish", "oMath")
+_PPR = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+        "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+        "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
+        "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+        "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
+        "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+_TBLPR = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+          "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
+          "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
+_TCPR = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+         "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+
+
+def write_docx(doc: Doc, theme: Theme, path: Path, stamp: dt.datetime,
+               paper: str | None = None) -> None:
+    """Write the memo as a Word document at path (bytes the same for the same stamp)."""
+    document, kept_heads = _open(theme)
+    memo = _Memo(document, doc, theme, labels_for(doc.brief.lang))
+    _set_up_page(memo, paper, reference=theme.reference_docx is not None)
+    _set_up_styles(memo)
+    if not kept_heads:
+        _write_running_heads(memo)
+    body = document
+    _write_memo_head(memo, body)
+    _write_title(memo, body)
+    _write_bottom_line(memo, body)
+    for s in doc.sections:
+        heading = body.add_paragraph(style=memo.style("Heading 1"))
+        _write_number(memo, heading, s.number)
+        _write_spans(memo, heading, s.heading)
+        _write_blocks(memo, body, s.paras)
+        if s.figure:
+            _write_figure(memo, body, s.figure)
+        if s.table:
+            _write_table(memo, body, s.table)
+        if s.chart:
+            _write_chart(memo, body, s.chart, s.number)
+    if doc.recommendations:
+        heading = body.add_paragraph(style=memo.style("Heading 1"))
+        _write_number(memo, heading, len(doc.sections) + 1)
+        _write_text(heading, memo.labels["recommendations"])
+        _write_list(memo, body, DocList(True, 1, tuple(ListItem(p) for p in doc.recommendations)))
+    if doc.refs:
+        _write_sources(memo, body)
+    _set_properties(memo, stamp)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+    path.write_bytes(fixed_zip_times(buffer.getvalue(), naive))
+
+
+def check_reference(theme: Theme) -> list[Problem]:
+    """The styles the memo needs that theme.reference_docx lacks, each located at the theme's
+    memo.reference_docx field; empty without a reference document."""
+    reference = theme.reference_docx
+    if reference is None:
+        return []
+    loc = _reference_loc(theme)
+    try:
+        document = _read_reference(reference)
+    except BriefError as e:
+        return [Problem(loc, e.problems[0].message)]
+    return [Problem(loc, f"the Word template {reference.name} has no style '{name}', which the "
+                         "memo uses")
+            for name in MEMO_STYLES if name not in document.styles]
+
+
+# ----- the document and its styles -----
+
+@dataclass
+class _Memo:
+    """What the writing functions share: the document, the brief's Doc, the theme, and the
+    numbering and bookmark ids handed out so far."""
+
+    document: object
+    doc: Doc
+    theme: Theme
+    labels: dict
+    lists: dict = field(default_factory=dict)  # "bullet" / "number" -> abstractNumId
+    bookmarks: int = 0
+    figures: int = 0
+
+    @property
+    def heading_font(self) -> str:
+        return office_name(self.theme.heading.family)
+
+    @property
+    def body_font(self) -> str:
+        return office_name(self.theme.body.family)
+
+    def color(self, name: str):
+        from docx.shared import RGBColor
+
+        return RGBColor.from_string(self.theme.colors[name].lstrip("#").upper()[:6])
+
+    def hex(self, name: str) -> str:
+        return self.theme.colors[name].lstrip("#").upper()[:6]
+
+    def style(self, name: str):
+        """The document's style of this name, added (python-docx's kind, our look) when a
+        reference document lacks it: a missing style never stops a build."""
+        styles = self.document.styles
+        if name not in styles:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            kind = (WD_STYLE_TYPE.TABLE if name == TABLE_STYLE else
+                    WD_STYLE_TYPE.CHARACTER if name == "Hyperlink" else WD_STYLE_TYPE.PARAGRAPH)
+            added = styles.add_style(name, kind)
+            if kind == WD_STYLE_TYPE.PARAGRAPH and name != "Normal":
+                added.base_style = styles["Normal"]
+            _look(self, name, added)
+        return styles[name]
+
+    @property
+    def text_width_emu(self) -> int:
+        section = self.document.sections[-1]
+        return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def office_name(family: str) -> str:
+    """The font name written into the document: Word's name for a metric-compatible family."""
+    return OFFICE_NAMES.get(family, family)
+
+
+def _open(theme: Theme):
+    """The reference document emptied of its text, or python-docx's default; and whether the
+    reference's own header or footer is kept."""
+    from docx import Document
+
+    if theme.reference_docx is None:
+        document = Document()
+        _drop_thumbnail(document)
+        return document, False
+    document = _read_reference(theme.reference_docx, _reference_loc(theme))
+    body = document.element.body
+    for child in list(body):
+        if child.tag != _qn("w:sectPr"):
+            body.remove(child)
+    part = document.part
+    for rid, rel in list(part.rels.items()):
+        # Pictures and links of the template's removed text would ride along unused.
+        if rel.reltype.endswith(("/image", "/hyperlink")):
+            part.drop_rel(rid)
+    _drop_thumbnail(document)
+    section = document.sections[0]
+    kept = any(not h.is_linked_to_previous for h in (
+        section.header, section.footer, section.first_page_header, section.first_page_footer))
+    return document, kept
+
+
+def _read_reference(path: Path, loc: Loc | None = None):
+    from docx import Document
+
+    try:
+        return Document(str(path))
+    except Exception as e:  # noqa: BLE001 - python-docx raises many types for a broken package
+        said = str(e).replace(str(path), path.name).splitlines()
+        reason = said[0][:200] if said else type(e).__name__
+        raise BriefError.at(loc or Loc(str(path)), f"the Word template {path.name} cannot be "
+                                                   f"opened by python-docx: {reason}") from None
+
+
+def _reference_loc(theme: Theme) -> Loc:
+    return theme.field_locs.get("memo.reference_docx", Loc(str(theme.source)))
+
+
+def _drop_thumbnail(document) -> None:
+    """python-docx's template carries a picture of an empty page as the file's preview."""
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rid]
+
+
+def _set_up_styles(memo: _Memo) -> None:
+    """Our look on the styles the memo uses. A reference document keeps its own: only the ones
+    it lacks are added, in our look (_Memo.style)."""
+    reference = memo.theme.reference_docx is not None
+    styles = memo.document.styles
+    if not reference:
+        _set_defaults(memo)
+    for name in MEMO_STYLES + ("Heading 2", "Header", "Footer"):
+        if reference or name not in styles:
+            memo.style(name)  # added in our look when missing
+        else:
+            _look(memo, name, styles[name])
+    _set_language(memo)
+    settings = memo.document.settings.element
+    if settings.find(_qn("w:autoHyphenation")) is None:
+        # The PDF hyphenates its justified text; Word and LibreOffice do so with this on.
+        _insert_after(settings, _el("w:autoHyphenation"), ("w:defaultTabStop",))
+
+
+def _set_defaults(memo: _Memo) -> None:
+    """The body font, size and colour as the document's defaults, not Normal's: a table style's
+    font then reaches its cells (Normal's would override it)."""
+    styles = memo.document.styles.element
+    defaults = styles.find(_qn("w:docDefaults"))
+    rpr = defaults.find(f"{_qn('w:rPrDefault')}/{_qn('w:rPr')}")
+    _fonts(rpr, memo.body_font)
+    _put(rpr, _RPR, "color", val=memo.hex("text"))
+    size = str(round(memo.theme.body_size * 2))
+    _put(rpr, _RPR, "sz", val=size)
+    _put(rpr, _RPR, "szCs", val=size)
+    ppr = defaults.find(f"{_qn('w:pPrDefault')}/{_qn('w:pPr')}")
+    if ppr is not None:
+        _put(ppr, _PPR, "spacing", after="0", line="240", lineRule="auto")
+
+
+def _set_language(memo: _Memo) -> None:
+    lang = memo.doc.brief.lang
+    defaults = memo.document.styles.element.find(_qn("w:docDefaults"))
+    rpr = defaults.find(f"{_qn('w:rPrDefault')}/{_qn('w:rPr')}") if defaults is not None else None
+    if rpr is None:
+        return
+    found = rpr.find(_qn("w:lang"))
+    if found is None:
+        found = _put(rpr, _RPR, "lang")
+    found.set(_qn("w:val"), lang)
+    if lang.split("-")[0].lower() in _RTL:
+        found.set(_qn("w:bidi"), lang)
+
+
+def _look(memo: _Memo, name: str, style) -> None:
+    """Our look for one style, from the theme's tokens (the memo's CSS, in Word's terms)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.shared import Pt
+
+    size = memo.theme.body_size
+    el = style.element
+    for tag in ("w:pPr", "w:rPr", "w:tblPr", "w:tblStylePr", "w:trPr", "w:tcPr"):
+        for old in el.findall(_qn(tag)):
+            el.remove(old)
+    if name == TABLE_STYLE:
+        _table_look(memo, style)
+        return
+    font = style.font
+    if name == "Hyperlink":
+        font.color.rgb = memo.color("primary")
+        font.underline = True
+        return
+    fmt = style.paragraph_format
+    heading = name not in ("Normal", "List Bullet", "List Bullet 2", "List Number",
+                           "List Number 2")
+    if heading:
+        _fonts(el.get_or_add_rPr(), memo.heading_font)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    fmt.widow_control = True
+    if name == "Normal":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        fmt.space_after = Pt(6.5)
+        # At least the PDF's line pitch (line-height 1.32): a superscript or a glyph from a
+        # fallback font may take more.
+        fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+        fmt.line_spacing = Pt(round(size * 1.32, 1))
+    elif name.startswith("List"):
+        fmt.space_after = Pt(2.5)
+        if name.endswith("2"):
+            fmt.space_before = Pt(2)
+        _list_style_numbering(memo, style, name)
+    elif name == "Title":
+        font.size, font.bold, font.color.rgb = Pt(18), True, memo.color("primary")
+        fmt.space_after, fmt.keep_with_next = Pt(3), True
+        fmt.line_spacing = 1.0
+    elif name == "Subtitle":
+        font.size, font.italic, font.color.rgb = Pt(11.5), True, memo.color("muted")
+        fmt.space_after, fmt.keep_with_next = Pt(10), True
+    elif name in ("Heading 1", "Heading 2"):
+        font.size = Pt(13 if name == "Heading 1" else 11)
+        font.bold, font.color.rgb = True, memo.color("primary")
+        fmt.space_before = Pt(15 if name == "Heading 1" else 10)
+        fmt.space_after = Pt(5 if name == "Heading 1" else 4)
+        fmt.keep_with_next = fmt.keep_together = True
+        fmt.line_spacing = 1.0
+        _put(el.get_or_add_pPr(), _PPR, "outlineLvl", val="0" if name == "Heading 1" else "1")
+    elif name == "Caption":
+        font.size, font.color.rgb = Pt(8.5), memo.color("muted")
+        font.bold = font.italic = False
+        fmt.space_before, fmt.space_after = Pt(4), Pt(10)
+    elif name in ("Header", "Footer"):
+        font.size, font.color.rgb = Pt(8), memo.color("muted")
+
+
+def _tab(kind: str):
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    return {"center": WD_TAB_ALIGNMENT.CENTER, "right": WD_TAB_ALIGNMENT.RIGHT}[kind]
+
+
+def _table_look(memo: _Memo, style) -> None:
+    """Rules as the PDF's tables have them: a heavy rule above and below, a light one between
+    rows, the header row bold in the primary colour over a rule; the heading font at 0.9 of
+    the body size."""
+    el = style.element
+    size = str(round(memo.theme.body_size * 0.9 * 2))
+    ppr = _sub(el, "w:pPr")
+    _put(ppr, _PPR, "spacing", before="0", after="0", line="264", lineRule="auto")
+    _put(ppr, _PPR, "jc", val="left")
+    rpr = _sub(el, "w:rPr")
+    _fonts(rpr, memo.heading_font)
+    _put(rpr, _RPR, "sz", val=size)
+    _put(rpr, _RPR, "szCs", val=size)
+    tblpr = _sub(el, "w:tblPr")
+    borders = _put(tblpr, _TBLPR, "tblBorders")
+    for side, sz, color in (("top", 10, "primary"), ("bottom", 8, "primary"),
+                            ("insideH", 3, "rule")):
+        borders.append(_el(f"w:{side}", val="single", sz=str(sz), space="0",
+                           color=memo.hex(color)))
+    pad = str(round(memo.theme.body_size * 0.9 * 0.55 * 20))
+    margins = _put(tblpr, _TBLPR, "tblCellMar")
+    for side, value in (("top", "40"), ("left", pad), ("bottom", "50"), ("right", pad)):
+        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    header = _el("w:tblStylePr", type="firstRow")
+    el.append(header)
+    header_rpr = _sub(header, "w:rPr")
+    header_rpr.append(_el("w:b"))
+    header_rpr.append(_el("w:color", val=memo.hex("primary")))
+    tcpr = _sub(header, "w:tcPr")
+    tc_borders = _sub(tcpr, "w:tcBorders")
+    tc_borders.append(_el("w:bottom", val="single", sz="6", space="0",
+                          color=memo.hex("primary")))
+    tcpr.append(_el("w:vAlign", val="bottom"))
+
+
+def _list_style_numbering(memo: _Memo, style, name: str) -> None:
+    """A list style that numbers itself: a paragraph a reader gives it in Word gets its bullet
+    or number."""
+    kind = "number" if name.startswith("List Number") else "bullet"
+    num = _new_num(memo, kind, 1 if name.endswith("2") else 0, None)
+    numpr = style.element.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = 1 if name.endswith("2") else 0
+    numpr.get_or_add_numId().val = num
+
+
+# ----- numbering -----
+
+def _numbering(memo: _Memo):
+    """The numbering part's root, made when a reference document has none (python-docx's
+    NumberingPart.new is not implemented)."""
+    part = memo.document.part
+    try:
+        return part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+        from docx.opc.packuri import PackURI
+        from docx.oxml import parse_xml
+        from docx.parts.numbering import NumberingPart
+
+        xml = ('<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/'
+               'main"/>')
+        numbering = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                                  parse_xml(xml), part.package)
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering.element
+
+
+def _abstract(memo: _Memo, kind: str) -> int:
+    """Our two-level list definition of this kind: bullets (a dot, then an en dash, as the
+    PDF's) or numbers, markers in the heading font and the accent colour."""
+    if kind in memo.lists:
+        return memo.lists[kind]
+    root = _numbering(memo)
+    ids = [int(a.get(_qn("w:abstractNumId"))) for a in root.findall(_qn("w:abstractNum"))]
+    number = max(ids, default=-1) + 1
+    abstract = _el("w:abstractNum", abstractNumId=str(number))
+    abstract.append(_el("w:multiLevelType", val="multilevel"))
+    size = memo.theme.body_size
+    for level in (0, 1):
+        lvl = _el("w:lvl", ilvl=str(level))
+        lvl.append(_el("w:start", val="1"))
+        lvl.append(_el("w:numFmt", val="decimal" if kind == "number" else "bullet"))
+        text = f"%{level + 1}." if kind == "number" else ("\u2022" if level == 0 else "\u2013")
+        lvl.append(_el("w:lvlText", val=text))
+        lvl.append(_el("w:lvlJc", val="left"))
+        ppr = _sub(lvl, "w:pPr")
+        # padding-left 1.6em, a nested list 1.3em more (style.css .doc-list)
+        left = round(size * (1.6 if level == 0 else 2.9) * 20)
+        ppr.append(_el("w:ind", left=str(left), hanging=str(round(size * 1.2 * 20))))
+        rpr = _sub(lvl, "w:rPr")
+        _fonts(rpr, memo.heading_font)
+        if kind == "number":
+            rpr.append(_el("w:b"))
+        rpr.append(_el("w:color", val=memo.hex("accent")))
+        abstract.append(lvl)
+    first_num = root.find(_qn("w:num"))
+    if first_num is not None:  # every abstractNum comes before every num
+        first_num.addprevious(abstract)
+    else:
+        root.append(abstract)
+    memo.lists[kind] = number
+    return number
+
+
+def _new_num(memo: _Memo, kind: str, level: int, start: int | None) -> int:
+    """A list instance of our definition: each list counts from its own start."""
+    abstract = _abstract(memo, kind)
+    root = _numbering(memo)
+    ids = [int(n.get(_qn("w:numId"))) for n in root.findall(_qn("w:num"))]
+    number = max(ids, default=0) + 1
+    num = _el("w:num", numId=str(number))
+    num.append(_el("w:abstractNumId", val=str(abstract)))
+    if start is not None:
+        override = _el("w:lvlOverride", ilvl=str(level))
+        override.append(_el("w:startOverride", val=str(start)))
+        num.append(override)
+    root.append(num)
+    return number
+
+
+# ----- page, running heads, properties -----
+
+def _set_up_page(memo: _Memo, paper: str | None, reference: bool) -> None:
+    from docx.shared import Inches
+
+    section = memo.document.sections[-1]
+    if not reference or paper:
+        width, height = _PAPER_IN.get((paper or memo.theme.paper).lower(), _PAPER_IN["letter"])
+        section.page_width, section.page_height = Inches(width), Inches(height)
+    if reference:
+        return
+    from .exhibits import length_pt
+    from docx.shared import Pt
+
+    section.left_margin = section.right_margin = Pt(length_pt(memo.theme.margin))
+    section.top_margin, section.bottom_margin = Inches(_TOP_MARGIN_IN), Inches(_BOTTOM_MARGIN_IN)
+    section.header_distance, section.footer_distance = Inches(0.45), Inches(0.4)
+
+
+def _write_running_heads(memo: _Memo) -> None:
+    """As memo.pdf's: from the second page the subject left and the date right over a rule;
+    on every page the author left and 'Page X of Y' right; DRAFT centred on a draft."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    b = memo.doc.brief
+    section = memo.document.sections[-1]
+    section.different_first_page_header_footer = True
+    draft = b.status == "draft"
+    date = format_date(b.date, b.lang)
+    width = memo.text_width_emu
+    head = section.header.paragraphs[0]
+    head.style = memo.style("Header")
+    _head_tabs(head, width)
+    _write_text(head, b.memo.subject or b.title)
+    head.add_run("\t")
+    if draft:
+        _draft_mark(memo, head)
+    head.add_run("\t")
+    _write_text(head, date)
+    _border(memo, head, "bottom", 5, "rule", space=5)
+    first = section.first_page_header.paragraphs[0]
+    first.style = memo.style("Header")
+    if draft:
+        first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _draft_mark(memo, first)
+    for footer in (section.footer, section.first_page_footer):
+        p = footer.paragraphs[0]
+        p.style = memo.style("Footer")
+        _head_tabs(p, width)
+        _write_text(p, b.memo.from_ or ", ".join(b.authors))
+        p.add_run("\t\t")
+        _write_text(p, f"{memo.labels['page']} ")
+        _field(p, "PAGE", "1")
+        _write_text(p, f" {memo.labels['of']} ")
+        _field(p, "NUMPAGES", "1")
+
+
+def _head_tabs(paragraph, width: int) -> None:
+    tabs = paragraph.paragraph_format.tab_stops
+    tabs.add_tab_stop(width // 2, _tab("center"))
+    tabs.add_tab_stop(width, _tab("right"))
+
+
+def _draft_mark(memo: _Memo, paragraph) -> None:
+    from docx.shared import Pt
+
+    run = _write_text(paragraph, memo.labels["draft"])
+    run.bold = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = memo.color("accent")
+    _put(run._r.get_or_add_rPr(), _RPR, "spacing", val="36")
+
+
+def _field(paragraph, code: str, shown: str) -> None:
+    """A field Word updates as it lays out (PAGE, NUMPAGES), with a first value to show."""
+    for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), (None, shown),
+                       ("end", None)):
+        run = paragraph.add_run()
+        if kind:
+            run._r.append(_el("w:fldChar", fldCharType=kind))
+        elif text == shown:
+            run.text = shown
+        else:
+            instr = _el("w:instrText")
+            instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            instr.text = text
+            run._r.append(instr)
+
+
+def _set_properties(memo: _Memo, stamp: dt.datetime) -> None:
+    b = memo.doc.brief
+    props = memo.document.core_properties
+    # Core properties hold at most 255 characters.
+    props.title = clean(b.title)[:255]
+    props.author = clean(b.memo.from_ or ", ".join(b.authors))[:255]
+    props.subject = clean(b.memo.subject or "")[:255]
+    props.language = b.lang
+    props.last_modified_by, props.revision = "briefgen", 1
+    props.keywords = props.comments = props.category = ""
+    props.identifier = props.content_status = props.version = ""
+    naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
+    props.created = props.modified = props.last_printed = naive
+
+
+# ----- the memo's parts, in the order memo.html prints them -----
+
+def _write_memo_head(memo: _Memo, body) -> None:
+    """MEMORANDUM over a heavy rule, the logo or organisation at its right, then To, From,
+    Date and Subject in a borderless table."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    b, labels, theme = memo.doc.brief, memo.labels, memo.theme
+    kicker = body.add_paragraph(style=memo.style("Normal"))
+    kicker.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    kicker.paragraph_format.space_after = Pt(6)
+    kicker.paragraph_format.tab_stops.add_tab_stop(memo.text_width_emu, _tab("right"))
+    _border(memo, kicker, "top", 40, "primary", space=9)
+    run = _write_text(kicker, labels["memorandum"])
+    _heading_run(memo, run, 21, "primary", bold=True, caps=True, spacing=0.16)
+    if b.status == "draft":
+        kicker.add_run(" ")
+        tag = _write_text(kicker, f"\u00a0{labels['draft']}\u00a0")
+        _heading_run(memo, tag, 10.5, "background", bold=True, spacing=0.12)
+        _put(tag._r.get_or_add_rPr(), _RPR, "shd", val="clear", color="auto",
+             fill=memo.hex("accent"))
+        _put(tag._r.get_or_add_rPr(), _RPR, "position", val="6")
+    if theme.logo or theme.organisation:
+        kicker.add_run("\t")
+        if theme.logo:
+            _write_picture(memo, kicker.add_run(), theme.logo, theme.logo_alt,
+                           max_w=1.8 * 72, max_h=0.55 * 72, name="Logo")
+        else:
+            org = _write_text(kicker, theme.organisation)
+            _heading_run(memo, org, 10, "primary", bold=True)
+    rows = []
+    if b.memo.to:
+        rows.append((labels["to"], b.memo.to, False))
+    if b.memo.from_ or b.authors:
+        rows.append((labels["from"], b.memo.from_ or ", ".join(b.authors), False))
+    rows.append((labels["date"], format_date(b.date, b.lang), False))
+    rows.append((labels["subject"], b.memo.subject or b.title, True))
+    table = body.add_table(rows=len(rows), cols=2)
+    _plain_table(table)
+    label_w = int(0.95 * 914400)
+    _column_widths(table, [label_w, memo.text_width_emu - label_w])
+    for row, (label, value, strong) in zip(table.rows, rows):
+        for cell, text, is_label in ((row.cells[0], label, True), (row.cells[1], value, False)):
+            p = cell.paragraphs[0]
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(2.2)
+            p.paragraph_format.line_spacing = 1.0
+            run = _write_text(p, text)
+            if is_label:
+                _heading_run(memo, run, 8.5, "muted", bold=True, caps=True, spacing=0.08)
+            else:
+                _heading_run(memo, run, 10.5, "text", bold=strong)
+
+
+def _write_title(memo: _Memo, body) -> None:
+    from docx.shared import Pt
+
+    b = memo.doc.brief
+    title = body.add_paragraph(style=memo.style("Title"))
+    title.paragraph_format.space_before = Pt(6)
+    # The rule under the memo's header block: the title's top border.
+    _border(memo, title, "top", 10, "primary", space=12)
+    _write_text(title, b.title)
+    if b.subtitle:
+        _write_text(body.add_paragraph(style=memo.style("Subtitle")), b.subtitle)
+
+
+def _write_bottom_line(memo: _Memo, body) -> None:
+    """The summary in a shaded panel with an accent bar on its left, as in memo.pdf: a table
+    of one cell, which Word and LibreOffice both draw as one box around lists and paragraphs
+    alike (paragraph borders break into a box per list item)."""
+    from docx.shared import Pt
+
+    panel = body.add_table(rows=1, cols=1)
+    _plain_table(panel)
+    _column_widths(panel, [memo.text_width_emu])
+    cell = panel.cell(0, 0)
+    tcpr = cell._tc.get_or_add_tcPr()
+    _put(tcpr, _TCPR, "shd", val="clear", color="auto", fill=memo.hex("panel"))
+    borders = _put(tcpr, _TCPR, "tcBorders")
+    borders.append(_el("w:left", val="single", sz="32", space="0", color=memo.hex("accent")))
+    margins = _put(tcpr, _TCPR, "tcMar")
+    for side, pt in (("top", 9), ("left", 13), ("bottom", 3), ("right", 13)):
+        margins.append(_el(f"w:{side}", w=str(pt * 20), type="dxa"))
+    heading = cell.paragraphs[0]
+    heading.style = memo.style("Heading 1")
+    fmt = heading.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(4)
+    run = _write_text(heading, memo.labels["bottom_line"])
+    _heading_run(memo, run, 9, "accent", bold=True, caps=True, spacing=0.12)
+    _write_blocks(memo, cell, memo.doc.summary)
+
+
+def _write_number(memo: _Memo, heading, number: int) -> None:
+    run = _write_text(heading, f"{number}.")
+    run.font.color.rgb = memo.color("accent")
+    heading.add_run(" ")
+
+
+def _write_blocks(memo: _Memo, container, blocks) -> None:
+    for block in blocks:
+        if isinstance(block, DocList):
+            _write_list(memo, container, block)
+        else:
+            _write_spans(memo, container.add_paragraph(style=memo.style("Normal")), block)
+
+
+def _write_list(memo: _Memo, container, items: DocList, level: int = 0) -> None:
+    """A list as Word's own list paragraphs: its kind, its first number, one nested level."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    kind = "number" if items.ordered else "bullet"
+    name = ("List Number" if items.ordered else "List Bullet") + (" 2" if level else "")
+    num = _new_num(memo, kind, level, items.start if items.ordered else None)
+    for item in items.items:
+        p = container.add_paragraph(style=memo.style(name))
+        numpr = p._p.get_or_add_pPr().get_or_add_numPr()
+        numpr.get_or_add_ilvl().val = level
+        numpr.get_or_add_numId().val = num
+        # Ragged, as the PDF's items: a short item's words would stretch when justified.
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _write_spans(memo, p, item.para)
+        if item.sub:
+            _write_list(memo, container, item.sub, min(level + 1, 1))
+
+
+def _write_spans(memo: _Memo, paragraph, para: Para) -> None:
+    """Text runs with emphasis and links, and citation groups printed as the memo prints them,
+    each number linked to its source's bookmark."""
+    from docx.shared import Pt
+
+    style = memo.theme.citation
+    for i, span in enumerate(para):
+        if span.cites:
+            _write_cites(memo, paragraph, span.cites, group_style(para, i, style), i > 0)
+            continue
+        if span.href:
+            link = _hyperlink(memo, paragraph, url=span.href)
+            run = _add_run(paragraph, span.text, into=link)
+            run.style = memo.style("Hyperlink")
+        else:
+            run = _add_run(paragraph, span.text)
+        run.bold = span.bold or None
+        run.italic = span.italic or None
+        last = i + 1 == len(para) or para[i + 1].href != span.href
+        if span.href and last:
+            # On paper a link is only its address: printed after the words, as memo.pdf does.
+            url = _add_run(paragraph, f" ({span.href})")
+            url.font.size = Pt(round(memo.theme.body_size * 0.85, 1))
+            url.font.color.rgb = memo.color("muted")
+
+
+def _write_cites(memo: _Memo, paragraph, cites, style: str, lead: bool) -> None:
+    """cite.cite_text's group, cut into its citations (each a link) and what stands between."""
+    whole = cite_text(cites, style, lead)
+    pos = 0
+    for cite in cites:
+        one = cite_text((cite,), style)
+        at = whole.index(one, pos)
+        if at > pos:
+            gap = _add_run(paragraph, whole[pos:at])
+            gap.font.superscript = style == "superscript" or None
+        link = _hyperlink(memo, paragraph, anchor=f"ref-{cite.number}")
+        run = _add_run(paragraph, one, into=link)
+        run.font.color.rgb = memo.color("primary")
+        run.font.superscript = style == "superscript" or None
+        pos = at + len(one)
+
+
+def _write_sources(memo: _Memo, body) -> None:
+    """Each entry '[n] ' and the style's formatted reference, bookmarked 'ref-n' for the links
+    in the text; its web addresses live links."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    heading = body.add_paragraph(style=memo.style("Heading 1"))
+    heading.paragraph_format.space_before = Pt(18)
+    heading.paragraph_format.space_after = Pt(6)
+    _border(memo, heading, "top", 5, "rule", space=8)
+    run = _write_text(heading, memo.labels["sources"])
+    run.font.size = Pt(12)
+    size = Pt(8.8)
+    hang = Pt(max(26, 8.8 * 0.62 * (len(str(len(memo.doc.refs))) + 3)))
+    last = len(memo.doc.refs)
+    for i, ref in enumerate(memo.doc.refs, 1):
+        p = body.add_paragraph(style=memo.style("Normal"))
+        fmt = p.paragraph_format
+        # A page is not left to the list's last few entries: the last six go over together.
+        fmt.keep_with_next = last - 6 < i < last or None
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt.left_indent, fmt.first_line_indent = hang, -hang
+        fmt.tab_stops.add_tab_stop(hang)
+        fmt.space_after, fmt.keep_together = Pt(3), True
+        fmt.line_spacing = Pt(round(8.8 * 1.3, 1))
+        memo.bookmarks += 1
+        p._p.append(_el("w:bookmarkStart", id=str(memo.bookmarks), name=f"ref-{ref.number}"))
+        num = _write_text(p, f"[{ref.number}] ")
+        _heading_run(memo, num, 8.8, "primary", bold=True)
+        p.add_run("\t")
+        for span in ref.entry:
+            if span.href:
+                link = _hyperlink(memo, p, url=span.href)
+                run = _add_run(p, span.text, into=link)
+                run.style = memo.style("Hyperlink")
+            else:
+                run = _add_run(p, span.text)
+            run.bold = span.bold or None
+            run.italic = span.italic or None
+            run.font.size = size
+        p._p.append(_el("w:bookmarkEnd", id=str(memo.bookmarks)))
+
+
+# ----- exhibits -----
+
+def _write_figure(memo: _Memo, body, figure: DocFigure) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p = body.add_paragraph(style=memo.style("Normal"))
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = figure.caption is not None
+    _write_picture(memo, p.add_run(), figure.path, figure.alt,
+                   max_w=memo.text_width_emu / 12700, max_h=_FIGURE_TALLEST_IN * 72, name="Figure")
+    if figure.caption:
+        _write_spans(memo, body.add_paragraph(style=memo.style("Caption")), figure.caption)
+
+
+def _write_table(memo: _Memo, body, table: DocTable) -> None:
+    """A Word table with its caption above (as memo.pdf's), a header row Word repeats on every
+    page the table runs onto, each column aligned as the PDF aligns it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.shared import Pt
+
+    from .exhibits import header_aligns
+
+    if table.caption:
+        caption = body.add_paragraph(style=memo.style("Caption"))
+        caption.paragraph_format.space_before = Pt(10)
+        caption.paragraph_format.space_after = Pt(4)
+        caption.paragraph_format.keep_with_next = True
+        for run in _spans_runs(memo, caption, table.caption):
+            if not run.font.superscript and run.font.color.rgb is None:
+                run.font.color.rgb = memo.color("text")
+                run.bold = True
+    aligns = [{"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+               "center": WD_ALIGN_PARAGRAPH.CENTER}[a] for a in header_aligns(table)]
+    grid = body.add_table(rows=1 + len(table.cells), cols=len(table.columns))
+    grid.style = memo.style(TABLE_STYLE)
+    tblpr = grid._tbl.tblPr
+    _put(tblpr, _TBLPR, "tblLook", val="0420", firstRow="1", lastRow="0", firstColumn="0",
+         lastColumn="0", noHBand="1", noVBand="1")
+    texts = [[c.name for c in table.columns]] + [list(r) for r in table.cells]
+    size = round(memo.theme.body_size * 0.9, 1)
+    pad = str(round(size * 0.55 * 20))
+    margins = _put(tblpr, _TBLPR, "tblCellMar")
+    for side, value in (("top", "40"), ("left", pad), ("bottom", "50"), ("right", pad)):
+        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    _column_widths(grid, _fit_columns(memo, texts))
+    for r, (row, values) in enumerate(zip(grid.rows, texts)):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(OxmlElement("w:cantSplit"))
+        if r == 0:
+            trpr.append(OxmlElement("w:tblHeader"))
+        for c, (cell, text) in enumerate(zip(row.cells, values)):
+            p = cell.paragraphs[0]
+            p.alignment = aligns[c]
+            # Set on the cell's paragraph too: Normal's spacing and size outrank the table
+            # style's in Word and LibreOffice alike.
+            fmt = p.paragraph_format
+            fmt.space_before = fmt.space_after = Pt(0)
+            fmt.line_spacing = 1.0
+            run = _add_run(p, text)
+            _heading_run(memo, run, size, "text")
+            if r == 0:
+                run.bold = True
+                run.font.color.rgb = memo.color("primary")
+
+
+def _spans_runs(memo: _Memo, paragraph, para: Para) -> list:
+    """_write_spans, returning the runs it wrote (links' runs included)."""
+    before = len(paragraph._p.xpath(".//w:r"))
+    _write_spans(memo, paragraph, para)
+    from docx.text.run import Run
+
+    return [Run(r, paragraph) for r in paragraph._p.xpath(".//w:r")[before:]]
+
+
+def _fit_columns(memo: _Memo, texts: list[list[str]]) -> list[int]:
+    """Column widths (EMU) as a browser's automatic table layout would give them: each column
+    its longest line, and when they do not fit the text block, each keeps its longest word and
+    shares what room is left by how much more it wants. Word and LibreOffice then agree."""
+    from .fonts import metrics
+
+    size = memo.theme.body_size * 0.9
+    regular, bold = metrics(memo.theme.heading.regular), metrics(memo.theme.heading.bold)
+    pad = 2 * size * 0.55 + 4  # and some slack: renderers kern and round differently
+    room = memo.text_width_emu / 12700
+    cols = len(texts[0])
+    natural, least = [pad] * cols, [pad] * cols
+    for r, row in enumerate(texts):
+        face = bold if r == 0 else regular
+        for c, text in enumerate(row):
+            natural[c] = max(natural[c], face.width(text, size) + pad)
+            words = text.split() or [""]
+            least[c] = max(least[c], max(face.width(w, size) for w in words) + pad)
+    if sum(natural) <= room:
+        widths = natural
+    elif sum(least) >= room:
+        widths = [w * room / sum(least) for w in least]
+    else:
+        spare = room - sum(least)
+        wants = [n - m for n, m in zip(natural, least)]
+        widths = [m + spare * w / sum(wants) for m, w in zip(least, wants)]
+    return [int(w * 12700) for w in widths]
+
+
+def _write_chart(memo: _Memo, body, chart: DocChart, number: int) -> None:
+    """The memo's own chart drawing (exhibits.memo_charts), as a PNG at the width it prints."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    width_pt = memo.text_width_emu / 12700
+    uri = _chart_uri(memo, number, width_pt)
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+    png = rasterise(svg, memo.theme)
+    p = body.add_paragraph(style=memo.style("Normal"))
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(12)
+    p.paragraph_format.keep_with_next = chart.caption is not None
+    height_pt = _svg_height(svg, width_pt)
+    _place_picture(memo, p.add_run(), png, chart.chart.alt, Pt(width_pt), Pt(height_pt), "Chart")
+    if chart.caption:
+        _write_spans(memo, body.add_paragraph(style=memo.style("Caption")), chart.caption)
+
+
+def _chart_uri(memo: _Memo, number: int, width_pt: float) -> str:
+    """The chart drawn as memo.pdf draws it, for a text block this wide."""
+    from .exhibits import MEMO_CHART_TALLEST, chart_image
+
+    chart = memo.doc.sections[number - 1].chart
+    lang = memo.doc.brief.lang
+    uri, height = chart_image(chart, width_pt, None, memo.theme, lang)
+    if height > width_pt * MEMO_CHART_TALLEST:
+        uri, _ = chart_image(chart, width_pt, width_pt * MEMO_CHART_TALLEST, memo.theme, lang)
+    return uri
+
+
+def _svg_height(svg: str, width_pt: float) -> float:
+    found = re.search(r'<svg[^>]*? height="([0-9.]+)pt"', svg)
+    return float(found[1]) if found else width_pt / 2
+
+
+def rasterise(svg: str, theme: Theme, dpi: float = _CHART_DPI) -> bytes:
+    """An SVG as PNG bytes drawn with the theme's own font files only (resvg): the same pixels
+    on every machine. The chart names its font by the PDF's private family name; resvg knows
+    the files by the family inside them."""
+    import resvg_py  # only for a brief with a chart or an SVG figure
+
+    files = [str(p) for fam in (theme.heading, theme.body) for p in fam.files().values()]
+    heading = file_family(theme.heading.regular)
+    for fam in (theme.heading, theme.body):
+        if fam.css_family:
+            svg = svg.replace(fam.css_family, file_family(fam.regular))
+    return bytes(resvg_py.svg_to_bytes(
+        svg_string=_css_pixels(svg), skip_system_fonts=True, font_files=files, zoom=dpi / 96,
+        font_family=heading, sans_serif_family=heading,
+        serif_family=file_family(theme.body.regular), background=theme.colors["background"]))
+
+
+_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?\s(?:width|height)=")([0-9.]+)(pt|px|in|cm|mm)(")')
+_CSS_PX = {"px": 1.0, "pt": 96 / 72, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
+
+
+def _css_pixels(svg: str) -> str:
+    """The root's width and height in CSS pixels without a unit: resvg-py 0.5 refuses a size
+    in points ('SVG has an invalid size')."""
+    for _ in range(2):
+        svg = _ROOT_SIZE.sub(lambda m: f"{m[1]}{float(m[2]) * _CSS_PX[m[3]]:.3f}{m[4]}", svg,
+                             count=1)
+    return svg
+
+
+@lru_cache(maxsize=16)
+def file_family(path: Path) -> str:
+    """The family name inside a font file, which resvg matches."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return font["name"].getBestFamilyName() or path.stem
+
+
+def _write_picture(memo: _Memo, run, path: Path, alt: str, max_w: float, max_h: float,
+                   name: str) -> None:
+    """An image at the size the PDF gives it (1 px = 0.75 pt, scaled down to fit), from its
+    bytes; an SVG drawn to PNG first."""
+    from docx.shared import Pt
+
+    data = path.read_bytes()
+    if path.suffix.lower() == ".svg":
+        data = rasterise(data.decode("utf-8", "replace"), memo.theme)
+        scale = _CHART_DPI / 96
+    else:
+        scale = 1.0
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as im:
+        px_w, px_h = im.size
+        kind = im.format
+        if kind not in ("PNG", "JPEG", "GIF"):  # python-docx reads these; others as PNG
+            out = io.BytesIO()
+            im.save(out, "PNG")
+            data = out.getvalue()
+    w, h = px_w * 0.75 / scale, px_h * 0.75 / scale
+    fit = min(1.0, max_w / w, max_h / h) if w and h else 1.0
+    _place_picture(memo, run, data, alt, Pt(w * fit), Pt(h * fit), name)
+
+
+def _place_picture(memo: _Memo, run, data: bytes, alt: str, width, height, name: str) -> None:
+    """An inline picture whose alt text (wp:docPr descr) is the brief's, never a file name."""
+    shape = run.add_picture(io.BytesIO(data), width=int(width), height=int(height))
+    memo.figures += 1
+    inline = shape._inline
+    inline.docPr.set("name", f"{name} {memo.figures}")
+    inline.docPr.set("descr", clean(alt))
+    for pic_pr in inline.xpath(".//pic:cNvPr"):
+        pic_pr.set("name", f"{name.lower()}-{memo.figures}.png")
+        pic_pr.set("descr", clean(alt))
+
+
+# ----- small XML helpers -----
+
+def clean(text: str) -> str:
+    """Text Word can hold: no characters XML forbids, no tabs or breaks of the brief's own."""
+    return _SPACES.sub(" ", _BAD_XML.sub("", text))
+
+
+def _add_run(paragraph, text: str, into=None):
+    run = paragraph.add_run(clean(text))
+    if into is not None:
+        into.append(run._r)
+    return run
+
+
+def _write_text(paragraph, text: str):
+    return _add_run(paragraph, text)
+
+
+def _hyperlink(memo: _Memo, paragraph, url: str | None = None, anchor: str | None = None):
+    """A w:hyperlink at the paragraph's end: to a bookmark, or an outside address."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    link = _el("w:hyperlink")
+    if anchor:
+        link.set(_qn("w:anchor"), anchor)
+    else:
+        rid = paragraph.part.relate_to(clean(url), RT.HYPERLINK, is_external=True)
+        link.set(_qn("r:id"), rid)
+    link.set(_qn("w:history"), "1")
+    paragraph._p.append(link)
+    return link
+
+
+def _heading_run(memo: _Memo, run, size: float, color: str, bold: bool = False,
+                 caps: bool = False, spacing: float = 0) -> None:
+    from docx.shared import Pt
+
+    _fonts(run._r.get_or_add_rPr(), memo.heading_font)
+    run.font.size = Pt(size)
+    run.font.color.rgb = memo.color(color)
+    run.bold = bold or None
+    if caps:
+        run.font.all_caps = True
+    if spacing:
+        _put(run._r.get_or_add_rPr(), _RPR, "spacing", val=str(round(size * spacing * 20)))
+
+
+def _border(memo: _Memo, paragraph, side: str, size: int, color: str, space: int) -> None:
+    """A rule on one side of a paragraph; size in eighths of a point."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(_qn("w:pBdr"))
+    if borders is None:
+        borders = _put(ppr, _PPR, "pBdr")
+    borders.append(_el(f"w:{side}", val="single", sz=str(size), space=str(space),
+                       color=memo.hex(color)))
+
+
+def _plain_table(table) -> None:
+    """A layout table: no borders, no cell padding at its sides, fixed column widths."""
+    tblpr = table._tbl.tblPr
+    borders = _put(tblpr, _TBLPR, "tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_el(f"w:{side}", val="nil"))
+    _put(tblpr, _TBLPR, "tblLayout", type="fixed")
+    margins = _put(tblpr, _TBLPR, "tblCellMar")
+    margins.append(_el("w:left", w="0", type="dxa"))
+    margins.append(_el("w:right", w="0", type="dxa"))
+
+
+def _column_widths(table, widths: list[int]) -> None:
+    """Widths on the grid and on every cell, as Word and LibreOffice each read one of them."""
+    from docx.shared import Emu
+
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
+        col.w = Emu(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Emu(width)
+    _put(table._tbl.tblPr, _TBLPR, "tblW", w=str(sum(widths) // 635), type="dxa")
+
+
+def _fonts(rpr, name: str) -> None:
+    """One font for every script, replacing the theme-font references Word prefers to it."""
+    _put(rpr, _RPR, "rFonts", ascii=name, hAnsi=name, cs=name)
+
+
+def _qn(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(tag)
+
+
+def _el(tag: str, **attrs):
+    from docx.oxml import OxmlElement
+
+    return OxmlElement(tag, attrs={_qn(f"w:{k}"): str(v) for k, v in attrs.items()})
+
+
+def _sub(parent, tag: str):
+    found = parent.find(_qn(tag))
+    if found is None:
+        found = _el(tag)
+        parent.append(found)
+    return found
+
+
+def _put(parent, order: tuple[str, ...], tag: str, **attrs):
+    """Set parent's w:tag child (replacing any) in the place the schema orders it: Word refuses
+    a document whose properties are out of order."""
+    old = parent.find(_qn(f"w:{tag}"))
+    new = _el(f"w:{tag}", **attrs)
+    if old is not None:
+        old.addprevious(new)
+        parent.remove(old)
+        return new
+    later = {_qn(f"w:{t}") for t in order[order.index(tag) + 1:]}
+    for child in parent:
+        if child.tag in later:
+            child.addprevious(new)
+            return new
+    parent.append(new)
+    return new
+
+
+def _insert_after(parent, new, after: tuple[str, ...]) -> None:
+    for tag in after:
+        found = parent.find(_qn(tag))
+        if found is not None:
+            found.addnext(new)
+            return
+    parent.append(new)
