@@ -103,6 +103,18 @@ def shorten(text: str, font: Path, size: float, room: float) -> str:
     return kept.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
+def add_filters(env) -> None:
+    """The filters and functions every template may use (style.css and the web page's too),
+    once per theme: Jinja wants them set before a template is loaded."""
+    if "css_string" not in env.filters:
+        env.filters.update(css_string=css_string, breakable=breakable, nobreak=nobreak,
+                           url_breaks=url_breaks, no_widow=no_widow)
+        env.globals.update(group_style=group_style, kept_whole=kept_whole)
+    if "table_rows" not in env.globals:
+        env.globals.update(table_rows=_table_rows, header_aligns=_header_aligns,
+                           text_width_pt=_text_width_pt)
+
+
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
                 stamp: dt.datetime | None = None, scale: float = 1.0, sp: float = 1.0,
                 running_left: str | None = None, **extra) -> str:
@@ -114,18 +126,7 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
     b = doc.brief
     labels = labels_for(b.lang)
     env = theme.env
-    if "css_string" not in env.filters:  # once per theme: Jinja wants them set before loading
-        env.filters["css_string"] = css_string
-        env.filters["breakable"] = breakable
-        env.filters["nobreak"] = nobreak
-        env.globals["group_style"] = group_style
-        env.globals["kept_whole"] = kept_whole
-        env.filters["url_breaks"] = url_breaks
-        env.filters["no_widow"] = no_widow
-    if "table_rows" not in env.globals:
-        env.globals["table_rows"] = _table_rows
-        env.globals["header_aligns"] = _header_aligns
-        env.globals["text_width_pt"] = _text_width_pt
+    add_filters(env)
     date = format_date(b.date, b.lang)
     context = dict(
         # Never the clock: the same brief gives the same bytes.
