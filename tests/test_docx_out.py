@@ -3,6 +3,7 @@ numbers (those of memo.pdf), citations linked to bookmarks on their sources, pic
 text, tables, lists, running heads, properties, bytes that do not change, an organisation's
 reference document, and what LibreOffice makes of it."""
 import datetime as dt
+import io
 import re
 import shutil
 import subprocess
@@ -21,7 +22,8 @@ from briefgen.docx_out import check_reference, write_docx
 from briefgen.errors import Loc
 from briefgen.model import DocList, Span
 
-from .conftest import EXAMPLE, ROOT, cite_numbers, pdf_pages, write
+from .conftest import EXAMPLE, MINIMAL, ROOT, cite_numbers, pdf_pages, write
+from .ooxml_order import order_problems
 
 EXHIBITS = """\
 title: Exhibits
@@ -413,3 +415,122 @@ def it_prints_in_libreoffice_on_as_many_pages_as_memo_pdf(converted, example_bui
     text = " ".join(pdf_pages(converted))
     assert cite_numbers(text) == cite_numbers(" ".join(pdf_pages(memo)))
     assert re.search(r"Page 1 of \d", text)
+
+
+# ----- what Word refuses, and what a Word-made template brings -----
+
+def mac_template(folder):
+    """A template as Word for Mac saves one: its numbering ends in w:numIdMacAtCleanup (which
+    must stay last), and its header has a logo, drawing id 1."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(numbering.makeelement(qn("w:numIdMacAtCleanup"), {qn("w:val"): "0"}))
+    logo = document.sections[0].header.paragraphs[0].add_run()
+    logo.add_picture(str(ROOT / "tests" / "data" / "chart.png"), width=docx.shared.Inches(1))
+    path = folder / "mac.docx"
+    document.save(str(path))
+    return path
+
+
+def in_section(brief: str, block: str) -> str:
+    """The brief with block added to its first section (after its body)."""
+    return brief.replace("    body: Text [@b].\n", "    body: Text [@b].\n" + block, 1)
+
+
+def drawing_ids(part) -> list[str]:
+    return [d.get("id") for d in part.element.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+
+
+def it_writes_nothing_words_schema_forbids(example, exhibits, tmp_path):
+    shutil.copy(ROOT / "tests" / "data" / "chart.png", tmp_path / "chart.png")
+    brief = write(tmp_path, EXHIBITS)
+    _, theme, _ = make(brief, tmp_path / "plain.docx")
+    make(brief, tmp_path / "mac.docx", reference_docx=mac_template(tmp_path),
+         field_locs={**theme.field_locs, "memo.reference_docx": Loc("theme.yaml", 1, 1)})
+    for path in (example[3], exhibits[3], tmp_path / "mac.docx"):
+        assert order_problems(path) == [], path.name
+
+
+def it_numbers_lists_and_pictures_apart_from_a_word_for_mac_templates_own(tmp_path):
+    shutil.copy(ROOT / "tests" / "data" / "chart.png", tmp_path / "chart.png")
+    _, theme, _ = make(write(tmp_path, EXHIBITS), tmp_path / "plain.docx")
+    _, _, document = make(tmp_path / "brief.yaml", tmp_path / "memo.docx",
+                          reference_docx=mac_template(tmp_path))
+    numbering = document.part.numbering_part.element
+    kinds = [c.tag.split("}")[1] for c in numbering]
+    assert kinds[-1] == "numIdMacAtCleanup" and kinds.count("num") >= 7  # every list's
+    header = drawing_ids(document.sections[0].header.part)
+    body = drawing_ids(document.part)
+    assert header == ["1"] and len(body) == 2  # the figure and the chart
+    assert len(set(header + body)) == 3
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50"><rect width="100" '
+    'height="50" fill="red"/></svg>',
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="100%" viewBox="0 0 100 50">'
+    '<rect width="100" height="50" fill="blue"/></svg>'])
+def it_sets_an_svg_without_a_size_of_its_own_as_wide_as_the_text(tmp_path, svg):
+    from PIL import Image
+
+    (tmp_path / "wide.svg").write_text(svg, encoding="utf-8")
+    brief = write(tmp_path, in_section(MINIMAL, "    figure: {path: wide.svg, alt: A band}\n"))
+    _, _, document = make(brief, tmp_path / "memo.docx")
+    section = document.sections[0]
+    text_width = section.page_width - section.left_margin - section.right_margin
+    [shape] = document.inline_shapes
+    assert abs(shape.width - text_width) <= 1 and abs(shape.height - shape.width / 2) <= 1
+    png = document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    with Image.open(io.BytesIO(png.blob)) as im:  # drawn at 200 dpi, not resvg's 100 px
+        assert abs(im.size[0] - shape.width.inches * 200) <= 1
+
+
+def it_keeps_its_page_numbers_under_a_templates_header_and_marks_a_draft(tmp_path):
+    doc, theme = reference_theme(reference_docx(tmp_path))
+    draft = replace(doc, brief=replace(doc.brief, status="draft"))
+    write_docx(draft, theme, tmp_path / "memo.docx", dt.datetime(2026, 1, 1))
+    section = docx.Document(str(tmp_path / "memo.docx")).sections[0]
+    assert [p.text for p in section.header.paragraphs] == ["Corp Inc. confidential", "DRAFT"]
+    assert section.footer.paragraphs[0].text == "Policy Analysis Unit\t\tPage 1 of 1"
+
+
+def it_cuts_a_long_subject_to_one_line_in_the_running_head(example, tmp_path):
+    from briefgen.fonts import metrics
+
+    doc, theme, _, _ = example
+    subject = "Whether the county should " + "keep honouring detainers and warrants " * 6
+    brief = replace(doc.brief, memo=replace(doc.brief.memo, subject=subject))
+    write_docx(replace(doc, brief=brief), theme, tmp_path / "memo.docx", build_time(brief))
+    section = docx.Document(str(tmp_path / "memo.docx")).sections[0]
+    head, _, date = section.header.paragraphs[0].text.split("\t")
+    assert head.endswith("\u2026") and subject.startswith(head[:-1]) and len(head) > 20
+    measure = metrics(theme.heading.regular)
+    text_width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    assert measure.width(head, 8) + measure.width(date, 8) < text_width
+
+
+WIDE = """\
+    table:
+      columns: [{name: Jurisdiction}, {name: Population}, {name: Detainers}, {name: Honoured},
+                {name: Declined}, {name: Transferred}, {name: Outstanding}, {name: Withdrawn},
+                {name: Proportional}]
+      rows: [[Northumberland, "1200000", "3400", "2100", "1300", "1900", "200", "12", "0.4"]]
+"""
+
+
+def it_steps_a_wide_tables_type_down_before_it_breaks_a_word(tmp_path):
+    from briefgen.exhibits import table_size
+    from briefgen.fonts import metrics
+
+    _, theme, document = make(write(tmp_path, in_section(MINIMAL, WIDE)), tmp_path / "m.docx")
+    [table] = [t for t in document.tables if t.style.name == "Memo Table"]
+    [size] = {r.font.size.pt for row in table.rows for c in row.cells
+              for r in c.paragraphs[0].runs}
+    assert size < table_size(theme, 0)
+    widths = [col.w / 12700 for col in table._tbl.tblGrid.gridCol_lst]
+    bold, regular = metrics(theme.heading.bold), metrics(theme.heading.regular)
+    for c, width in enumerate(widths):
+        header, *cells = [row.cells[c].text for row in table.rows]
+        longest = max([bold.width(header, size)] + [regular.width(t, size) for t in cells])
+        assert width > longest + 2 * size * 0.55  # the word and the cell's padding

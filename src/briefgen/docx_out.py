@@ -13,14 +13,14 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from .cite import cite_text, group_style
 from .errors import BriefError, Loc, Problem
 from .labels import format_date, labels_for
-from .model import Doc, DocChart, DocFigure, DocList, DocTable, ListItem, Para
+from .model import Doc, DocChart, DocFigure, DocList, DocTable, ListItem, Para, Span
 from .package import fixed_zip_times
+from .raster import CHART_DPI, measure_svg, outside_references, rasterise
 from .theme import Theme
 
 # The names Word knows the theme's metric-compatible fonts by: a reader's Word has Calibri, not
@@ -38,7 +38,6 @@ _SPACES = re.compile("[\t\n\r]")
 _TOP_MARGIN_IN, _BOTTOM_MARGIN_IN = 0.9, 0.8  # as the memo's @page rule
 _PAPER_IN = {"letter": (8.5, 11.0), "a4": (8.2677, 11.6929)}
 _FIGURE_TALLEST_IN = 3.6  # figure img { max-height: 3.6in }
-_CHART_DPI = 200  # a chart's PNG: sharp in print
 _RTL = {"ar", "he", "fa", "ur", "yi", "ps", "dv", "ug"}
 
 _RPR = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
@@ -57,44 +56,47 @@ _TBLPR = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize
           "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")
 _TCPR = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
          "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+_NUMBERING = ("numPicBullet", "abstractNum", "num", "numIdMacAtCleanup")
+_EMU_PER_PT = 12700
+_APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>'
+            'briefgen</Application></Properties>')
 
 
 def write_docx(doc: Doc, theme: Theme, path: Path, stamp: dt.datetime,
                paper: str | None = None) -> None:
     """Write the memo as a Word document at path (bytes the same for the same stamp)."""
-    document, kept_heads = _open(theme)
+    document = _open(theme)
     memo = _Memo(document, doc, theme, labels_for(doc.brief.lang))
     _set_up_page(memo, paper, reference=theme.reference_docx is not None)
     _set_up_styles(memo)
-    if not kept_heads:
-        _write_running_heads(memo)
-    body = document
-    _write_memo_head(memo, body)
-    _write_title(memo, body)
-    _write_bottom_line(memo, body)
+    _write_running_heads(memo)
+    _write_memo_head(memo)
+    _write_title(memo)
+    _write_bottom_line(memo)
     for s in doc.sections:
-        heading = body.add_paragraph(style=memo.style("Heading 1"))
+        heading = _add_paragraph(memo, document, "Heading 1")
         _write_number(memo, heading, s.number)
         _write_spans(memo, heading, s.heading)
-        _write_blocks(memo, body, s.paras)
+        _write_blocks(memo, document, s.paras)
         if s.figure:
-            _write_figure(memo, body, s.figure)
+            _write_figure(memo, s.figure)
         if s.table:
-            _write_table(memo, body, s.table)
+            _write_table(memo, s.table)
         if s.chart:
-            _write_chart(memo, body, s.chart, s.number)
+            _write_chart(memo, s.chart, s.number)
     if doc.recommendations:
-        heading = body.add_paragraph(style=memo.style("Heading 1"))
+        heading = _add_paragraph(memo, document, "Heading 1")
         _write_number(memo, heading, len(doc.sections) + 1)
-        _write_text(heading, memo.labels["recommendations"])
-        _write_list(memo, body, DocList(True, 1, tuple(ListItem(p) for p in doc.recommendations)))
+        _add_run(heading, memo.labels["recommendations"])
+        items = tuple(ListItem(p) for p in doc.recommendations)
+        _write_list(memo, document, DocList(True, 1, items))
     if doc.refs:
-        _write_sources(memo, body)
+        _write_sources(memo)
     _set_properties(memo, stamp)
     buffer = io.BytesIO()
     document.save(buffer)
-    naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
-    path.write_bytes(fixed_zip_times(buffer.getvalue(), naive))
+    path.write_bytes(fixed_zip_times(buffer.getvalue(), _naive_utc(stamp)))
 
 
 def check_reference(theme: Theme) -> list[Problem]:
@@ -118,7 +120,7 @@ def check_reference(theme: Theme) -> list[Problem]:
 @dataclass
 class _Memo:
     """What the writing functions share: the document, the brief's Doc, the theme, and the
-    numbering and bookmark ids handed out so far."""
+    numbering, bookmark and drawing ids handed out so far."""
 
     document: object
     doc: Doc
@@ -127,37 +129,47 @@ class _Memo:
     lists: dict = field(default_factory=dict)  # "bullet" / "number" -> abstractNumId
     bookmarks: int = 0
     figures: int = 0
+    drawing_id: int | None = None  # the last wp:docPr id given, across body, headers, footers
+    styles: dict = field(default_factory=dict)  # name -> python-docx style, looked up once
+    named: dict | None = None  # the document's style elements by their internal names
 
     @property
     def heading_font(self) -> str:
-        return office_name(self.theme.heading.family)
+        return rename_for_office(self.theme.heading.family)
 
     @property
     def body_font(self) -> str:
-        return office_name(self.theme.body.family)
-
-    def color(self, name: str):
-        from docx.shared import RGBColor
-
-        return RGBColor.from_string(self.theme.colors[name].lstrip("#").upper()[:6])
+        return rename_for_office(self.theme.body.family)
 
     def hex(self, name: str) -> str:
         return self.theme.colors[name].lstrip("#").upper()[:6]
 
-    def style(self, name: str):
-        """The document's style of this name, added (python-docx's kind, our look) when a
-        reference document lacks it: a missing style never stops a build."""
-        styles = self.document.styles
-        if name not in styles:
-            from docx.enum.style import WD_STYLE_TYPE
+    def rgb(self, name: str):
+        from docx.shared import RGBColor
 
-            kind = (WD_STYLE_TYPE.TABLE if name == TABLE_STYLE else
-                    WD_STYLE_TYPE.CHARACTER if name == "Hyperlink" else WD_STYLE_TYPE.PARAGRAPH)
-            added = styles.add_style(name, kind)
-            if kind == WD_STYLE_TYPE.PARAGRAPH and name != "Normal":
-                added.base_style = styles["Normal"]
-            _look(self, name, added)
-        return styles[name]
+        return RGBColor.from_string(self.hex(name))
+
+    def style(self, name: str):
+        """The document's style of this name, added (in our look) when a reference document
+        lacks it: a missing style never stops a build. Remembered: python-docx finds a style
+        by reading every style in the document."""
+        found = self.styles.get(name)
+        if found is None:
+            found = self.find_style(name) or _add_style(self, name)
+            self.styles[name] = found
+        return found
+
+    def find_style(self, name: str):
+        """The document's style of this name, or None; all found in one reading."""
+        from docx.styles import BabelFish
+        from docx.styles.style import StyleFactory
+
+        if self.named is None:
+            self.named = {}
+            for el in self.document.styles.element.style_lst:
+                self.named.setdefault(el.name_val, el)
+        el = self.named.get(BabelFish.ui2internal(name))
+        return None if el is None else StyleFactory(el)
 
     @property
     def text_width_emu(self) -> int:
@@ -165,35 +177,51 @@ class _Memo:
         return int(section.page_width - section.left_margin - section.right_margin)
 
 
-def office_name(family: str) -> str:
+def rename_for_office(family: str) -> str:
     """The font name written into the document: Word's name for a metric-compatible family."""
     return OFFICE_NAMES.get(family, family)
 
 
+def _add_style(memo: _Memo, name: str):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    styles = memo.document.styles
+    kind = (WD_STYLE_TYPE.TABLE if name == TABLE_STYLE else
+            WD_STYLE_TYPE.CHARACTER if name == "Hyperlink" else WD_STYLE_TYPE.PARAGRAPH)
+    # Word's own styles are built in (no customStyle): Word then treats them as its own.
+    added = styles.add_style(name, kind, builtin=name != TABLE_STYLE)
+    if name == "Normal":
+        # Without a default paragraph style Word and LibreOffice give unstyled text theirs.
+        if not any(s.get(_qn("w:default")) == "1" and s.get(_qn("w:type")) == "paragraph"
+                   for s in styles.element.findall(_qn("w:style"))):
+            added.element.set(_qn("w:default"), "1")
+    elif kind == WD_STYLE_TYPE.PARAGRAPH:
+        added.base_style = memo.style("Normal")
+    _apply_look(memo, name, added)
+    return added
+
+
 def _open(theme: Theme):
-    """The reference document emptied of its text, or python-docx's default; and whether the
-    reference's own header or footer is kept."""
+    """The reference document emptied of its text, or python-docx's default; either without
+    the parts that would describe someone else's document."""
     from docx import Document
 
     if theme.reference_docx is None:
         document = Document()
-        _drop_thumbnail(document)
-        return document, False
-    document = _read_reference(theme.reference_docx, _reference_loc(theme))
-    body = document.element.body
-    for child in list(body):
-        if child.tag != _qn("w:sectPr"):
-            body.remove(child)
+    else:
+        document = _read_reference(theme.reference_docx, _reference_loc(theme))
+        body = document.element.body
+        for child in list(body):
+            if child.tag != _qn("w:sectPr"):
+                body.remove(child)
     part = document.part
     for rid, rel in list(part.rels.items()):
-        # Pictures and links of the template's removed text would ride along unused.
-        if rel.reltype.endswith(("/image", "/hyperlink")):
+        # Pictures and links of the template's removed text would ride along unused, and
+        # stylesWithEffects holds the styles as they were before ours (Word remakes it).
+        if rel.reltype.endswith(("/image", "/hyperlink", "/stylesWithEffects")):
             part.drop_rel(rid)
-    _drop_thumbnail(document)
-    section = document.sections[0]
-    kept = any(not h.is_linked_to_previous for h in (
-        section.header, section.footer, section.first_page_header, section.first_page_footer))
-    return document, kept
+    _drop_package_parts(document)
+    return document
 
 
 def _read_reference(path: Path, loc: Loc | None = None):
@@ -212,26 +240,28 @@ def _reference_loc(theme: Theme) -> Loc:
     return theme.field_locs.get("memo.reference_docx", Loc(str(theme.source)))
 
 
-def _drop_thumbnail(document) -> None:
-    """python-docx's template carries a picture of an empty page as the file's preview."""
+def _drop_package_parts(document) -> None:
+    """The template's preview picture (python-docx's is of an empty page) goes, and its
+    statistics (pages, words, the application that last saved it) are not ours to claim."""
     package = document.part.package
     for rid, rel in list(package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             del package.rels[rid]
+        elif rel.reltype.endswith("/extended-properties"):
+            rel.target_part._blob = _APP_XML.encode("utf-8")
 
 
 def _set_up_styles(memo: _Memo) -> None:
     """Our look on the styles the memo uses. A reference document keeps its own: only the ones
     it lacks are added, in our look (_Memo.style)."""
     reference = memo.theme.reference_docx is not None
-    styles = memo.document.styles
     if not reference:
         _set_defaults(memo)
     for name in MEMO_STYLES + ("Heading 2", "Header", "Footer"):
-        if reference or name not in styles:
+        if reference or memo.find_style(name) is None:
             memo.style(name)  # added in our look when missing
         else:
-            _look(memo, name, styles[name])
+            _apply_look(memo, name, memo.style(name))
     _set_language(memo)
     settings = memo.document.settings.element
     if settings.find(_qn("w:autoHyphenation")) is None:
@@ -245,7 +275,7 @@ def _set_defaults(memo: _Memo) -> None:
     styles = memo.document.styles.element
     defaults = styles.find(_qn("w:docDefaults"))
     rpr = defaults.find(f"{_qn('w:rPrDefault')}/{_qn('w:rPr')}")
-    _fonts(rpr, memo.body_font)
+    _set_fonts(rpr, memo.body_font)
     _put(rpr, _RPR, "color", val=memo.hex("text"))
     size = str(round(memo.theme.body_size * 2))
     _put(rpr, _RPR, "sz", val=size)
@@ -269,7 +299,7 @@ def _set_language(memo: _Memo) -> None:
         found.set(_qn("w:bidi"), lang)
 
 
-def _look(memo: _Memo, name: str, style) -> None:
+def _apply_look(memo: _Memo, name: str, style) -> None:
     """Our look for one style, from the theme's tokens (the memo's CSS, in Word's terms)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Pt
@@ -280,18 +310,18 @@ def _look(memo: _Memo, name: str, style) -> None:
         for old in el.findall(_qn(tag)):
             el.remove(old)
     if name == TABLE_STYLE:
-        _table_look(memo, style)
+        _apply_table_look(memo, style)
         return
     font = style.font
     if name == "Hyperlink":
-        font.color.rgb = memo.color("primary")
+        font.color.rgb = memo.rgb("primary")
         font.underline = True
         return
     fmt = style.paragraph_format
     heading = name not in ("Normal", "List Bullet", "List Bullet 2", "List Number",
                            "List Number 2")
     if heading:
-        _fonts(el.get_or_add_rPr(), memo.heading_font)
+        _set_fonts(el.get_or_add_rPr(), memo.heading_font)
     fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     fmt.widow_control = True
     if name == "Normal":
@@ -305,59 +335,52 @@ def _look(memo: _Memo, name: str, style) -> None:
         fmt.space_after = Pt(2.5)
         if name.endswith("2"):
             fmt.space_before = Pt(2)
-        _list_style_numbering(memo, style, name)
+        _number_list_style(memo, style, name)
     elif name == "Title":
-        font.size, font.bold, font.color.rgb = Pt(18), True, memo.color("primary")
+        font.size, font.bold, font.color.rgb = Pt(18), True, memo.rgb("primary")
         fmt.space_after, fmt.keep_with_next = Pt(3), True
         fmt.line_spacing = 1.0
     elif name == "Subtitle":
-        font.size, font.italic, font.color.rgb = Pt(11.5), True, memo.color("muted")
+        font.size, font.italic, font.color.rgb = Pt(11.5), True, memo.rgb("muted")
         fmt.space_after, fmt.keep_with_next = Pt(10), True
     elif name in ("Heading 1", "Heading 2"):
         font.size = Pt(13 if name == "Heading 1" else 11)
-        font.bold, font.color.rgb = True, memo.color("primary")
+        font.bold, font.color.rgb = True, memo.rgb("primary")
         fmt.space_before = Pt(15 if name == "Heading 1" else 10)
         fmt.space_after = Pt(5 if name == "Heading 1" else 4)
         fmt.keep_with_next = fmt.keep_together = True
         fmt.line_spacing = 1.0
         _put(el.get_or_add_pPr(), _PPR, "outlineLvl", val="0" if name == "Heading 1" else "1")
     elif name == "Caption":
-        font.size, font.color.rgb = Pt(8.5), memo.color("muted")
+        font.size, font.color.rgb = Pt(8.5), memo.rgb("muted")
         font.bold = font.italic = False
         fmt.space_before, fmt.space_after = Pt(4), Pt(10)
     elif name in ("Header", "Footer"):
-        font.size, font.color.rgb = Pt(8), memo.color("muted")
+        font.size, font.color.rgb = Pt(8), memo.rgb("muted")
 
 
-def _tab(kind: str):
-    from docx.enum.text import WD_TAB_ALIGNMENT
-
-    return {"center": WD_TAB_ALIGNMENT.CENTER, "right": WD_TAB_ALIGNMENT.RIGHT}[kind]
-
-
-def _table_look(memo: _Memo, style) -> None:
+def _apply_table_look(memo: _Memo, style) -> None:
     """Rules as the PDF's tables have them: a heavy rule above and below, a light one between
     rows, the header row bold in the primary colour over a rule; the heading font at 0.9 of
     the body size."""
+    from .exhibits import table_size
+
     el = style.element
-    size = str(round(memo.theme.body_size * 0.9 * 2))
+    size = table_size(memo.theme, 0)
     ppr = _sub(el, "w:pPr")
     _put(ppr, _PPR, "spacing", before="0", after="0", line="264", lineRule="auto")
     _put(ppr, _PPR, "jc", val="left")
     rpr = _sub(el, "w:rPr")
-    _fonts(rpr, memo.heading_font)
-    _put(rpr, _RPR, "sz", val=size)
-    _put(rpr, _RPR, "szCs", val=size)
+    _set_fonts(rpr, memo.heading_font)
+    _put(rpr, _RPR, "sz", val=str(round(size * 2)))
+    _put(rpr, _RPR, "szCs", val=str(round(size * 2)))
     tblpr = _sub(el, "w:tblPr")
     borders = _put(tblpr, _TBLPR, "tblBorders")
     for side, sz, color in (("top", 10, "primary"), ("bottom", 8, "primary"),
                             ("insideH", 3, "rule")):
         borders.append(_el(f"w:{side}", val="single", sz=str(sz), space="0",
                            color=memo.hex(color)))
-    pad = str(round(memo.theme.body_size * 0.9 * 0.55 * 20))
-    margins = _put(tblpr, _TBLPR, "tblCellMar")
-    for side, value in (("top", "40"), ("left", pad), ("bottom", "50"), ("right", pad)):
-        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+    _set_cell_margins(tblpr, size)
     header = _el("w:tblStylePr", type="firstRow")
     el.append(header)
     header_rpr = _sub(header, "w:rPr")
@@ -370,19 +393,25 @@ def _table_look(memo: _Memo, style) -> None:
     tcpr.append(_el("w:vAlign", val="bottom"))
 
 
-def _list_style_numbering(memo: _Memo, style, name: str) -> None:
+def _set_cell_margins(tblpr, size: float) -> None:
+    """Cell padding as the PDF's (0.55em at the sides), for the table's type size."""
+    pad = str(round(size * 0.55 * 20))
+    margins = _put(tblpr, _TBLPR, "tblCellMar")
+    for side, value in (("top", "40"), ("left", pad), ("bottom", "50"), ("right", pad)):
+        margins.append(_el(f"w:{side}", w=value, type="dxa"))
+
+
+def _number_list_style(memo: _Memo, style, name: str) -> None:
     """A list style that numbers itself: a paragraph a reader gives it in Word gets its bullet
     or number."""
     kind = "number" if name.startswith("List Number") else "bullet"
-    num = _new_num(memo, kind, 1 if name.endswith("2") else 0, None)
-    numpr = style.element.get_or_add_pPr().get_or_add_numPr()
-    numpr.get_or_add_ilvl().val = 1 if name.endswith("2") else 0
-    numpr.get_or_add_numId().val = num
+    level = 1 if name.endswith("2") else 0
+    _set_numbering(style.element.get_or_add_pPr(), level, _new_num(memo, kind, level, None))
 
 
 # ----- numbering -----
 
-def _numbering(memo: _Memo):
+def _find_numbering(memo: _Memo):
     """The numbering part's root, made when a reference document has none (python-docx's
     NumberingPart.new is not implemented)."""
     part = memo.document.part
@@ -402,12 +431,12 @@ def _numbering(memo: _Memo):
         return numbering.element
 
 
-def _abstract(memo: _Memo, kind: str) -> int:
+def _define_list(memo: _Memo, kind: str) -> int:
     """Our two-level list definition of this kind: bullets (a dot, then an en dash, as the
     PDF's) or numbers, markers in the heading font and the accent colour."""
     if kind in memo.lists:
         return memo.lists[kind]
-    root = _numbering(memo)
+    root = _find_numbering(memo)
     ids = [int(a.get(_qn("w:abstractNumId"))) for a in root.findall(_qn("w:abstractNum"))]
     number = max(ids, default=-1) + 1
     abstract = _el("w:abstractNum", abstractNumId=str(number))
@@ -425,24 +454,20 @@ def _abstract(memo: _Memo, kind: str) -> int:
         left = round(size * (1.6 if level == 0 else 2.9) * 20)
         ppr.append(_el("w:ind", left=str(left), hanging=str(round(size * 1.2 * 20))))
         rpr = _sub(lvl, "w:rPr")
-        _fonts(rpr, memo.heading_font)
+        _set_fonts(rpr, memo.heading_font)
         if kind == "number":
             rpr.append(_el("w:b"))
         rpr.append(_el("w:color", val=memo.hex("accent")))
         abstract.append(lvl)
-    first_num = root.find(_qn("w:num"))
-    if first_num is not None:  # every abstractNum comes before every num
-        first_num.addprevious(abstract)
-    else:
-        root.append(abstract)
+    _put_in_order(root, _NUMBERING, "abstractNum", abstract)
     memo.lists[kind] = number
     return number
 
 
 def _new_num(memo: _Memo, kind: str, level: int, start: int | None) -> int:
     """A list instance of our definition: each list counts from its own start."""
-    abstract = _abstract(memo, kind)
-    root = _numbering(memo)
+    abstract = _define_list(memo, kind)
+    root = _find_numbering(memo)
     ids = [int(n.get(_qn("w:numId"))) for n in root.findall(_qn("w:num"))]
     number = max(ids, default=0) + 1
     num = _el("w:num", numId=str(number))
@@ -451,8 +476,15 @@ def _new_num(memo: _Memo, kind: str, level: int, start: int | None) -> int:
         override = _el("w:lvlOverride", ilvl=str(level))
         override.append(_el("w:startOverride", val=str(start)))
         num.append(override)
-    root.append(num)
+    # Before a Word for Mac template's numIdMacAtCleanup, which must come last.
+    _put_in_order(root, _NUMBERING, "num", num)
     return number
+
+
+def _set_numbering(ppr, level: int, num: int) -> None:
+    numpr = ppr.get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = level
+    numpr.get_or_add_numId().val = num
 
 
 # ----- page, running heads, properties -----
@@ -476,59 +508,105 @@ def _set_up_page(memo: _Memo, paper: str | None, reference: bool) -> None:
 
 def _write_running_heads(memo: _Memo) -> None:
     """As memo.pdf's: from the second page the subject left and the date right over a rule;
-    on every page the author left and 'Page X of Y' right; DRAFT centred on a draft."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    b = memo.doc.brief
+    on every page the author left and 'Page X of Y' right; DRAFT centred on a draft. A
+    reference document's own header or footer is kept, each on its own; a draft's is marked."""
     section = memo.document.sections[-1]
-    section.different_first_page_header_footer = True
+    heads = (section.header, section.first_page_header)
+    feet = (section.footer, section.first_page_footer)
+    own_head = all(h.is_linked_to_previous for h in heads)
+    own_foot = all(f.is_linked_to_previous for f in feet)
+    draft = memo.doc.brief.status == "draft"
+    if own_head and (own_foot or section.different_first_page_header_footer
+                     or not feet[1].is_linked_to_previous):
+        # A first page without the running head, unless that would leave a template's footer
+        # off it (a first page's footer is its own).
+        section.different_first_page_header_footer = True
+    if own_head:
+        _write_header(memo, section)
+    elif draft:
+        for header in heads:
+            if not header.is_linked_to_previous:
+                _mark_draft(memo, header.add_paragraph(), centred=True)
+    if own_foot:
+        for footer in feet[:2 if section.different_first_page_header_footer else 1]:
+            _write_footer(memo, footer.paragraphs[0])
+
+
+def _write_header(memo: _Memo, section) -> None:
+    b = memo.doc.brief
     draft = b.status == "draft"
     date = format_date(b.date, b.lang)
-    width = memo.text_width_emu
     head = section.header.paragraphs[0]
-    head.style = memo.style("Header")
-    _head_tabs(head, width)
-    _write_text(head, b.memo.subject or b.title)
+    _set_style(memo, head, "Header")
+    _set_head_tabs(head, memo.text_width_emu)
+    _add_run(head, _shorten_subject(memo, b.memo.subject or b.title, date, draft))
     head.add_run("\t")
     if draft:
-        _draft_mark(memo, head)
+        _mark_draft(memo, head)
     head.add_run("\t")
-    _write_text(head, date)
-    _border(memo, head, "bottom", 5, "rule", space=5)
-    first = section.first_page_header.paragraphs[0]
-    first.style = memo.style("Header")
+    _add_run(head, date)
+    _add_border(memo, head, "bottom", 5, "rule", space=5)
+    if section.different_first_page_header_footer:
+        first = section.first_page_header.paragraphs[0]
+        _set_style(memo, first, "Header")
+        if draft:
+            _mark_draft(memo, first, centred=True)
+
+
+def _shorten_subject(memo: _Memo, subject: str, date: str, draft: bool) -> str:
+    """The subject cut to the one line it has beside the date (and the centred DRAFT): the
+    running head of every page would otherwise take three."""
+    from .fonts import metrics
+    from .html import shorten
+
+    font, size = memo.theme.heading.regular, 8
+    width = memo.text_width_emu / _EMU_PER_PT
+    gap = 12  # the space a reader sees between the subject and what follows it
     if draft:
-        first.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _draft_mark(memo, first)
-    for footer in (section.footer, section.first_page_footer):
-        p = footer.paragraphs[0]
-        p.style = memo.style("Footer")
-        _head_tabs(p, width)
-        _write_text(p, b.memo.from_ or ", ".join(b.authors))
-        p.add_run("\t\t")
-        _write_text(p, f"{memo.labels['page']} ")
-        _field(p, "PAGE", "1")
-        _write_text(p, f" {memo.labels['of']} ")
-        _field(p, "NUMPAGES", "1")
+        mark = metrics(memo.theme.heading.bold).width(memo.labels["draft"], 9)
+        room = width / 2 - (mark + 1.8 * len(memo.labels["draft"])) / 2 - gap
+    else:
+        room = width - metrics(font).width(date, size) - gap
+    return shorten(clean(subject), font, size, room)
 
 
-def _head_tabs(paragraph, width: int) -> None:
+def _write_footer(memo: _Memo, p) -> None:
+    b = memo.doc.brief
+    _set_style(memo, p, "Footer")
+    _set_head_tabs(p, memo.text_width_emu)
+    author = b.memo.from_ or ", ".join(b.authors)
+    if author:
+        _add_run(p, author)
+    p.add_run("\t\t")
+    _add_run(p, f"{memo.labels['page']} ")
+    _add_field(p, "PAGE", "1")
+    _add_run(p, f" {memo.labels['of']} ")
+    _add_field(p, "NUMPAGES", "1")
+
+
+def _set_head_tabs(paragraph, width: int) -> None:
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
     tabs = paragraph.paragraph_format.tab_stops
-    tabs.add_tab_stop(width // 2, _tab("center"))
-    tabs.add_tab_stop(width, _tab("right"))
+    tabs.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
+    tabs.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
-def _draft_mark(memo: _Memo, paragraph) -> None:
+def _mark_draft(memo: _Memo, paragraph, centred: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    run = _write_text(paragraph, memo.labels["draft"])
+    if centred:
+        _set_style(memo, paragraph, "Header")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = _add_run(paragraph, memo.labels["draft"])
     run.bold = True
     run.font.size = Pt(9)
-    run.font.color.rgb = memo.color("accent")
+    run.font.color.rgb = memo.rgb("accent")
     _put(run._r.get_or_add_rPr(), _RPR, "spacing", val="36")
 
 
-def _field(paragraph, code: str, shown: str) -> None:
+def _add_field(paragraph, code: str, shown: str) -> None:
     """A field Word updates as it lays out (PAGE, NUMPAGES), with a first value to show."""
     for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), (None, shown),
                        ("end", None)):
@@ -555,30 +633,34 @@ def _set_properties(memo: _Memo, stamp: dt.datetime) -> None:
     props.last_modified_by, props.revision = "briefgen", 1
     props.keywords = props.comments = props.category = ""
     props.identifier = props.content_status = props.version = ""
-    naive = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
-    props.created = props.modified = props.last_printed = naive
+    props.created = props.modified = props.last_printed = _naive_utc(stamp)
+
+
+def _naive_utc(stamp: dt.datetime) -> dt.datetime:
+    """The stamp as python-docx and zip dates take it: UTC without a zone."""
+    return stamp.astimezone(dt.timezone.utc).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 # ----- the memo's parts, in the order memo.html prints them -----
 
-def _write_memo_head(memo: _Memo, body) -> None:
+def _write_memo_head(memo: _Memo) -> None:
     """MEMORANDUM over a heavy rule, the logo or organisation at its right, then To, From,
     Date and Subject in a borderless table."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Pt
 
-    b, labels, theme = memo.doc.brief, memo.labels, memo.theme
-    kicker = body.add_paragraph(style=memo.style("Normal"))
+    b, labels, theme, document = memo.doc.brief, memo.labels, memo.theme, memo.document
+    kicker = _add_paragraph(memo, document, "Normal")
     kicker.alignment = WD_ALIGN_PARAGRAPH.LEFT
     kicker.paragraph_format.space_after = Pt(6)
-    kicker.paragraph_format.tab_stops.add_tab_stop(memo.text_width_emu, _tab("right"))
-    _border(memo, kicker, "top", 40, "primary", space=9)
-    run = _write_text(kicker, labels["memorandum"])
-    _heading_run(memo, run, 21, "primary", bold=True, caps=True, spacing=0.16)
+    kicker.paragraph_format.tab_stops.add_tab_stop(memo.text_width_emu, WD_TAB_ALIGNMENT.RIGHT)
+    _add_border(memo, kicker, "top", 40, "primary", space=9)
+    run = _add_run(kicker, labels["memorandum"])
+    _format_run(memo, run, 21, "primary", bold=True, caps=True, spacing=0.16)
     if b.status == "draft":
         kicker.add_run(" ")
-        tag = _write_text(kicker, f"\u00a0{labels['draft']}\u00a0")
-        _heading_run(memo, tag, 10.5, "background", bold=True, spacing=0.12)
+        tag = _add_run(kicker, f"\u00a0{labels['draft']}\u00a0")
+        _format_run(memo, tag, 10.5, "background", bold=True, spacing=0.12)
         _put(tag._r.get_or_add_rPr(), _RPR, "shd", val="clear", color="auto",
              fill=memo.hex("accent"))
         _put(tag._r.get_or_add_rPr(), _RPR, "position", val="6")
@@ -588,8 +670,8 @@ def _write_memo_head(memo: _Memo, body) -> None:
             _write_picture(memo, kicker.add_run(), theme.logo, theme.logo_alt,
                            max_w=1.8 * 72, max_h=0.55 * 72, name="Logo")
         else:
-            org = _write_text(kicker, theme.organisation)
-            _heading_run(memo, org, 10, "primary", bold=True)
+            org = _add_run(kicker, theme.organisation)
+            _format_run(memo, org, 10, "primary", bold=True)
     rows = []
     if b.memo.to:
         rows.append((labels["to"], b.memo.to, False))
@@ -597,45 +679,45 @@ def _write_memo_head(memo: _Memo, body) -> None:
         rows.append((labels["from"], b.memo.from_ or ", ".join(b.authors), False))
     rows.append((labels["date"], format_date(b.date, b.lang), False))
     rows.append((labels["subject"], b.memo.subject or b.title, True))
-    table = body.add_table(rows=len(rows), cols=2)
-    _plain_table(table)
+    table = document.add_table(rows=len(rows), cols=2)
+    _make_plain(table)
     label_w = int(0.95 * 914400)
-    _column_widths(table, [label_w, memo.text_width_emu - label_w])
+    _set_column_widths(table, [label_w, memo.text_width_emu - label_w])
     for row, (label, value, strong) in zip(table.rows, rows):
         for cell, text, is_label in ((row.cells[0], label, True), (row.cells[1], value, False)):
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
             p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(2.2)
             p.paragraph_format.line_spacing = 1.0
-            run = _write_text(p, text)
+            run = _add_run(p, text)
             if is_label:
-                _heading_run(memo, run, 8.5, "muted", bold=True, caps=True, spacing=0.08)
+                _format_run(memo, run, 8.5, "muted", bold=True, caps=True, spacing=0.08)
             else:
-                _heading_run(memo, run, 10.5, "text", bold=strong)
+                _format_run(memo, run, 10.5, "text", bold=strong)
 
 
-def _write_title(memo: _Memo, body) -> None:
+def _write_title(memo: _Memo) -> None:
     from docx.shared import Pt
 
     b = memo.doc.brief
-    title = body.add_paragraph(style=memo.style("Title"))
+    title = _add_paragraph(memo, memo.document, "Title")
     title.paragraph_format.space_before = Pt(6)
-    # The rule under the memo's header block: the title's top border.
-    _border(memo, title, "top", 10, "primary", space=12)
-    _write_text(title, b.title)
+    # memo.pdf rules off its header block; here the rule is the title's, so they stay together.
+    _add_border(memo, title, "top", 10, "primary", space=12)
+    _add_run(title, b.title)
     if b.subtitle:
-        _write_text(body.add_paragraph(style=memo.style("Subtitle")), b.subtitle)
+        _add_run(_add_paragraph(memo, memo.document, "Subtitle"), b.subtitle)
 
 
-def _write_bottom_line(memo: _Memo, body) -> None:
+def _write_bottom_line(memo: _Memo) -> None:
     """The summary in a shaded panel with an accent bar on its left, as in memo.pdf: a table
     of one cell, which Word and LibreOffice both draw as one box around lists and paragraphs
     alike (paragraph borders break into a box per list item)."""
     from docx.shared import Pt
 
-    panel = body.add_table(rows=1, cols=1)
-    _plain_table(panel)
-    _column_widths(panel, [memo.text_width_emu])
+    panel = memo.document.add_table(rows=1, cols=1)
+    _make_plain(panel)
+    _set_column_widths(panel, [memo.text_width_emu])
     cell = panel.cell(0, 0)
     tcpr = cell._tc.get_or_add_tcPr()
     _put(tcpr, _TCPR, "shd", val="clear", color="auto", fill=memo.hex("panel"))
@@ -645,17 +727,17 @@ def _write_bottom_line(memo: _Memo, body) -> None:
     for side, pt in (("top", 9), ("left", 13), ("bottom", 3), ("right", 13)):
         margins.append(_el(f"w:{side}", w=str(pt * 20), type="dxa"))
     heading = cell.paragraphs[0]
-    heading.style = memo.style("Heading 1")
+    _set_style(memo, heading, "Heading 1")
     fmt = heading.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(4)
-    run = _write_text(heading, memo.labels["bottom_line"])
-    _heading_run(memo, run, 9, "accent", bold=True, caps=True, spacing=0.12)
+    run = _add_run(heading, memo.labels["bottom_line"])
+    _format_run(memo, run, 9, "accent", bold=True, caps=True, spacing=0.12)
     _write_blocks(memo, cell, memo.doc.summary)
 
 
 def _write_number(memo: _Memo, heading, number: int) -> None:
-    run = _write_text(heading, f"{number}.")
-    run.font.color.rgb = memo.color("accent")
+    run = _add_run(heading, f"{number}.")
+    run.font.color.rgb = memo.rgb("accent")
     heading.add_run(" ")
 
 
@@ -664,7 +746,7 @@ def _write_blocks(memo: _Memo, container, blocks) -> None:
         if isinstance(block, DocList):
             _write_list(memo, container, block)
         else:
-            _write_spans(memo, container.add_paragraph(style=memo.style("Normal")), block)
+            _write_spans(memo, _add_paragraph(memo, container, "Normal"), block)
 
 
 def _write_list(memo: _Memo, container, items: DocList, level: int = 0) -> None:
@@ -675,10 +757,8 @@ def _write_list(memo: _Memo, container, items: DocList, level: int = 0) -> None:
     name = ("List Number" if items.ordered else "List Bullet") + (" 2" if level else "")
     num = _new_num(memo, kind, level, items.start if items.ordered else None)
     for item in items.items:
-        p = container.add_paragraph(style=memo.style(name))
-        numpr = p._p.get_or_add_pPr().get_or_add_numPr()
-        numpr.get_or_add_ilvl().val = level
-        numpr.get_or_add_numId().val = num
+        p = _add_paragraph(memo, container, name)
+        _set_numbering(p._p.get_or_add_pPr(), level, num)
         # Ragged, as the PDF's items: a short item's words would stretch when justified.
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         _write_spans(memo, p, item.para)
@@ -696,59 +776,70 @@ def _write_spans(memo: _Memo, paragraph, para: Para) -> None:
         if span.cites:
             _write_cites(memo, paragraph, span.cites, group_style(para, i, style), i > 0)
             continue
-        if span.href:
-            link = _hyperlink(memo, paragraph, url=span.href)
-            run = _add_run(paragraph, span.text, into=link)
-            run.style = memo.style("Hyperlink")
-        else:
-            run = _add_run(paragraph, span.text)
-        run.bold = span.bold or None
-        run.italic = span.italic or None
+        _write_span(memo, paragraph, span)
         last = i + 1 == len(para) or para[i + 1].href != span.href
         if span.href and last:
             # On paper a link is only its address: printed after the words, as memo.pdf does.
             url = _add_run(paragraph, f" ({span.href})")
             url.font.size = Pt(round(memo.theme.body_size * 0.85, 1))
-            url.font.color.rgb = memo.color("muted")
+            url.font.color.rgb = memo.rgb("muted")
+
+
+def _write_span(memo: _Memo, paragraph, span: Span):
+    """One span's run, in a live link when it has an address."""
+    if span.href:
+        run = _add_run(paragraph, span.text, into=_add_hyperlink(memo, paragraph, url=span.href))
+        _set_run_style(memo, run, "Hyperlink")
+    else:
+        run = _add_run(paragraph, span.text)
+    if span.bold:
+        run.bold = True
+    if span.italic:
+        run.italic = True
+    return run
 
 
 def _write_cites(memo: _Memo, paragraph, cites, style: str, lead: bool) -> None:
     """cite.cite_text's group, cut into its citations (each a link) and what stands between."""
     whole = cite_text(cites, style, lead)
+    superscript = style == "superscript"
     pos = 0
     for cite in cites:
         one = cite_text((cite,), style)
         at = whole.index(one, pos)
         if at > pos:
             gap = _add_run(paragraph, whole[pos:at])
-            gap.font.superscript = style == "superscript" or None
-        link = _hyperlink(memo, paragraph, anchor=f"ref-{cite.number}")
+            if superscript:
+                gap.font.superscript = True
+        link = _add_hyperlink(memo, paragraph, anchor=f"ref-{cite.number}")
         run = _add_run(paragraph, one, into=link)
-        run.font.color.rgb = memo.color("primary")
-        run.font.superscript = style == "superscript" or None
+        run.font.color.rgb = memo.rgb("primary")
+        if superscript:
+            run.font.superscript = True
         pos = at + len(one)
 
 
-def _write_sources(memo: _Memo, body) -> None:
+def _write_sources(memo: _Memo) -> None:
     """Each entry '[n] ' and the style's formatted reference, bookmarked 'ref-n' for the links
     in the text; its web addresses live links."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    heading = body.add_paragraph(style=memo.style("Heading 1"))
+    heading = _add_paragraph(memo, memo.document, "Heading 1")
     heading.paragraph_format.space_before = Pt(18)
     heading.paragraph_format.space_after = Pt(6)
-    _border(memo, heading, "top", 5, "rule", space=8)
-    run = _write_text(heading, memo.labels["sources"])
+    _add_border(memo, heading, "top", 5, "rule", space=8)
+    run = _add_run(heading, memo.labels["sources"])
     run.font.size = Pt(12)
     size = Pt(8.8)
     hang = Pt(max(26, 8.8 * 0.62 * (len(str(len(memo.doc.refs))) + 3)))
     last = len(memo.doc.refs)
     for i, ref in enumerate(memo.doc.refs, 1):
-        p = body.add_paragraph(style=memo.style("Normal"))
+        p = _add_paragraph(memo, memo.document, "Normal")
         fmt = p.paragraph_format
-        # A page is not left to the list's last few entries: the last six go over together.
-        fmt.keep_with_next = last - 6 < i < last or None
+        if last - 6 < i < last:
+            # A page is not left to the list's last few entries: the last six go over together.
+            fmt.keep_with_next = True
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         fmt.left_indent, fmt.first_line_indent = hang, -hang
         fmt.tab_stops.add_tab_stop(hang)
@@ -756,211 +847,196 @@ def _write_sources(memo: _Memo, body) -> None:
         fmt.line_spacing = Pt(round(8.8 * 1.3, 1))
         memo.bookmarks += 1
         p._p.append(_el("w:bookmarkStart", id=str(memo.bookmarks), name=f"ref-{ref.number}"))
-        num = _write_text(p, f"[{ref.number}] ")
-        _heading_run(memo, num, 8.8, "primary", bold=True)
+        num = _add_run(p, f"[{ref.number}] ")
+        _format_run(memo, num, 8.8, "primary", bold=True)
         p.add_run("\t")
         for span in ref.entry:
-            if span.href:
-                link = _hyperlink(memo, p, url=span.href)
-                run = _add_run(p, span.text, into=link)
-                run.style = memo.style("Hyperlink")
-            else:
-                run = _add_run(p, span.text)
-            run.bold = span.bold or None
-            run.italic = span.italic or None
-            run.font.size = size
+            _write_span(memo, p, span).font.size = size
         p._p.append(_el("w:bookmarkEnd", id=str(memo.bookmarks)))
 
 
 # ----- exhibits -----
 
-def _write_figure(memo: _Memo, body, figure: DocFigure) -> None:
+def _write_figure(memo: _Memo, figure: DocFigure) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    p = body.add_paragraph(style=memo.style("Normal"))
+    p = _add_paragraph(memo, memo.document, "Normal")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.keep_with_next = figure.caption is not None
+    if figure.caption is not None:
+        p.paragraph_format.keep_with_next = True
+    if figure.path.suffix.lower() == ".svg":
+        refs = outside_references(figure.path.read_text("utf-8", "replace"))
+        if refs:
+            number = next(s.number for s in memo.doc.sections if s.figure is figure)
+            raise BriefError.at(memo.doc.brief.sections[number - 1].figure.loc, (
+                f"figure {figure.path.name} refers to '{refs[0][:80]}': the Word memo draws an "
+                "SVG figure only when it reads nothing else; put that image inside the SVG as a "
+                "data: URI, or give the figure as a PNG"))
     _write_picture(memo, p.add_run(), figure.path, figure.alt,
-                   max_w=memo.text_width_emu / 12700, max_h=_FIGURE_TALLEST_IN * 72, name="Figure")
+                   max_w=memo.text_width_emu / _EMU_PER_PT, max_h=_FIGURE_TALLEST_IN * 72,
+                   name="Figure")
     if figure.caption:
-        _write_spans(memo, body.add_paragraph(style=memo.style("Caption")), figure.caption)
+        _write_spans(memo, _add_paragraph(memo, memo.document, "Caption"), figure.caption)
 
 
-def _write_table(memo: _Memo, body, table: DocTable) -> None:
+def _write_table(memo: _Memo, table: DocTable) -> None:
     """A Word table with its caption above (as memo.pdf's), a header row Word repeats on every
     page the table runs onto, each column aligned as the PDF aligns it."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
+    from copy import deepcopy
+
     from docx.shared import Pt
 
     from .exhibits import header_aligns
 
     if table.caption:
-        caption = body.add_paragraph(style=memo.style("Caption"))
+        caption = _add_paragraph(memo, memo.document, "Caption")
         caption.paragraph_format.space_before = Pt(10)
         caption.paragraph_format.space_after = Pt(4)
         caption.paragraph_format.keep_with_next = True
-        for run in _spans_runs(memo, caption, table.caption):
+        for run in _write_spans_runs(memo, caption, table.caption):
             if not run.font.superscript and run.font.color.rgb is None:
-                run.font.color.rgb = memo.color("text")
+                run.font.color.rgb = memo.rgb("text")
                 run.bold = True
-    aligns = [{"left": WD_ALIGN_PARAGRAPH.LEFT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-               "center": WD_ALIGN_PARAGRAPH.CENTER}[a] for a in header_aligns(table)]
-    grid = body.add_table(rows=1 + len(table.cells), cols=len(table.columns))
+    texts = [[c.name for c in table.columns]] + [list(r) for r in table.cells]
+    size, widths = _fit_columns(memo, texts)
+    grid = memo.document.add_table(rows=1 + len(table.cells), cols=len(table.columns))
     grid.style = memo.style(TABLE_STYLE)
     tblpr = grid._tbl.tblPr
     _put(tblpr, _TBLPR, "tblLook", val="0420", firstRow="1", lastRow="0", firstColumn="0",
          lastColumn="0", noHBand="1", noVBand="1")
-    texts = [[c.name for c in table.columns]] + [list(r) for r in table.cells]
-    size = round(memo.theme.body_size * 0.9, 1)
-    pad = str(round(size * 0.55 * 20))
-    margins = _put(tblpr, _TBLPR, "tblCellMar")
-    for side, value in (("top", "40"), ("left", pad), ("bottom", "50"), ("right", pad)):
-        margins.append(_el(f"w:{side}", w=value, type="dxa"))
-    _column_widths(grid, _fit_columns(memo, texts))
-    for r, (row, values) in enumerate(zip(grid.rows, texts)):
-        trpr = row._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:cantSplit"))
+    _set_cell_margins(tblpr, size)
+    _set_column_widths(grid, widths)
+    # One paragraph and run look per column, copied into each cell: python-docx's setters
+    # cost more than the XML they write, in a table of hundreds of cells. The paragraph's own
+    # spacing and size, as Normal's outrank the table style's in Word and LibreOffice alike.
+    looks = []
+    for align in header_aligns(table):
+        ppr = _el("w:pPr")
+        _put(ppr, _PPR, "spacing", before="0", after="0", line="240", lineRule="auto")
+        _put(ppr, _PPR, "jc", val=align)
+        looks.append(ppr)
+    rpr = _el("w:rPr")
+    _set_fonts(rpr, memo.heading_font)
+    _put(rpr, _RPR, "color", val=memo.hex("text"))
+    _put(rpr, _RPR, "sz", val=str(round(size * 2)))
+    _put(rpr, _RPR, "szCs", val=str(round(size * 2)))
+    space = "{http://www.w3.org/XML/1998/namespace}space"
+    for r, (tr, values) in enumerate(zip(grid._tbl.tr_lst, texts)):
+        trpr = tr.get_or_add_trPr()
+        trpr.append(_el("w:cantSplit"))
         if r == 0:
-            trpr.append(OxmlElement("w:tblHeader"))
-        for c, (cell, text) in enumerate(zip(row.cells, values)):
-            p = cell.paragraphs[0]
-            p.alignment = aligns[c]
-            # Set on the cell's paragraph too: Normal's spacing and size outrank the table
-            # style's in Word and LibreOffice alike.
-            fmt = p.paragraph_format
-            fmt.space_before = fmt.space_after = Pt(0)
-            fmt.line_spacing = 1.0
-            run = _add_run(p, text)
-            _heading_run(memo, run, size, "text")
-            if r == 0:
-                run.bold = True
-                run.font.color.rgb = memo.color("primary")
+            trpr.append(_el("w:tblHeader"))
+        for tc, text, ppr in zip(tr.tc_lst, values, looks):
+            p = tc.p_lst[0]
+            p.append(deepcopy(ppr))
+            run = _el("w:r")
+            run.append(deepcopy(rpr))
+            if r == 0:  # the header row's look is the style's firstRow: it sets b and color
+                run[0].remove(run[0].find(_qn("w:color")))
+            t = _el("w:t")
+            t.set(space, "preserve")
+            t.text = clean(text)
+            run.append(t)
+            p.append(run)
 
 
-def _spans_runs(memo: _Memo, paragraph, para: Para) -> list:
+def _write_spans_runs(memo: _Memo, paragraph, para: Para) -> list:
     """_write_spans, returning the runs it wrote (links' runs included)."""
-    before = len(paragraph._p.xpath(".//w:r"))
-    _write_spans(memo, paragraph, para)
     from docx.text.run import Run
 
+    before = len(paragraph._p.xpath(".//w:r"))
+    _write_spans(memo, paragraph, para)
     return [Run(r, paragraph) for r in paragraph._p.xpath(".//w:r")[before:]]
 
 
-def _fit_columns(memo: _Memo, texts: list[list[str]]) -> list[int]:
-    """Column widths (EMU) as a browser's automatic table layout would give them: each column
-    its longest line, and when they do not fit the text block, each keeps its longest word and
-    shares what room is left by how much more it wants. Word and LibreOffice then agree."""
+def _fit_columns(memo: _Memo, texts: list[list[str]]) -> tuple[float, list[int]]:
+    """The type size and column widths (EMU) as memo.pdf's table layout gives them: each
+    column its longest line; when they do not fit the text block, each keeps its longest word
+    and shares what room is left by how much more it wants; when even the longest words do not
+    fit, the type steps down (exhibits.TABLE_STEPS) until they do, or to the floor."""
+    from .exhibits import TABLE_STEPS, table_size
     from .fonts import metrics
 
-    size = memo.theme.body_size * 0.9
     regular, bold = metrics(memo.theme.heading.regular), metrics(memo.theme.heading.bold)
-    pad = 2 * size * 0.55 + 4  # and some slack: renderers kern and round differently
-    room = memo.text_width_emu / 12700
+    room = memo.text_width_emu / _EMU_PER_PT
     cols = len(texts[0])
-    natural, least = [pad] * cols, [pad] * cols
+    # Widths at 1 pt, measured once: a width grows with the size, the padding with it.
+    natural, least = [0.0] * cols, [0.0] * cols
     for r, row in enumerate(texts):
         face = bold if r == 0 else regular
         for c, text in enumerate(row):
-            natural[c] = max(natural[c], face.width(text, size) + pad)
-            words = text.split() or [""]
-            least[c] = max(least[c], max(face.width(w, size) for w in words) + pad)
-    if sum(natural) <= room:
-        widths = natural
-    elif sum(least) >= room:
-        widths = [w * room / sum(least) for w in least]
-    else:
-        spare = room - sum(least)
-        wants = [n - m for n, m in zip(natural, least)]
-        widths = [m + spare * w / sum(wants) for m, w in zip(least, wants)]
-    return [int(w * 12700) for w in widths]
+            natural[c] = max(natural[c], face.width(text, 1))
+            words = text.split()
+            if len(words) > 1:
+                least[c] = max(least[c], max(face.width(w, 1) for w in words))
+            else:
+                least[c] = max(least[c], face.width(text, 1))
+    for step in range(len(TABLE_STEPS)):
+        size = table_size(memo.theme, step)
+        pad = 2 * size * 0.55 + 4  # and some slack: renderers kern and round differently
+        wide = [n * size + pad for n in natural]
+        narrow = [m * size + pad for m in least]
+        if sum(wide) <= room:
+            return size, [int(w * _EMU_PER_PT) for w in wide]
+        if sum(narrow) <= room:
+            spare = room - sum(narrow)
+            wants = [w - n for w, n in zip(wide, narrow)]
+            widths = [n + spare * w / sum(wants) for n, w in zip(narrow, wants)]
+            return size, [int(w * _EMU_PER_PT) for w in widths]
+    return size, [int(w * room / sum(narrow) * _EMU_PER_PT) for w in narrow]
 
 
-def _write_chart(memo: _Memo, body, chart: DocChart, number: int) -> None:
+def _write_chart(memo: _Memo, chart: DocChart, number: int) -> None:
     """The memo's own chart drawing (exhibits.memo_charts), as a PNG at the width it prints."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    width_pt = memo.text_width_emu / 12700
-    uri = _chart_uri(memo, number, width_pt)
-    svg = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
-    png = rasterise(svg, memo.theme)
-    p = body.add_paragraph(style=memo.style("Normal"))
+    width_pt = memo.text_width_emu / _EMU_PER_PT
+    svg, height_pt = _draw_chart(memo, number, width_pt)
+    p = _add_paragraph(memo, memo.document, "Normal")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.space_before = Pt(12)
-    p.paragraph_format.keep_with_next = chart.caption is not None
-    height_pt = _svg_height(svg, width_pt)
-    _place_picture(memo, p.add_run(), png, chart.chart.alt, Pt(width_pt), Pt(height_pt), "Chart")
+    if chart.caption is not None:
+        p.paragraph_format.keep_with_next = True
+    _place_picture(memo, p.add_run(), rasterise(svg, memo.theme), chart.chart.alt,
+                   Pt(width_pt), Pt(height_pt), "Chart")
     if chart.caption:
-        _write_spans(memo, body.add_paragraph(style=memo.style("Caption")), chart.caption)
+        _write_spans(memo, _add_paragraph(memo, memo.document, "Caption"), chart.caption)
 
 
-def _chart_uri(memo: _Memo, number: int, width_pt: float) -> str:
-    """The chart drawn as memo.pdf draws it, for a text block this wide."""
+def _draw_chart(memo: _Memo, number: int, width_pt: float) -> tuple[str, float]:
+    """The chart's SVG as memo.pdf draws it for a text block this wide, and its height."""
     from .exhibits import MEMO_CHART_TALLEST, chart_image
 
     chart = memo.doc.sections[number - 1].chart
     lang = memo.doc.brief.lang
     uri, height = chart_image(chart, width_pt, None, memo.theme, lang)
     if height > width_pt * MEMO_CHART_TALLEST:
-        uri, _ = chart_image(chart, width_pt, width_pt * MEMO_CHART_TALLEST, memo.theme, lang)
-    return uri
-
-
-def _svg_height(svg: str, width_pt: float) -> float:
-    found = re.search(r'<svg[^>]*? height="([0-9.]+)pt"', svg)
-    return float(found[1]) if found else width_pt / 2
-
-
-def rasterise(svg: str, theme: Theme, dpi: float = _CHART_DPI) -> bytes:
-    """An SVG as PNG bytes drawn with the theme's own font files only (resvg): the same pixels
-    on every machine. The chart names its font by the PDF's private family name; resvg knows
-    the files by the family inside them."""
-    import resvg_py  # only for a brief with a chart or an SVG figure
-
-    files = [str(p) for fam in (theme.heading, theme.body) for p in fam.files().values()]
-    heading = file_family(theme.heading.regular)
-    for fam in (theme.heading, theme.body):
-        if fam.css_family:
-            svg = svg.replace(fam.css_family, file_family(fam.regular))
-    return bytes(resvg_py.svg_to_bytes(
-        svg_string=_css_pixels(svg), skip_system_fonts=True, font_files=files, zoom=dpi / 96,
-        font_family=heading, sans_serif_family=heading,
-        serif_family=file_family(theme.body.regular), background=theme.colors["background"]))
-
-
-_ROOT_SIZE = re.compile(r'(<svg\b[^>]*?\s(?:width|height)=")([0-9.]+)(pt|px|in|cm|mm)(")')
-_CSS_PX = {"px": 1.0, "pt": 96 / 72, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4}
-
-
-def _css_pixels(svg: str) -> str:
-    """The root's width and height in CSS pixels without a unit: resvg-py 0.5 refuses a size
-    in points ('SVG has an invalid size')."""
-    for _ in range(2):
-        svg = _ROOT_SIZE.sub(lambda m: f"{m[1]}{float(m[2]) * _CSS_PX[m[3]]:.3f}{m[4]}", svg,
-                             count=1)
-    return svg
-
-
-@lru_cache(maxsize=16)
-def file_family(path: Path) -> str:
-    """The family name inside a font file, which resvg matches."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(path), lazy=True) as font:
-        return font["name"].getBestFamilyName() or path.stem
+        uri, height = chart_image(chart, width_pt, width_pt * MEMO_CHART_TALLEST, memo.theme,
+                                  lang)
+    return base64.b64decode(uri.split(",", 1)[1]).decode("utf-8"), height
 
 
 def _write_picture(memo: _Memo, run, path: Path, alt: str, max_w: float, max_h: float,
                    name: str) -> None:
     """An image at the size the PDF gives it (1 px = 0.75 pt, scaled down to fit), from its
-    bytes; an SVG drawn to PNG first."""
+    bytes; an SVG drawn to PNG first, one without a size of its own as wide as it may be."""
     from docx.shared import Pt
 
     data = path.read_bytes()
     if path.suffix.lower() == ".svg":
-        data = rasterise(data.decode("utf-8", "replace"), memo.theme)
-        scale = _CHART_DPI / 96
+        svg = data.decode("utf-8", "replace")
+        w, h, aspect = measure_svg(svg)
+        if (w is None or h is None) and aspect:
+            # As memo.pdf's <img>: the text block's width, the height its viewBox gives.
+            w, h = max_w, max_w * aspect
+            fit = min(1.0, max_h / h)
+            w, h = w * fit, h * fit
+            data = rasterise(svg, memo.theme, (w, h))
+            _place_picture(memo, run, data, alt, Pt(w), Pt(h), name)
+            return
+        data = rasterise(svg, memo.theme)
+        scale = CHART_DPI / 96
     else:
         scale = 1.0
     from PIL import Image
@@ -978,15 +1054,32 @@ def _write_picture(memo: _Memo, run, path: Path, alt: str, max_w: float, max_h: 
 
 
 def _place_picture(memo: _Memo, run, data: bytes, alt: str, width, height, name: str) -> None:
-    """An inline picture whose alt text (wp:docPr descr) is the brief's, never a file name."""
+    """An inline picture whose alt text (wp:docPr descr) is the brief's, never a file name,
+    and whose id no other drawing has: python-docx counts only the body's, and a template's
+    header logo has one too (Word then calls the file unreadable)."""
+    if memo.drawing_id is None:
+        memo.drawing_id = _last_drawing_id(memo.document)
     shape = run.add_picture(io.BytesIO(data), width=int(width), height=int(height))
     memo.figures += 1
+    memo.drawing_id += 1
     inline = shape._inline
+    inline.docPr.set("id", str(memo.drawing_id))
     inline.docPr.set("name", f"{name} {memo.figures}")
     inline.docPr.set("descr", clean(alt))
     for pic_pr in inline.xpath(".//pic:cNvPr"):
         pic_pr.set("name", f"{name.lower()}-{memo.figures}.png")
         pic_pr.set("descr", clean(alt))
+
+
+def _last_drawing_id(document) -> int:
+    """The highest wp:docPr id in the body, headers and footers."""
+    tag = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    ids = [0]
+    for part in document.part.package.iter_parts():
+        element = getattr(part, "element", None)
+        if element is not None:
+            ids += [int(d.get("id")) for d in element.iter(tag) if d.get("id", "").isdigit()]
+    return max(ids)
 
 
 # ----- small XML helpers -----
@@ -996,6 +1089,24 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", _BAD_XML.sub("", text))
 
 
+def _add_paragraph(memo: _Memo, container, style: str):
+    """A paragraph of this style at the container's end. The style id is written directly:
+    python-docx looks up the default style (reading all of them) on every paragraph."""
+    paragraph = container.add_paragraph()
+    _set_style(memo, paragraph, style)
+    return paragraph
+
+
+def _set_style(memo: _Memo, paragraph, name: str) -> None:
+    style = memo.style(name)
+    if style.element.get(_qn("w:default")) != "1":  # the default needs no naming
+        paragraph._p.get_or_add_pPr().style = style.style_id
+
+
+def _set_run_style(memo: _Memo, run, name: str) -> None:
+    run._r.style = memo.style(name).style_id
+
+
 def _add_run(paragraph, text: str, into=None):
     run = paragraph.add_run(clean(text))
     if into is not None:
@@ -1003,11 +1114,7 @@ def _add_run(paragraph, text: str, into=None):
     return run
 
 
-def _write_text(paragraph, text: str):
-    return _add_run(paragraph, text)
-
-
-def _hyperlink(memo: _Memo, paragraph, url: str | None = None, anchor: str | None = None):
+def _add_hyperlink(memo: _Memo, paragraph, url: str | None = None, anchor: str | None = None):
     """A w:hyperlink at the paragraph's end: to a bookmark, or an outside address."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
@@ -1022,21 +1129,25 @@ def _hyperlink(memo: _Memo, paragraph, url: str | None = None, anchor: str | Non
     return link
 
 
-def _heading_run(memo: _Memo, run, size: float, color: str, bold: bool = False,
-                 caps: bool = False, spacing: float = 0) -> None:
+def _format_run(memo: _Memo, run, size: float, color: str, bold: bool = False,
+                caps: bool = False, spacing: float = 0) -> None:
+    """A run in the heading font at its own size, colour and letter spacing (the memo head's
+    labels, the sources' numbers: what the PDF sets in its heading font)."""
     from docx.shared import Pt
 
-    _fonts(run._r.get_or_add_rPr(), memo.heading_font)
+    rpr = run._r.get_or_add_rPr()
+    _set_fonts(rpr, memo.heading_font)
     run.font.size = Pt(size)
-    run.font.color.rgb = memo.color(color)
-    run.bold = bold or None
+    run.font.color.rgb = memo.rgb(color)
+    if bold:
+        run.bold = True
     if caps:
         run.font.all_caps = True
     if spacing:
-        _put(run._r.get_or_add_rPr(), _RPR, "spacing", val=str(round(size * spacing * 20)))
+        _put(rpr, _RPR, "spacing", val=str(round(size * spacing * 20)))
 
 
-def _border(memo: _Memo, paragraph, side: str, size: int, color: str, space: int) -> None:
+def _add_border(memo: _Memo, paragraph, side: str, size: int, color: str, space: int) -> None:
     """A rule on one side of a paragraph; size in eighths of a point."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = ppr.find(_qn("w:pBdr"))
@@ -1046,7 +1157,7 @@ def _border(memo: _Memo, paragraph, side: str, size: int, color: str, space: int
                        color=memo.hex(color)))
 
 
-def _plain_table(table) -> None:
+def _make_plain(table) -> None:
     """A layout table: no borders, no cell padding at its sides, fixed column widths."""
     tblpr = table._tbl.tblPr
     borders = _put(tblpr, _TBLPR, "tblBorders")
@@ -1058,20 +1169,28 @@ def _plain_table(table) -> None:
     margins.append(_el("w:right", w="0", type="dxa"))
 
 
-def _column_widths(table, widths: list[int]) -> None:
+def _set_column_widths(table, widths: list[int]) -> None:
     """Widths on the grid and on every cell, as Word and LibreOffice each read one of them."""
     from docx.shared import Emu
 
     table.autofit = False
-    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
+    tbl = table._tbl
+    for col, width in zip(tbl.tblGrid.gridCol_lst, widths):
         col.w = Emu(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = Emu(width)
-    _put(table._tbl.tblPr, _TBLPR, "tblW", w=str(sum(widths) // 635), type="dxa")
+    for tr in tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths):
+            # A new table's cells have their tcW: set it directly, python-docx's setter
+            # searches the cell's properties for where it goes.
+            found = tc.tcPr.find(_qn("w:tcW")) if tc.tcPr is not None else None
+            if found is None:
+                tc.width = Emu(width)
+            else:
+                found.set(_qn("w:w"), str(width // 635))
+                found.set(_qn("w:type"), "dxa")
+    _put(tbl.tblPr, _TBLPR, "tblW", w=str(sum(widths) // 635), type="dxa")
 
 
-def _fonts(rpr, name: str) -> None:
+def _set_fonts(rpr, name: str) -> None:
     """One font for every script, replacing the theme-font references Word prefers to it."""
     _put(rpr, _RPR, "rFonts", ascii=name, hAnsi=name, cs=name)
 
@@ -1105,6 +1224,11 @@ def _put(parent, order: tuple[str, ...], tag: str, **attrs):
         old.addprevious(new)
         parent.remove(old)
         return new
+    return _put_in_order(parent, order, tag, new)
+
+
+def _put_in_order(parent, order: tuple[str, ...], tag: str, new):
+    """new added after parent's last child that the schema puts no later than tag."""
     later = {_qn(f"w:{t}") for t in order[order.index(tag) + 1:]}
     for child in parent:
         if child.tag in later:
