@@ -204,6 +204,17 @@ def main() -> int:
         print(f"  seed {plain:5.2f} s   with a table and a chart {with_data:5.2f} s   "
               f"costs {with_data - plain:+.2f} s")
 
+        print("\nfive outputs: the seed brief's memo, handout and deck, against the same build "
+              "adding memo.docx and memo.html (--to memo,handout,deck,docx,html; first builds, "
+              "median of 7, taken in turn; the target is a ratio of at most 1.25)")
+        five = "memo,handout,deck,docx,html"
+        for label, brief in (("seed", EXAMPLE), ("with a table and a chart", data)):
+            three, all_five = alternate(
+                lambda: run(["build", str(brief), "-o", str(work / "three")]),
+                lambda: run(["build", str(brief), "-o", str(work / "five"), "--to", five]), 7)
+            print(f"  {label:24} three {three:5.2f} s   five {all_five:5.2f} s   "
+                  f"costs {all_five - three:+.2f} s   ratio {all_five / three:4.2f}")
+
         print("\nbibliography: the seed brief with its 13 sources inline, against the same brief "
               "citing them from a 5,000-entry library (first builds, median of 5, taken in turn)")
         for kind, label in (("bib", "BibTeX"), ("json", "CSL-JSON")):

@@ -175,6 +175,28 @@ def it_reports_named_layouts_the_template_lacks_even_with_a_fallback(theme_copy,
         "'Title and Content' instead"]
 
 
+def it_names_the_styles_the_word_memo_needs_that_the_word_template_lacks(theme_copy, capsys):
+    import docx
+
+    document = docx.Document()  # python-docx's own template, as Word users start from
+    document.styles["List Number 2"].delete()
+    document.save(theme_copy / "corporate.docx")
+    edit(theme_copy, "deck:\n", "memo:\n  reference_docx: corporate.docx\ndeck:\n")
+    line = next(i for i, l in enumerate((theme_copy / "theme.yaml").read_text().splitlines(), 1)
+                if "reference_docx" in l)
+    assert main(["check-theme", str(theme_copy)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{theme_copy}/theme.yaml:{line}:19: the Word template corporate.docx has no style "
+        f"'{name}', which the memo uses" for name in ("List Number 2", "Memo Table", "Hyperlink")]
+    # With those styles the template is used as it is, and said so.
+    document = docx.Document()
+    for name in ("Memo Table", "Hyperlink"):
+        document.styles.add_style(name, 3 if name == "Memo Table" else 2)
+    document.save(theme_copy / "corporate.docx")
+    assert main(["check-theme", str(theme_copy)]) == 0
+    assert "Word styles from corporate.docx" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("written", ["./mytheme", "mytheme/"])
 def it_finds_a_theme_folder_the_brief_names_from_the_briefs_own_folder(
         theme_copy, tmp_path, monkeypatch, written):

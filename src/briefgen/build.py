@@ -21,7 +21,7 @@ from .html import render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
-from .model import Brief, Figure
+from .model import DEFAULT_OUTPUTS, OUTPUTS, Brief, Figure
 from .swap import output_error, staged
 from .theme import branded, load_theme, theme_folder
 
@@ -46,8 +46,10 @@ class BuildResult:
 
 def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | None = None,
           paper: str | None = None, strict: bool = False, parallel: bool | None = None,
-          cache: dict | None = None, hint=None, csl: str | None = None) -> BuildResult:
-    """Build every output of one brief. Raises BriefError (and writes nothing) on bad input.
+          cache: dict | None = None, hint=None, csl: str | None = None,
+          to: tuple[str, ...] | None = None) -> BuildResult:
+    """Build the outputs of one brief: to (the CLI's --to), else the brief's outputs:, else
+    memo, handout and deck. Raises BriefError (and writes nothing) on bad input.
 
     parallel: make the deck and the handout in forked processes while this one makes the memo
     (default: where fork exists and BRIEFGEN_JOBS is not 1); in a process that has not yet
@@ -67,21 +69,28 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
             stage = stack.enter_context(staged(target))
         except BriefError:
             # Nowhere to write: the brief's own errors come first.
-            read_job(brief_path, target, theme, paper, strict, csl)
+            read_job(brief_path, target, theme, paper, strict, csl, to)
             raise
-        if parallel and cache is None and "briefgen.pdf" not in sys.modules and single_threaded():
-            job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint, stage, csl)
-            todo = list(NAMES)
+        # A build of the PDFs in a process that has not imported WeasyPrint reads the brief in a
+        # child meanwhile; one of only other outputs needs no WeasyPrint at all.
+        if (parallel and cache is None and "briefgen.pdf" not in sys.modules
+                and (to is None or {"memo", "handout"} & set(to)) and single_threaded()):
+            job, outputs = _build_cold(brief_path, target, theme, paper, strict, hint, stage, csl,
+                                       to)
+            todo = chosen_outputs(job.brief, to)
         else:
-            job = read_job(brief_path, target, theme, paper, strict, csl)
+            job = read_job(brief_path, target, theme, paper, strict, csl, to)
             # With a cache (watch), an output whose inputs are all unchanged is not made again:
             # the swap keeps the file the folder has.
             keys = {} if cache is None else _input_keys(job)
             last = cache.get("fit") if cache is not None else hint
             makers = {"handout": lambda path: make_handout(job, path, last, keys.get("handout")),
                       "memo": lambda path: make_memo(job, path),
-                      "deck": lambda path: make_deck(job, path)}
-            todo = [kind for kind in NAMES if cache is None or cache.get(kind) != keys[kind]
+                      "deck": lambda path: make_deck(job, path),
+                      "docx": lambda path: make_docx(job, path),
+                      "html": lambda path: make_web(job, path)}
+            todo = [kind for kind in chosen_outputs(job.brief, to)
+                    if cache is None or cache.get(kind) != keys[kind]
                     or not (target / NAMES[kind]).exists()]
             paths = {kind: stage(NAMES[kind]) for kind in todo}
             calls = {kind: lambda k=kind: _made(k, makers[k], paths[k], target) for kind in todo}
@@ -93,8 +102,8 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
         cache.update(keys)
         cache.update(fit=next((o.fit for o in outputs if o.fit), cache.get("fit")))
     result = BuildResult(brief_path, outputs, job.warnings)
-    result.skipped = [kind for kind in NAMES if kind not in todo]
-    result.outputs.sort(key=lambda o: ("memo", "handout", "deck").index(o.kind))
+    result.skipped = [kind for kind in chosen_outputs(job.brief, to) if kind not in todo]
+    result.outputs.sort(key=lambda o: OUTPUTS.index(o.kind))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -108,7 +117,15 @@ def _made(kind: str, make, path: Path, target: Path) -> Output:
         raise output_error(e, path, target / NAMES[kind]) from None
 
 
-NAMES = {"handout": "handout.pdf", "memo": "memo.pdf", "deck": "deck.pptx"}
+NAMES = {"handout": "handout.pdf", "memo": "memo.pdf", "deck": "deck.pptx", "docx": "memo.docx",
+         "html": "memo.html"}
+
+
+def chosen_outputs(brief: Brief, to: tuple[str, ...] | None) -> list[str]:
+    """The outputs a build writes, in the order they are made (the handout, the slowest, is
+    started first)."""
+    said = set(to or brief.outputs or DEFAULT_OUTPUTS)
+    return [kind for kind in NAMES if kind in said]
 
 
 @dataclass
@@ -139,8 +156,8 @@ class Job:
 
 
 def read_job(brief_path: Path, target: Path, theme: str | None, paper: str | None,
-             strict: bool, csl: str | None = None) -> Job:
-    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper, csl)
+             strict: bool, csl: str | None = None, to: tuple[str, ...] | None = None) -> Job:
+    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper, csl, to)
     stamp = build_time(brief)
     return Job(brief, doc, chosen, deck, warnings, target, paper, stamp,
                render_html(doc, chosen, "memo", paper, stamp=stamp))
@@ -276,6 +293,20 @@ def make_deck(job: Job, path: Path) -> Output:
                   write_pptx(job.deck, job.theme, path, job.stamp))
 
 
+def make_docx(job: Job, path: Path) -> Output:
+    from .docx_out import write_docx
+
+    write_docx(job.doc, job.theme, path, job.stamp, job.paper)
+    return Output("docx", job.target / "memo.docx")
+
+
+def make_web(job: Job, path: Path) -> Output:
+    from .web import write_web
+
+    write_web(job.doc, job.theme, path, job.stamp, job.paper)
+    return Output("html", job.target / "memo.html")
+
+
 def warm_up(job: Job) -> None:
     from .pdf import warm_up
 
@@ -283,10 +314,11 @@ def warm_up(job: Job) -> None:
 
 
 def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False,
-            paper: str | None = None, csl: str | None = None):
+            paper: str | None = None, csl: str | None = None, to: tuple[str, ...] | None = None):
     """Everything before rendering, which `check` runs alone: the brief, its resolved Doc, the
     theme, the deck plan and every warning (errors under strict), those of crowded charts
-    too (drawn here, in a few ms each, and kept for the memo's rendering)."""
+    too (drawn here, in a few ms each, and kept for the memo's rendering). The deck's warnings
+    only where a deck is made (to, else the brief's outputs:)."""
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = branded(theme_for(brief, theme), brief)
@@ -299,6 +331,8 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
     deck, deck_warnings = plan_deck(doc, chosen, paper)
+    if "deck" not in chosen_outputs(brief, to):
+        deck_warnings = []
     warnings = list(doc.warnings) + font_warnings(brief, doc, chosen) + deck_warnings
     if any(s.chart for s in doc.sections):
         from .exhibits import chart_warnings
@@ -317,61 +351,82 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     return brief, doc, chosen, deck, warnings
 
 
+# Made one after the other in a child, at a lower priority: it starts on the core left idle
+# while WeasyPrint imports, but on a long brief it would then take CPU from the memo, the
+# slowest output with the handout.
+ASIDE = ("deck", "docx")
+
+
 def _build_side_by_side(job: Job, calls: dict) -> list[Output]:
-    """The deck in a child while this process imports WeasyPrint and warms it up; then the
-    handout (the slowest output) in a child that inherits both, while this process makes the
-    memo."""
+    """The deck and the Word memo in a child while this process imports WeasyPrint and warms
+    it up; then as _pdfs_side_by_side."""
     children = []
     try:
-        if "deck" in calls:
-            # At a lower priority: it starts on the core left idle while WeasyPrint imports,
-            # but on a long brief it would then take CPU from the memo, the slowest output.
-            spawn(calls["deck"], nice=5, into=children)
-        return _pdfs_side_by_side(job, calls, children)
+        aside = [kind for kind in ASIDE if kind in calls]
+        if len(aside) == len(calls):
+            return [calls[kind]() for kind in aside]
+        if aside:
+            spawn(lambda: [calls[kind]() for kind in aside], nice=5, into=children)
+        rest = {kind: call for kind, call in calls.items() if kind not in aside}
+        return _pdfs_side_by_side(job, rest, children)
     except BaseException:
         stop(children)  # no orphans: stop the children, then report this error
         raise
 
 
 def _pdfs_side_by_side(job: Job, calls: dict, children: list) -> list[Output]:
+    """The handout (the slowest output) in a child that inherits WeasyPrint warmed up; here the
+    memo, then the web page, which fills the time this process would wait for the handout."""
     if "handout" in calls and "memo" in calls:
         warm_up(job)  # once here, not once in each PDF's process
     if "handout" in calls:
         spawn(calls["handout"], into=children)
-    here = [calls["memo"]()] if "memo" in calls else []
-    return collect(children) + here
+    here = [calls[kind]() for kind in ("memo", "html") if kind in calls]
+    # A child that made several outputs sends a list of them.
+    return [o for made in collect(children) + here
+            for o in (made if isinstance(made, list) else [made])]
 
 
 def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | None,
-                strict: bool, hint, stage, csl: str | None) -> tuple[Job, list[Output]]:
+                strict: bool, hint, stage, csl: str | None,
+                to: tuple[str, ...] | None) -> tuple[Job, list[Output]]:
     """A build in a process that has not imported WeasyPrint (the usual `briefgen build`): a
-    child reads the brief, sends it here and writes the deck, while this process imports
-    WeasyPrint; then as _build_side_by_side. Reading the brief (0.07 s) leaves the slowest path.
-    """
+    child reads the brief, sends it here and writes the deck and the Word memo, while this
+    process imports WeasyPrint; then as _pdfs_side_by_side. Reading the brief (0.07 s) leaves
+    the slowest path."""
     try:
-        paths = {kind: stage(name) for kind, name in NAMES.items()}
+        # Only the brief says (in the child) whether it wants a deck or a Word memo: their
+        # paths are handed out, and published below if it does.
+        aside = {kind: stage.path(NAMES[kind]) for kind in ASIDE}
     except OSError:
-        read_job(brief_path, target, theme, paper, strict, csl)  # the brief's own errors first
+        read_job(brief_path, target, theme, paper, strict, csl, to)  # the brief's own errors first
         raise
     children = []
     try:
         def read() -> Job:
             from .hyphens import keep_hyphenation
 
-            job = read_job(brief_path, target, theme, paper, strict, csl)
+            job = read_job(brief_path, target, theme, paper, strict, csl, to)
             # For the parent's warm-up, while it still imports (0.24 s against 0.19 s): sent
             # later, it would find no copy and parse the patterns itself.
             keep_hyphenation(job.brief.lang)
             return job, replace(job, deck=None)  # the parent needs no deck plan
 
-        spawn(lambda job: _made("deck", lambda path: make_deck(job, path), paths["deck"],
-                                target), nice=5, first=read, into=children)
+        def make_aside(job: Job) -> list[Output]:
+            makers = {"deck": make_deck, "docx": make_docx}
+            return [_made(kind, lambda path, k=kind: makers[k](job, path), aside[kind], target)
+                    for kind in ASIDE if kind in chosen_outputs(job.brief, to)]
+
+        spawn(make_aside, nice=5, first=read, into=children)
         from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
         job = receive(children[0])
-        calls = {"handout": lambda: _made("handout", lambda path: make_handout(job, path, hint),
-                                          paths["handout"], target),
-                 "memo": lambda: _made("memo", lambda path: make_memo(job, path), paths["memo"],
-                                       target)}
+        kinds = chosen_outputs(job.brief, to)
+        paths = {kind: stage(NAMES[kind]) for kind in kinds}
+        makers = {"handout": lambda path: make_handout(job, path, hint),
+                  "memo": lambda path: make_memo(job, path),
+                  "html": lambda path: make_web(job, path)}
+        calls = {kind: lambda k=kind: _made(k, makers[k], paths[k], target)
+                 for kind in kinds if kind not in ASIDE}
         return job, _pdfs_side_by_side(job, calls, children)
     except BaseException:
         stop(children)
@@ -382,8 +437,11 @@ def _input_keys(job: Job) -> dict[str, str]:
     """What each output is made from: its text, the theme's tokens, and every file it reads (by
     size and time, since the HTML only names figures, fonts and templates)."""
     common = _common_inputs(job)
+    # The Word memo and the web page print what the memo prints, in the theme's tokens.
     return {"handout": _handout_inputs(job, common), "memo": _digest(common + job.memo_html),
-            "deck": _digest(common + repr(job.deck))}
+            "deck": _digest(common + repr(job.deck)),
+            "docx": _digest("docx" + common + job.memo_html),
+            "html": _digest("html" + common + job.memo_html)}
 
 
 def _common_inputs(job: Job) -> str:

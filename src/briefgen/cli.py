@@ -141,10 +141,15 @@ def _parser() -> argparse.ArgumentParser:
                 "chicago-author-date, vancouver or a .csl file (default: the brief's "
                 "citation_style:, else the theme's, else briefgen)")
     outputs.add_argument("--csl", metavar="FILE|NAME", help=csl_help)
+    outputs.add_argument("--to", metavar="LIST", type=_outputs, help=(
+        "what to write, comma-separated: memo (memo.pdf), handout (handout.pdf), deck "
+        "(deck.pptx), docx (memo.docx, the memo in Word), html (memo.html, the memo as a web "
+        "page) (default: the brief's outputs:, else memo,handout,deck)"))
 
     b = sub.add_parser("build", parents=[outputs], help="build the outputs of one or more briefs",
                        description="Build memo.pdf, deck.pptx and handout.pdf for each brief "
-                                   "into OUT/<brief>/.")
+                                   "into OUT/<brief>/ (with --to or the brief's outputs:, also "
+                                   "or instead memo.docx and memo.html).")
     b.add_argument("briefs", nargs="+", metavar="BRIEF", help="brief files (briefs/x.yaml)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
@@ -182,16 +187,32 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("themes", help="list the bundled themes")
     t.set_defaults(run=_themes)
 
-    ct = sub.add_parser("check-theme", help="check a theme's fonts, deck template and contrast",
+    ct = sub.add_parser("check-theme", help="check a theme's fonts, templates and contrast",
                         description="Check a theme before anyone builds with it: theme.yaml, its "
-                                    "font files, its PowerPoint template's layouts and the WCAG "
-                                    "AA contrast of the colour pairs the outputs print.")
+                                    "font files, its PowerPoint template's layouts, its Word "
+                                    "template's styles and the WCAG AA contrast of the colour "
+                                    "pairs the outputs print.")
     ct.add_argument("theme", help="bundled theme name or theme folder")
     ct.set_defaults(run=_check_theme)
 
     s = sub.add_parser("schema", help="print the brief format as JSON Schema")
     s.set_defaults(run=_schema)
     return p
+
+
+def _outputs(value: str) -> tuple[str, ...]:
+    """--to memo,docx: each a known output, said once; argparse reports the problem."""
+    from .load import output_problem
+
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one output: memo, handout, deck, docx or "
+                                         "html")
+    for name in names:
+        problem = output_problem(name)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+    return tuple(dict.fromkeys(names))
 
 
 def _version() -> str:
@@ -271,7 +292,8 @@ def _builds(args, jobs: int):
     _last_fit = None  # briefs of an earlier call in this process (tests) are no guide
     if len(args.briefs) > 1:
         _collect_as_usual()
-    work = [(path, args.out, args.theme, args.paper, args.strict, args.csl) for path in args.briefs]
+    work = [(path, args.out, args.theme, args.paper, args.strict, args.csl, args.to)
+            for path in args.briefs]
     from .fork import single_threaded
 
     # The workers are forked: not while another thread (Pango's, after a render) holds a lock.
@@ -308,9 +330,9 @@ _last_fit = None  # in a batch worker: the handout fit of the brief it built bef
 
 def _build_job(job, parallel=False):
     global _last_fit
-    path, out, theme, paper, strict, csl = job
+    path, out, theme, paper, strict, csl, to = job
     done = _build_one(path, argparse.Namespace(out=out, theme=theme, paper=paper, strict=strict,
-                                               csl=csl),
+                                               csl=csl, to=to),
                       parallel=parallel, hint=_last_fit)
     if done[1] is not None:
         fit = next((o.fit for o in done[1].outputs if o.fit), None)
@@ -325,7 +347,7 @@ def _build_one(path: str, args, parallel, hint=None):
 
     try:
         return path, build(path, args.out, args.theme, args.paper, args.strict,
-                           parallel=parallel, hint=hint, csl=args.csl), None
+                           parallel=parallel, hint=hint, csl=args.csl, to=args.to), None
     except BriefError as e:
         return path, None, e.problems
 
@@ -358,7 +380,7 @@ def _watch(args) -> int:
             seen = stamps(files)  # before the build: a save during it starts another
             try:
                 result = build(args.brief, args.out, args.theme, args.paper, cache=cache,
-                               csl=args.csl)
+                               csl=args.csl, to=args.to)
             except BriefError as e:
                 # Timed as a build is, so that a save's errors are told from the last one's.
                 print(f"{time.strftime('%H:%M:%S')} not built ({_count(len(e.problems), 'problem')}"
@@ -444,6 +466,7 @@ def _themes(args) -> int:
 
 
 def _check_theme(args) -> int:
+    from .docx_out import check_reference
     from .fonts import face_problems
     from .pptx_out import check_template
     from .theme import check_contrast, load_theme
@@ -451,6 +474,7 @@ def _check_theme(args) -> int:
     theme = load_theme(args.theme)
     problems = face_problems(theme)
     problems += check_template(theme)
+    problems += check_reference(theme)
     problems += check_contrast(theme)
     problems += _trial_render(theme)
     if problems:
@@ -459,25 +483,27 @@ def _check_theme(args) -> int:
                                 key=lambda p: (p.loc.file, p.loc.line, p.loc.col)))
     template = theme.template.name if theme.template else "python-pptx's default template"
     fonts = {p.resolve() for family in (theme.heading, theme.body) for p in family.files().values()}
+    word = f", Word styles from {theme.reference_docx.name}" if theme.reference_docx else ""
     print(f"{theme.source}: ok: {_count(len(fonts), 'font file')},"
           f" layouts {theme.layouts['title'][0]!r} and {theme.layouts['content'][0]!r} in "
-          f"{template}, contrast AA")
+          f"{template}{word}, contrast AA")
     return 0
 
 
 def _trial_render(theme) -> list:
-    """Render the starter brief's memo and handout with the theme: its template overrides and
-    styles get the same checks (sandbox, folder-only reads) a build gives them."""
+    """Render the starter brief's every output with the theme: its template overrides, styles
+    and Word template get the same checks (sandbox, folder-only reads) a build gives them."""
     import tempfile
 
     from .build import build
     from .errors import Loc, Problem
+    from .model import OUTPUTS
 
     with tempfile.TemporaryDirectory() as work:
         brief = Path(work) / "starter.yaml"
         brief.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
         try:
-            build(brief, Path(work) / "out", str(theme.folder), parallel=False)
+            build(brief, Path(work) / "out", str(theme.folder), parallel=False, to=OUTPUTS)
         except BriefError as e:
             # A problem placed in the sample brief is the theme's: say so, at theme.yaml.
             return [p if p.loc.file != str(brief) else

@@ -35,7 +35,7 @@ except ImportError:  # not POSIX: no lock; each swap still keeps a set whole
     fcntl = None
 
 LOCK_WAIT = 60.0  # seconds a build waits for another build of the same folder to finish
-OUTPUTS = ("memo.pdf", "handout.pdf", "deck.pptx")
+OUTPUTS = ("memo.pdf", "handout.pdf", "deck.pptx", "memo.docx", "memo.html")
 # The temporary files of earlier versions, which wrote them inside the output folder itself.
 _OLD_TEMP = re.compile(r"\.(memo\.pdf|handout\.pdf|deck\.pptx)\.[a-z0-9_]{8}\.tmp")
 _NAME_MAX = 255  # bytes in one name, on ext4, XFS, Btrfs, APFS and NTFS
@@ -59,6 +59,14 @@ class Stage:
             self._locks.append(_lock_now(self.folder))
         self.names.append(name)
         return self.folder / name
+
+    def path(self, name: str) -> Path:
+        """Where an output may be written, not yet one this build publishes (stage(name) makes
+        it one): a cold build's first child writes the deck there before the brief says
+        whether it wants a deck."""
+        path = self(name)
+        self.names.remove(name)
+        return path
 
 
 @contextmanager

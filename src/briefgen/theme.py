@@ -363,7 +363,8 @@ def package_problem(path: Path, label: str, suffix: str, main_part: str) -> str 
             for info in infos:
                 name = info.filename
                 if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name):
-                    return f"{label} has a member named '{name[:80]}' outside the package: refusing it"
+                    return (f"{label} has a member named '{name[:80]}' outside the package: "
+                            "refusing it")
             if main_part not in z.namelist():
                 raise KeyError(main_part)
             for info in infos:
