@@ -15,6 +15,7 @@ import pytest
 from lxml import html as lhtml
 
 from briefgen.build import build, build_time, prepare
+from briefgen.cache import cache_folder
 from briefgen.errors import BriefError
 from briefgen.model import DocFigure, Span
 from briefgen.web import render_web
@@ -358,6 +359,7 @@ def it_renders_the_same_bytes_every_time(tmp_path):
     _, doc, theme, _, _ = prepare(BUS)
     first = render_web(doc, theme, build_time(doc.brief))
     web._subsets.clear()  # the fonts subset again
+    shutil.rmtree(cache_folder() / "web-fonts")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
         again = render_web(doc, theme, build_time(doc.brief))
@@ -365,6 +367,22 @@ def it_renders_the_same_bytes_every_time(tmp_path):
     assert again == first
     # No font file is left open (its warning, caught by Pillow, made a logo read as damaged).
     assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
+
+
+def it_keeps_font_subsets_in_the_cache_folder_and_cuts_a_damaged_one_again(tmp_path):
+    import briefgen.web as web
+
+    _, doc, theme, _, _ = prepare(EXAMPLE)
+    shutil.rmtree(cache_folder() / "web-fonts", ignore_errors=True)
+    web._subsets.clear()
+    first = render_web(doc, theme, build_time(doc.brief))
+    kept = sorted((cache_folder() / "web-fonts").iterdir())
+    assert len(kept) == first.count("@font-face")
+    assert all(f.read_bytes()[:4] == b"wOFF" for f in kept)
+    web._subsets.clear()
+    kept[0].write_bytes(b"not a font")
+    assert render_web(doc, theme, build_time(doc.brief)) == first
+    assert kept[0].read_bytes()[:4] == b"wOFF"
 
 
 # ----- the page in a browser -----
@@ -475,4 +493,21 @@ def it_prints_link_addresses_and_hides_back_links_on_paper(browser, pages):
     after = opened.js("getComputedStyle(document.querySelector('a.link'), '::after').content")
     assert after == '" (https://example.org/lage?a=1&b=2)"'
     assert opened.js("getComputedStyle(document.querySelector('a.backref')).display") == "none"
+    opened.close()
+
+
+def it_shows_an_svg_figure_that_names_outside_files_without_reading_them(browser, tmp_path):
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+           'width="100" height="50"><rect width="100" height="50" fill="#345"/>'
+           f'<image xlink:href="{(ROOT / "docs" / "memo-web.png").as_uri()}" width="50" '
+           'height="50"/><image href="http://127.0.0.1:9/x.png" width="50" height="50"/></svg>')
+    (tmp_path / "fig.svg").write_text(svg, encoding="utf-8")
+    brief = write(tmp_path, MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                                            "    figure: {path: fig.svg, alt: A box}"))
+    build(brief, tmp_path / "out", to=("html",))
+    page = tmp_path / "out" / "brief" / "memo.html"
+    assert 'src="data:image/svg+xml;base64,' in page.read_text(encoding="utf-8")
+    opened = Opened(browser, page, 1280)
+    assert opened.js("[...document.images].map(i => i.naturalWidth)") == [100]
+    assert opened.requests == [opened.url]
     opened.close()

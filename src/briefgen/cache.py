@@ -1,8 +1,9 @@
 """The user's cache folder: what briefgen can make again, kept between runs to save time.
 
-It holds parsed hyphenation patterns (hyphens.py) and the handout fits of briefs already built
-(handout.py). Everything in it is plain JSON, checked before use; anything missing, damaged or
-unwritable is made again, and a build never fails over it.
+It holds parsed hyphenation patterns (hyphens.py), the handout fits of briefs already built
+(handout.py), reference entries (csl.py) and the web page's font subsets (web.py, web-fonts/).
+Everything in it is checked before use: JSON, or a WOFF font, which browsers check again;
+anything missing, damaged or unwritable is made again, and a build never fails over it.
 """
 from __future__ import annotations
 
