@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from briefgen.build import build_time, prepare
 from briefgen.cite import plain
 from briefgen.docx_out import check_reference, write_docx
-from briefgen.errors import Loc
+from briefgen.errors import BriefError, Loc
 from briefgen.model import DocList, Span
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, cite_numbers, pdf_pages, write
@@ -344,29 +344,83 @@ def it_lists_the_styles_a_reference_document_lacks(tmp_path):
     _, theme = reference_theme(reference_docx(tmp_path))
     assert [str(p) for p in check_reference(theme)] == [
         "themes/corp/theme.yaml:14:19: the Word template corp.docx has no style "
-        f"'{name}', which the memo uses" for name in ("List Number 2", "Memo Table", "Hyperlink")]
+        f"'{name}', which the memo uses: briefgen adds it in its own look"
+        for name in ("List Number 2", "Memo Table", "Hyperlink")]
     _, plain_theme = reference_theme(None)
     assert check_reference(plain_theme) == []
 
 
-def it_says_when_python_docx_cannot_open_a_reference_document(tmp_path):
+def as_word_template(path):
+    """The same file as Word saves a template (.dotx): only its main part's type differs."""
     import io
     import zipfile
 
-    path = reference_docx(tmp_path)
     data = io.BytesIO()
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(data, "w") as dst:
         for info in src.infolist():
             part = src.read(info)
-            if info.filename == "[Content_Types].xml":  # a .dotx named .docx
+            if info.filename == "[Content_Types].xml":
                 part = part.replace(b"document.main+xml", b"template.main+xml")
             dst.writestr(info, part)
-    path.write_bytes(data.getvalue())
+    template = path.with_suffix(".dotx")
+    template.write_bytes(data.getvalue())
+    return template
+
+
+def it_takes_a_word_template_dotx_as_organisations_hand_them_out(tmp_path):
+    doc, theme = reference_theme(as_word_template(reference_docx(tmp_path)))
+    assert len(check_reference(theme)) == 3
+    write_docx(doc, theme, tmp_path / "memo.docx", dt.datetime(2026, 1, 1))
+    document = docx.Document(str(tmp_path / "memo.docx"))  # a document, which Word opens as one
+    assert document.sections[0].header.paragraphs[0].text == "Corp Inc. confidential"
+
+
+def it_says_when_python_docx_cannot_open_a_reference_document(tmp_path):
+    import zipfile
+
+    path = reference_docx(tmp_path)
+    with zipfile.ZipFile(path) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    # The main part named in no content type.
+    parts["[Content_Types].xml"] = (b'<Types xmlns="http://schemas.openxmlformats.org/package/'
+                                    b'2006/content-types"/>')
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, part in parts.items():
+            dst.writestr(name, part)
     _, theme = reference_theme(path)
-    assert [str(p) for p in check_reference(theme)] == [
+    with pytest.raises(BriefError) as e:
+        check_reference(theme)
+    assert str(e.value.problems[0]).startswith(
         "themes/corp/theme.yaml:14:19: the Word template corp.docx cannot be opened by "
-        "python-docx: file 'corp.docx' is not a Word file, content type is 'application/"
-        "vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml'"]
+        "python-docx: ")
+
+
+def it_leaves_an_organisations_heading_colour_to_its_heading_style(tmp_path):
+    doc, theme = reference_theme(reference_docx(tmp_path))
+    write_docx(doc, theme, tmp_path / "memo.docx", dt.datetime(2026, 1, 1))
+    numbers = [p.runs[0] for p in docx.Document(str(tmp_path / "memo.docx")).paragraphs
+               if p.style.name == "Heading 1" and p.runs and p.runs[0].text[:-1].isdigit()]
+    assert len(numbers) == len(doc.sections)
+    assert all(run.font.color.rgb is None for run in numbers)
+
+
+def it_right_aligns_the_page_number_under_a_footer_style_with_tabs_of_its_own(tmp_path):
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Inches
+
+    document = docx.Document()  # Word's own Footer style: tabs at 3.25 and 6.5 in
+    tabs = document.styles["Footer"].paragraph_format.tab_stops
+    for at, kind in ((3.25, WD_TAB_ALIGNMENT.CENTER), (6.5, WD_TAB_ALIGNMENT.RIGHT)):
+        tabs.add_tab_stop(Inches(at), kind)
+    document.save(tmp_path / "corp.docx")
+    doc, theme = reference_theme(tmp_path / "corp.docx")
+    write_docx(doc, theme, tmp_path / "memo.docx", dt.datetime(2026, 1, 1))
+    footer = docx.Document(str(tmp_path / "memo.docx")).sections[0].footer.paragraphs[0]
+    stops = {(t.position, t.alignment) for t in footer.paragraph_format.tab_stops}
+    assert {(Inches(3.25), WD_TAB_ALIGNMENT.CLEAR), (Inches(6.5), WD_TAB_ALIGNMENT.CLEAR)} <= stops
+    assert [a for _, a in sorted(stops) if a != WD_TAB_ALIGNMENT.CLEAR] == [
+        WD_TAB_ALIGNMENT.CENTER, WD_TAB_ALIGNMENT.RIGHT]
+    assert footer.text.endswith("\t\tPage 1 of 1")
 
 
 def it_writes_on_a_reference_documents_styles_and_header(tmp_path):

@@ -100,19 +100,16 @@ def write_docx(doc: Doc, theme: Theme, path: Path, stamp: dt.datetime,
 
 
 def check_reference(theme: Theme) -> list[Problem]:
-    """The styles the memo needs that theme.reference_docx lacks, each located at the theme's
-    memo.reference_docx field; empty without a reference document."""
+    """The styles the memo uses that theme.reference_docx lacks, as warnings located at the
+    theme's memo.reference_docx field (a build adds each in briefgen's look); empty without a
+    reference document. Raises BriefError for one python-docx cannot open."""
     reference = theme.reference_docx
     if reference is None:
         return []
-    loc = _reference_loc(theme)
-    try:
-        document = _read_reference(reference)
-    except BriefError as e:
-        return [Problem(loc, e.problems[0].message)]
-    return [Problem(loc, f"the Word template {reference.name} has no style '{name}', which the "
-                         "memo uses")
-            for name in MEMO_STYLES if name not in document.styles]
+    document = _read_reference(reference, _reference_loc(theme))
+    return [Problem(_reference_loc(theme), (
+        f"the Word template {reference.name} has no style '{name}', which the memo uses: "
+        "briefgen adds it in its own look")) for name in MEMO_STYLES if name not in document.styles]
 
 
 # ----- the document and its styles -----
@@ -224,11 +221,32 @@ def _open(theme: Theme):
     return document
 
 
+_WORD_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml."
+_TEMPLATE_TYPE = _WORD_TYPE + b"template.main+xml"
+_DOCUMENT_TYPE = _WORD_TYPE + b"document.main+xml"
+
+
 def _read_reference(path: Path, loc: Loc | None = None):
+    """The organisation's Word file, a .docx or a Word template (.dotx, what organisations hand
+    out): python-docx opens only documents, and a template differs from one by its main
+    part's content type alone."""
+    import zipfile
+
     from docx import Document
 
     try:
-        return Document(str(path))
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            types = z.read("[Content_Types].xml")
+            if _TEMPLATE_TYPE in types:
+                out = io.BytesIO()
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+                    for info in z.infolist():
+                        part = z.read(info)
+                        copy.writestr(info, part.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE)
+                                      if info.filename == "[Content_Types].xml" else part)
+                data = out.getvalue()
+        return Document(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - python-docx raises many types for a broken package
         said = str(e).replace(str(path), path.name).splitlines()
         reason = said[0][:200] if said else type(e).__name__
@@ -585,9 +603,18 @@ def _write_footer(memo: _Memo, p) -> None:
 
 
 def _set_head_tabs(paragraph, width: int) -> None:
+    """A centre and a right tab at the text block's middle and edge, and no other: Word's own
+    Header and Footer styles, which most organisations' templates keep, have tabs for a wider
+    page (at 3.25 and 6.5 in), and the page number stopped at the first of them."""
     from docx.enum.text import WD_TAB_ALIGNMENT
 
     tabs = paragraph.paragraph_format.tab_stops
+    style = paragraph.style
+    while style is not None:
+        for tab in style.paragraph_format.tab_stops:
+            if tab.alignment != WD_TAB_ALIGNMENT.CLEAR and tab.position not in (width // 2, width):
+                tabs.add_tab_stop(tab.position, WD_TAB_ALIGNMENT.CLEAR)
+        style = style.base_style
     tabs.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CENTER)
     tabs.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
@@ -737,7 +764,8 @@ def _write_bottom_line(memo: _Memo) -> None:
 
 def _write_number(memo: _Memo, heading, number: int) -> None:
     run = _add_run(heading, f"{number}.")
-    run.font.color.rgb = memo.rgb("accent")
+    if memo.theme.reference_docx is None:  # an organisation's headings keep their own colour
+        run.font.color.rgb = memo.rgb("accent")
     heading.add_run(" ")
 
 

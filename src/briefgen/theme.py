@@ -355,6 +355,11 @@ def package_problem(path: Path, label: str, suffix: str, main_part: str) -> str 
     try:
         if path.stat().st_size > MAX_TEMPLATE_BYTES:
             return f"{label} is larger than 50 MB"
+        with open(path, "rb") as f:
+            if f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # an OLE file: Office 97-2003
+                old = "PowerPoint 97-2003 .ppt" if suffix == ".pptx" else "Word 97-2003 .doc"
+                return (f"{label} {path.name} is an old {old} file: open it and save it as "
+                        f"{suffix}")
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             unpacked = sum(i.file_size for i in infos)
