@@ -35,6 +35,8 @@ def render_templates(env: jinja2.Environment, kind: str, context: dict, brief,
         raise BriefError.at(_bound_loc(e, theme_source), (
             f"the theme's template needed more than {TEMPLATE_MEMORY // 1_000_000} MB of "
             "memory: a text or list that grows without end?")) from None
+    except BriefError:  # said where already (a template refused by theme._FolderLoader)
+        raise
     except Exception as e:  # noqa: BLE001 - a theme's template can raise anything; say where
         raise BriefError.at(_template_loc(e) or Loc(str(theme_source)),
                             f"the theme's templates failed: {type(e).__name__}: {e}") from None

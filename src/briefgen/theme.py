@@ -300,6 +300,19 @@ def _css_family(theme_name: str, role: str, family: dict) -> str:
     return f"{family['family'].value} {hashlib.sha256(said.encode()).hexdigest()[:10]}"
 
 
+class _FolderLoader(jinja2.FileSystemLoader):
+    """A theme's templates/ folder, read only inside it: a template that is a link to a file
+    elsewhere (templates/web.css -> /etc/passwd) would have put that file into the outputs."""
+
+    def get_source(self, environment, template):
+        root = Path(self.searchpath[0])
+        path = root.joinpath(*jinja2.loaders.split_template_path(template))
+        if path.is_file() and not path.resolve().is_relative_to(root.parent.resolve()):
+            raise BriefError.at(Loc(str(path)), f"the theme's template '{template}' is a link to "
+                                                "a file outside the theme folder: refusing it")
+        return super().get_source(environment, template)
+
+
 _envs: dict[tuple, jinja2.Environment] = {}
 
 
@@ -319,7 +332,7 @@ def _template_env(folder: Path) -> jinja2.Environment:
         # Sandboxed: a theme from another organisation may carry templates, and plain Jinja lets
         # a template reach Python internals; bounded: its arithmetic may not make huge values.
         _envs[key] = BoundedSandbox(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder / "templates")),
+            loader=jinja2.ChoiceLoader([_FolderLoader(str(folder / "templates")),
                                         jinja2.FileSystemLoader(str(TEMPLATES_DIR))]),
             autoescape=jinja2.select_autoescape(["html"]),
             undefined=jinja2.StrictUndefined,
@@ -340,9 +353,9 @@ def _layout_names(chosen, default: str) -> tuple[str, ...]:
     return (chosen.value, default) if chosen is not None and chosen.value != default else (default,)
 
 
-_RELS_RE = re.compile(rb"<Relationship\b[^>]*>", re.S)
-_EXTERNAL_RE = re.compile(rb"""\bTargetMode\s*=\s*["']External["']""")
-_HYPERLINK_RE = re.compile(rb"""\bType\s*=\s*["'][^"']*/hyperlink["']""")
+# Word fields that fetch a file or an address when the document opens or its fields update.
+_FETCHING_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK|DDE|DDEAUTO|IMPORT)\b", re.I)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def package_problem(path: Path, label: str, suffix: str, main_part: str) -> str | None:
@@ -373,19 +386,50 @@ def package_problem(path: Path, label: str, suffix: str, main_part: str) -> str 
             if main_part not in z.namelist():
                 raise KeyError(main_part)
             for info in infos:
-                if not info.filename.endswith(".rels"):
-                    continue
-                with z.open(info) as f:  # the header's size may lie: read no more than that
-                    rels = f.read(MAX_TEMPLATE_UNPACKED)
-                for rel in _RELS_RE.findall(rels):
-                    if _EXTERNAL_RE.search(rel) and not _HYPERLINK_RE.search(rel):
-                        target = re.search(rb"""\bTarget\s*=\s*["']([^"']*)""", rel)
-                        shown = target.group(1).decode("utf-8", "replace")[:80] if target else ""
-                        return (f"{label} links to an outside file or address ('{shown}' in "
-                                f"{info.filename}), which would be fetched when the output is "
-                                "opened: refusing it")
+                problem = _part_problem(z, info, label)
+                if problem:
+                    return problem
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError, EOFError):
         return f"{label} {path.name} is not {what} file"
+    return None
+
+
+def _part_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> str | None:
+    """A relationship to an outside target (other than a link in the text), or a Word field
+    that fetches one, in one part of a template. Parsed as Word reads it, so that no spelling
+    (TargetMode="&#69;xternal", a '>' inside a target) hides one; a part with a DTD, which
+    could make one up from entities, is refused outright."""
+    from lxml import etree
+
+    name = info.filename
+    fields = name.startswith("word/") and name.endswith(".xml")
+    if not name.endswith(".rels") and not fields:
+        return None
+    with z.open(info) as f:  # the header's size may lie: read no more than the limit
+        data = f.read(MAX_TEMPLATE_UNPACKED)
+    refused = f"{label} has a part that cannot be read safely ({name}): refusing it"
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return refused
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return refused
+    if name.endswith(".rels"):
+        for rel in root.iter("{*}Relationship"):
+            if (rel.get("TargetMode") or "").strip().lower() == "external" and \
+                    not (rel.get("Type") or "").endswith("/hyperlink"):
+                return (f"{label} links to an outside file or address "
+                        f"('{(rel.get('Target') or '')[:80]}' in {name}), which would be fetched "
+                        "when the output is opened: refusing it")
+        return None
+    codes = "".join(t.text or "" for t in root.iter(f"{_W}instrText")) + " ".join(
+        f.get(f"{_W}instr") or "" for f in root.iter(f"{_W}fldSimple"))
+    found = _FETCHING_FIELD.search(codes)
+    if found:
+        return (f"{label} has a field that fetches a file or an address when the document's "
+                f"fields update ({found.group(1).upper()} in {name}): refusing it")
     return None
 
 
