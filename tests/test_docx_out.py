@@ -588,3 +588,33 @@ def it_steps_a_wide_tables_type_down_before_it_breaks_a_word(tmp_path):
         header, *cells = [row.cells[c].text for row in table.rows]
         longest = max([bold.width(header, size)] + [regular.width(t, size) for t in cells])
         assert width > longest + 2 * size * 0.55  # the word and the cell's padding
+
+
+def it_draws_an_svg_figure_at_the_size_it_prints_whatever_size_it_says(tmp_path):
+    """Drawn at its own 20,000 px and then made smaller, one took 7 GB."""
+    from PIL import Image
+
+    (tmp_path / "big.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20000" '
+                                      'height="10000"><rect width="20000" height="10000" '
+                                      'fill="#345"/></svg>', encoding="utf-8")
+    brief = write(tmp_path, MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                                            "    figure: {path: big.svg, alt: A box}"))
+    _, _, document = make(brief, tmp_path / "memo.docx")
+    shape = document.inline_shapes[0]
+    blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+    with Image.open(io.BytesIO(document.part.related_parts[blip.embed].blob)) as image:
+        assert image.width <= 2000  # the text block's width at 200 dpi, about 1,300
+    assert abs(shape.width / shape.height - 2) < 0.01
+
+
+@pytest.mark.parametrize("size", ['width="0" height="0"', 'width="5e8in" height="1in"'])
+def it_says_where_an_svg_figure_it_cannot_draw_stands(tmp_path, size):
+    (tmp_path / "f.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" {size}/>',
+                                    encoding="utf-8")
+    brief = write(tmp_path, MINIMAL.replace("    body: Text [@b].", "    body: Text [@b].\n"
+                                            "    figure: {path: f.svg, alt: A box}"))
+    with pytest.raises(BriefError) as e:
+        make(brief, tmp_path / "memo.docx")
+    assert str(e.value.problems[0]) == (
+        f"{brief}:7:13: figure f.svg cannot be drawn for the Word memo (no width and height it "
+        "can be drawn at): give its <svg> a width and a height (px, pt or in), or give a PNG")

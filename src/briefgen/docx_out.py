@@ -20,7 +20,7 @@ from .errors import BriefError, Loc, Problem
 from .labels import format_date, labels_for
 from .model import Doc, DocChart, DocFigure, DocList, DocTable, ListItem, Para, Span
 from .package import fixed_zip_times
-from .raster import CHART_DPI, measure_svg, outside_references, rasterise
+from .raster import measure_svg, outside_references, rasterise
 from .theme import Theme
 
 # The names Word knows the theme's metric-compatible fonts by: a reader's Word has Calibri, not
@@ -892,17 +892,23 @@ def _write_figure(memo: _Memo, figure: DocFigure) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if figure.caption is not None:
         p.paragraph_format.keep_with_next = True
+    number = next(s.number for s in memo.doc.sections if s.figure is figure)
+    loc = memo.doc.brief.sections[number - 1].figure.loc
     if figure.path.suffix.lower() == ".svg":
         refs = outside_references(figure.path.read_text("utf-8", "replace"))
         if refs:
-            number = next(s.number for s in memo.doc.sections if s.figure is figure)
-            raise BriefError.at(memo.doc.brief.sections[number - 1].figure.loc, (
+            raise BriefError.at(loc, (
                 f"figure {figure.path.name} refers to '{refs[0][:80]}': the Word memo draws an "
                 "SVG figure only when it reads nothing else; put that image inside the SVG as a "
                 "data: URI, or give the figure as a PNG"))
-    _write_picture(memo, p.add_run(), figure.path, figure.alt,
-                   max_w=memo.text_width_emu / _EMU_PER_PT, max_h=_FIGURE_TALLEST_IN * 72,
-                   name="Figure")
+    try:
+        _write_picture(memo, p.add_run(), figure.path, figure.alt,
+                       max_w=memo.text_width_emu / _EMU_PER_PT, max_h=_FIGURE_TALLEST_IN * 72,
+                       name="Figure")
+    except ValueError as e:  # resvg's: a size it cannot draw at (0, negative, 5e8 inches)
+        raise BriefError.at(loc, f"figure {figure.path.name} cannot be drawn for the Word memo "
+                                 f"({e}): give its <svg> a width and a height (px, pt or in), "
+                                 "or give a PNG") from None
     if figure.caption:
         _write_spans(memo, _add_paragraph(memo, memo.document, "Caption"), figure.caption)
 
@@ -1058,15 +1064,14 @@ def _write_picture(memo: _Memo, run, path: Path, alt: str, max_w: float, max_h: 
         if (w is None or h is None) and aspect:
             # As memo.pdf's <img>: the text block's width, the height its viewBox gives.
             w, h = max_w, max_w * aspect
-            fit = min(1.0, max_h / h)
-            w, h = w * fit, h * fit
-            data = rasterise(svg, memo.theme, (w, h))
-            _place_picture(memo, run, data, alt, Pt(w), Pt(h), name)
-            return
-        data = rasterise(svg, memo.theme)
-        scale = CHART_DPI / 96
-    else:
-        scale = 1.0
+        if not (w and h and w > 0 and h > 0):
+            raise ValueError("no width and height it can be drawn at")
+        # Drawn at the size it prints at: drawn at its own (20,000 px square) and then made
+        # smaller, it took 7 GB.
+        fit = min(1.0, max_w / w, max_h / h)
+        w, h = w * fit, h * fit
+        _place_picture(memo, run, rasterise(svg, memo.theme, (w, h)), alt, Pt(w), Pt(h), name)
+        return
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as im:
@@ -1076,7 +1081,7 @@ def _write_picture(memo: _Memo, run, path: Path, alt: str, max_w: float, max_h: 
             out = io.BytesIO()
             im.save(out, "PNG")
             data = out.getvalue()
-    w, h = px_w * 0.75 / scale, px_h * 0.75 / scale
+    w, h = px_w * 0.75, px_h * 0.75
     fit = min(1.0, max_w / w, max_h / h) if w and h else 1.0
     _place_picture(memo, run, data, alt, Pt(w * fit), Pt(h * fit), name)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from .theme import Theme
 
 CHART_DPI = 200  # sharp in print
+MAX_SIDE = 4000  # pixels: a page-wide picture at 200 dpi is 1,300
 
 _ROOT = re.compile(r"<svg\b[^>]*>", re.S)
 _LENGTH = re.compile(r"\s*([0-9.]+)\s*(pt|px|in|cm|mm)?\s*$")
@@ -55,6 +56,11 @@ def rasterise(svg: str, theme: Theme, size_pt: tuple[float, float] | None = None
     if outside_references(svg):  # the caller says where; never read, whatever happens
         raise ValueError(f"the SVG refers to {outside_references(svg)[0]!r}")
 
+    if size_pt is None:
+        width, height, _ = measure_svg(svg)
+        size_pt = (width, height) if width and height else None
+    if size_pt is not None:  # no side over MAX_SIDE pixels, whatever the SVG says
+        dpi = min(dpi, MAX_SIDE * 72 / max(size_pt))
     files = [str(p) for fam in (theme.heading, theme.body) for p in fam.files().values()]
     heading = read_family(theme.heading.regular)
     for fam in (theme.heading, theme.body):

@@ -122,6 +122,17 @@ def _image_uri(path: Path, folders: tuple[Path, ...], loc: Loc) -> str:
                                  "theme's folder: refusing it")
     data = real.read_bytes()
     mime = next((m for sig, m in _MIME if data.startswith(sig)), "image/svg+xml")
+    if mime == "image/svg+xml":
+        from .raster import outside_references
+
+        # A browser shows an SVG image without the files it names (and the page's policy
+        # forbids them): the figure would lose them without a word, where memo.pdf shows them.
+        refs = outside_references(data.decode("utf-8", "replace"))
+        if refs:
+            raise BriefError.at(loc, (
+                f"figure {path.name} refers to '{refs[0][:80]}': the web page shows an SVG "
+                "figure only when it reads nothing else; put that image inside the SVG as a "
+                "data: URI, or give the figure as a PNG"))
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
