@@ -480,14 +480,14 @@ def _check_theme(args) -> int:
         warnings, problems = [], problems + e.problems
     problems += check_contrast(theme)
     problems += _trial_render(theme)
+    for w in warnings:
+        print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
     if problems:
         # The deck's checks and the trial render can find one fault twice: say it once.
         raise BriefError(sorted(dict.fromkeys(problems),
                                 key=lambda p: (p.loc.file, p.loc.line, p.loc.col)))
     template = theme.template.name if theme.template else "python-pptx's default template"
     fonts = {p.resolve() for family in (theme.heading, theme.body) for p in family.files().values()}
-    for w in warnings:
-        print(f"{w.loc}: warning: {w.message}", file=sys.stderr)
     word = f", Word styles from {theme.reference_docx.name}" if theme.reference_docx else ""
     print(f"{theme.source}: ok: {_count(len(fonts), 'font file')},"
           f" layouts {theme.layouts['title'][0]!r} and {theme.layouts['content'][0]!r} in "
