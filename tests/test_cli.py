@@ -335,3 +335,27 @@ def it_warns_about_characters_in_tables_and_charts_the_fonts_cannot_draw(tmp_pat
         f"{brief}:11:7: warning: 'chart' has characters the theme's fonts Carlito and Caladea "
         "cannot draw: 🚌 (U+1F68C); the PDFs take them from a font of this machine, or print "
         "boxes where it has none\n")
+
+
+def it_says_its_version_on_stdout_and_finds_it_only_when_asked(capsys, monkeypatch):
+    from importlib.metadata import version
+
+    import briefgen.cli as cli
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out == f"briefgen {version('briefgen')}\n"
+    # Every other command: importlib.metadata took 22-30 ms of each.
+    monkeypatch.setattr(cli, "_version", lambda: pytest.fail("looked up the version"))
+    cli._parser().parse_args(["themes"])
+
+
+def it_leaves_the_qr_code_library_to_the_handouts_process():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import sys, briefgen.build, briefgen.handout; "
+                           "print('segno' in sys.modules)"], capture_output=True, text=True)
+    assert done.stdout == "False\n", done.stderr
+
