@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import segno
-
 from .cache import private_folder, read_file, write_quietly
 from .cite import (block_paras, plain, short_name, source_year,
                    split_heading)
@@ -67,6 +65,8 @@ def handout_context(doc: Doc, theme: Theme) -> dict:
     cited = {c.number for para in shown for span in para for c in span.cites}
     qr = None
     if b.handout.link:
+        import segno  # here, not at the top: a build forks before the handout, which alone uses it
+
         # An <img> rather than inline SVG: only an image carries alt text into the tagged PDF.
         qr = segno.make(b.handout.link, error="m").svg_data_uri(
             border=0, dark=theme.colors["primary"], omitsize=True)
