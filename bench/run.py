@@ -7,6 +7,7 @@ here passes or fails.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import shutil
@@ -66,6 +67,25 @@ def compare(args, repeat: int, before=None, cache: Path | None = None):
 # Each edit is new (it carries the run's number), so that no build finds its handout kept.
 BODY_EDIT = ("Sanctuary is not monolithic", "Sanctuary (edit {}) is not monolithic")
 TAKEAWAY_EDIT = ("No federal law compels", "No federal law (edit {}) compels")
+
+
+@contextlib.contextmanager
+def busy_core(seconds: float = 120.0):
+    """A process that spins on core 0 (where the machine has more than one) for the block, and
+    never more than seconds: a browser, a video call or a CI neighbour."""
+    spin = ("import os, time\n"
+            "if hasattr(os, 'sched_setaffinity') and (os.cpu_count() or 1) > 1:\n"
+            "    os.sched_setaffinity(0, {0})\n"
+            f"end = time.monotonic() + {seconds}\n"
+            "while time.monotonic() < end:\n"
+            "    pass\n")
+    proc = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.2)  # running before the first build starts
+        yield
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def alternate(first, second, repeat: int) -> tuple[float, float]:
@@ -193,6 +213,12 @@ def main() -> int:
                 report("again, after an edit the handout shows",
                        *compare(args, repeat, edit, cache))
             copy.unlink()
+
+        print("\nbusy machine: another process keeps core 0 busy (bounded, 120 s at most); the "
+              "seed brief's first build against BRIEFGEN_JOBS=1 (target: at most 1.0)")
+        with busy_core():
+            args = ["build", str(EXAMPLE), "-o", str(work / "busy")]
+            report("first build, one core busy", *compare(args, 5))
 
         print("\ntables and charts: the seed brief against the same brief with one 12-row table"
               " and one chart added (first builds, median of 5, taken in turn)")
