@@ -349,3 +349,14 @@ def it_names_the_recommendations_in_the_briefs_language(tmp_path):
     assert "\nEMPFEHLUNGEN\n1. Act on this first" in pdf_pages(handout)[0]
     assert {labels_for(lang)["recommendations"] for lang in ("en", "es", "fr", "de")} == {
         "Recommendations", "Recomendaciones", "Recommandations", "Empfehlungen"}
+
+
+def it_floats_a_figure_over_whole_blocks_only_and_keeps_a_lead_in_with_its_list(tmp_path):
+    brief = ROOT / "tests" / "data" / "figure-float" / "school-meals.yaml"
+    build(brief, tmp_path, parallel=False)
+    text = " ".join(" ".join(pdf_pages(tmp_path / "school-meals" / "memo.pdf")).split())
+    at = text.index("Lunch take-up in pilot districts")
+    # It went past section 3's list, which the layout had not counted, to under the
+    # recommendations' heading.
+    assert text.index("test scores, though") < at < text.index("3. Implementation risks")
+    assert "The main steps are: 1. Notify districts by March." in text

@@ -224,7 +224,15 @@ def make_memo(job: Job, path: Path) -> Output:
     return Output("memo", job.target / "memo.pdf", write_pdf(document, path, job.origin))
 
 
-_BLOCK_END_RE = re.compile(r"</(?:h2|p)>")
+# A heading's or a paragraph's end, or a list's start.
+_BLOCK_END_RE = re.compile(r"</(?:h2|p)>|<(?:ul|ol)\b")
+
+
+def _leads_in(html: str, end: re.Match) -> bool:
+    """Whether the paragraph that ends here ends with a colon, and a list follows it."""
+    start = html.rfind("<p", 0, end.start())
+    text = re.sub(r"<[^>]*>", "", html[start:end.start()]).strip()
+    return text.endswith(":") and re.match(r"\s*<(?:ul|ol)\b", html[end.end():]) is not None
 
 
 def _defer_figures(job: Job, html: str, document):
@@ -246,10 +254,26 @@ def _defer_figures(job: Job, html: str, document):
             if m is None:
                 continue
             rest = page[:m.start()] + page[m.end():]
-            ends = list(_BLOCK_END_RE.finditer(rest, m.start()))
-            if len(ends) < count:
+            # Never past a list, where pdf.figure_deferrals stops counting too (it counts a
+            # paragraph's lines as well, so its count can reach past one: a figure went two
+            # sections on, under the recommendations' heading); never after a heading.
+            ends = []
+            for end in _BLOCK_END_RE.finditer(rest, m.start()):
+                if end.group(0)[1] != "/" or len(ends) == count:
+                    break
+                ends.append(end)
+            while ends and ends[-1].group(0) == "</h2>":
+                ends.pop()
+            if ends and _leads_in(rest, ends[-1]):
+                # A list's lead-in ('The main steps are:') stays with its list, where the
+                # blocks before it fill some of the room.
+                kept = ends[:-1]
+                while kept and kept[-1].group(0) == "</h2>":
+                    kept.pop()
+                ends = kept or ends
+            if not ends:
                 continue
-            at = ends[count - 1].end()
+            at = ends[-1].end()
             page = rest[:at] + m.group(0) + rest[at:]
         again = render_pdf(page, job.folder, job.roots, job.origin)
         if len(again.pages) > len(document.pages):
