@@ -229,9 +229,9 @@ _BLOCK_END_RE = re.compile(r"</(?:h2|p)>|<(?:ul|ol)\b")
 
 
 def _leads_in(html: str, end: re.Match) -> bool:
-    """Whether the paragraph that ends here ends with a colon, and a list follows it."""
-    start = html.rfind("<p", 0, end.start())
-    text = re.sub(r"<[^>]*>", "", html[start:end.start()]).strip()
+    """Whether the paragraph that ends here ends with a colon, and a list follows it (its last
+    characters are enough: a tag cut at their start leaves text before them only)."""
+    text = re.sub(r"<[^>]*>", "", html[max(0, end.start() - 400):end.start()]).strip()
     return text.endswith(":") and re.match(r"\s*<(?:ul|ol)\b", html[end.end():]) is not None
 
 
