@@ -15,7 +15,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 from .data import resolve_chart, resolve_table
-from .errors import BriefError, Problem
+from .errors import BriefError, Loc, Problem
 from .labels import labels_for, primary_language
 from .typography import smarten
 from .model import (Block, Brief, Cite, Doc, DocFigure, DocList, DocSection, ListItem, Para,
@@ -251,6 +251,12 @@ def block_texts(layout: Layout):
             yield item.text
             for sub in item.sub.items if item.sub else ():
                 yield sub.text
+
+
+def figure_loc(doc: Doc, number: int) -> Loc:
+    """Where section number's figure is written in the brief, for a renderer's message."""
+    written = doc.brief.sections[number - 1].figure
+    return written.loc if written else Loc(str(doc.brief.path))
 
 
 def section_texts(section: Section) -> list[Text]:

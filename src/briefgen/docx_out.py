@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cite import cite_text, group_style
+from .cite import cite_text, figure_loc, group_style
 from .errors import BriefError, Loc, Problem
 from .labels import format_date, labels_for
 from .model import Doc, DocChart, DocFigure, DocList, DocTable, ListItem, Para, Span
 from .package import fixed_zip_times
-from .raster import measure_svg, outside_references, rasterise
+from .raster import measure_svg, rasterise, refuse_outside_references
 from .theme import Theme
 
 # The names Word knows the theme's metric-compatible fonts by: a reader's Word has Calibri, not
@@ -892,15 +892,10 @@ def _write_figure(memo: _Memo, figure: DocFigure) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if figure.caption is not None:
         p.paragraph_format.keep_with_next = True
-    number = next(s.number for s in memo.doc.sections if s.figure is figure)
-    loc = memo.doc.brief.sections[number - 1].figure.loc
+    loc = figure_loc(memo.doc, next(s.number for s in memo.doc.sections if s.figure is figure))
     if figure.path.suffix.lower() == ".svg":
-        refs = outside_references(figure.path.read_text("utf-8", "replace"))
-        if refs:
-            raise BriefError.at(loc, (
-                f"figure {figure.path.name} refers to '{refs[0][:80]}': the Word memo draws an "
-                "SVG figure only when it reads nothing else; put that image inside the SVG as a "
-                "data: URI, or give the figure as a PNG"))
+        refuse_outside_references(figure.path.read_text("utf-8", "replace"), figure.path.name,
+                                  loc, "the Word memo draws")
     try:
         _write_picture(memo, p.add_run(), figure.path, figure.alt,
                        max_w=memo.text_width_emu / _EMU_PER_PT, max_h=_FIGURE_TALLEST_IN * 72,

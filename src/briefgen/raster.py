@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import BriefError, Loc
 from .theme import Theme
 
 CHART_DPI = 200  # sharp in print
@@ -46,6 +47,17 @@ def outside_references(svg: str) -> list[str]:
             if not ref.startswith("#") and not ref.lower().startswith("data:")]
 
 
+def refuse_outside_references(svg: str, name: str, loc: Loc, shown_by: str) -> None:
+    """Stop at an SVG figure that names other files, said for the output that cannot show them
+    (shown_by: 'the Word memo draws', 'the web page shows')."""
+    refs = outside_references(svg)
+    if refs:
+        raise BriefError.at(loc, (
+            f"figure {name} refers to '{refs[0][:80]}': {shown_by} an SVG figure only when it "
+            "reads nothing else; put that image inside the SVG as a data: URI, or give the "
+            "figure as a PNG"))
+
+
 def rasterise(svg: str, theme: Theme, size_pt: tuple[float, float] | None = None,
               dpi: float = CHART_DPI) -> bytes:
     """An SVG as PNG bytes, at size_pt when given (the size it prints at) else its own. The
@@ -53,8 +65,9 @@ def rasterise(svg: str, theme: Theme, size_pt: tuple[float, float] | None = None
     inside them."""
     import resvg_py  # only for a brief with a chart or an SVG figure
 
-    if outside_references(svg):  # the caller says where; never read, whatever happens
-        raise ValueError(f"the SVG refers to {outside_references(svg)[0]!r}")
+    refs = outside_references(svg)
+    if refs:  # the caller says where; never read, whatever happens
+        raise ValueError(f"the SVG refers to {refs[0]!r}")
 
     if size_pt is None:
         width, height, _ = measure_svg(svg)

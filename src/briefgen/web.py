@@ -17,6 +17,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .bounds import render_templates
+from .cite import figure_loc
 from .errors import BriefError, Loc
 from .html import add_filters
 from .labels import format_date, labels_for, primary_language
@@ -61,7 +62,7 @@ def render_web(doc: Doc, theme: Theme, stamp: dt.datetime, paper: str | None = N
         description=_description(doc),
         back_label=BACK_TO_TEXT.get(primary_language(b.lang), BACK_TO_TEXT["en"]),
         **_first_cites(), safe_href=_safe_href,
-        figures={s.number: _image_uri(s.figure.path, folders, _figure_loc(doc, s.number))
+        figures={s.number: _image_uri(s.figure.path, folders, figure_loc(doc, s.number))
                  for s in doc.sections if s.figure},
         logo_uri=_image_uri(theme.logo, folders, theme_loc(theme, "logo")) if theme.logo else None,
         charts=_inline_charts(doc, theme, paper),
@@ -104,11 +105,6 @@ def _safe_href(url: str | None) -> str | None:
     return None
 
 
-def _figure_loc(doc: Doc, number: int) -> Loc:
-    written = doc.brief.sections[number - 1].figure
-    return written.loc if written else Loc(str(doc.brief.path))
-
-
 _MIME = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
          (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"))
 
@@ -123,16 +119,12 @@ def _image_uri(path: Path, folders: tuple[Path, ...], loc: Loc) -> str:
     data = real.read_bytes()
     mime = next((m for sig, m in _MIME if data.startswith(sig)), "image/svg+xml")
     if mime == "image/svg+xml":
-        from .raster import outside_references
+        from .raster import refuse_outside_references
 
         # A browser shows an SVG image without the files it names (and the page's policy
         # forbids them): the figure would lose them without a word, where memo.pdf shows them.
-        refs = outside_references(data.decode("utf-8", "replace"))
-        if refs:
-            raise BriefError.at(loc, (
-                f"figure {path.name} refers to '{refs[0][:80]}': the web page shows an SVG "
-                "figure only when it reads nothing else; put that image inside the SVG as a "
-                "data: URI, or give the figure as a PNG"))
+        refuse_outside_references(data.decode("utf-8", "replace"), path.name, loc,
+                                  "the web page shows")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
