@@ -52,21 +52,20 @@ class Stage:
         self._locks = locks
 
     def __call__(self, name: str) -> Path:
-        if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix=_hidden(self.target, "new"),
-                                                dir=self.target.parent))
-            # Locked, so that another build knows it is no leftover.
-            self._locks.append(_lock_now(self.folder))
+        path = self.path(name)
         self.names.append(name)
-        return self.folder / name
+        return path
 
     def path(self, name: str) -> Path:
         """Where an output may be written, not yet one this build publishes (stage(name) makes
         it one): a cold build's first child writes the deck there before the brief says
         whether it wants a deck."""
-        path = self(name)
-        self.names.remove(name)
-        return path
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix=_hidden(self.target, "new"),
+                                                dir=self.target.parent))
+            # Locked, so that another build knows it is no leftover.
+            self._locks.append(_lock_now(self.folder))
+        return self.folder / name
 
 
 @contextmanager
