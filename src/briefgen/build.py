@@ -15,7 +15,7 @@ from .cache import file_stamp
 from .cite import number_citations, plain, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
-from .fork import collect, receive, single_threaded, spawn, stop
+from .fork import collect, receive, single_threaded, spawn, stop, usable_cores
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import render_html, shorten
 from .fonts import face_problems, uncovered_text
@@ -52,16 +52,17 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     memo, handout and deck. Raises BriefError (and writes nothing) on bad input.
 
     parallel: make the deck and the handout in forked processes while this one makes the memo
-    (default: where fork exists and BRIEFGEN_JOBS is not 1); in a process that has not yet
-    imported WeasyPrint, the deck's child reads the brief too (_build_cold). hint: another
-    brief's handout Fit (a batch), checked first. cache: a dict kept between calls (briefgen
+    (default: where fork exists, this process may use two processors or more, and BRIEFGEN_JOBS
+    is not 1); in a process that has not yet imported WeasyPrint, the deck's child reads the
+    brief too (_build_cold). hint: another brief's handout Fit (a batch), checked first. cache: a dict kept between calls (briefgen
     watch); an output whose inputs are unchanged since the last call is not rebuilt.
     """
     started = time.perf_counter()
     brief_path = Path(brief_path)
     target = Path(out_dir) / brief_path.stem
     if parallel is None:
-        parallel = hasattr(os, "fork") and os.environ.get("BRIEFGEN_JOBS") != "1"
+        parallel = (hasattr(os, "fork") and os.environ.get("BRIEFGEN_JOBS") != "1"
+                    and usable_cores() > 1)
     with contextlib.ExitStack() as stack:  # its exit swaps the outputs into place, or not
         # The folder is locked before the brief is read: a build that waited for another one
         # of the same folder builds the brief as it is once that one is done.

@@ -157,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("briefs", nargs="+", metavar="BRIEF", help="brief files (briefs/x.yaml)")
     b.add_argument("--strict", action="store_true", help="treat warnings as errors")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
-                   help="build N briefs at a time (default: one per core; 1 builds in order)")
+                   help="build up to N briefs at a time (default and most: one per processor this "
+                        "process may use; 1 builds in order)")
     b.set_defaults(run=_build)
 
     w = sub.add_parser("watch", parents=[outputs], help="rebuild a brief on every save",
@@ -257,10 +258,13 @@ def _build(args) -> int:
     for path in args.briefs:
         unique.setdefault((os.path.realpath(path), Path(path).stem), path)
     args.briefs = list(unique.values())
-    jobs = args.jobs if args.jobs is not None else min(os.cpu_count() or 1, len(args.briefs))
-    if jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         print("briefgen build: -j needs a number of 1 or more", file=sys.stderr)
         return 2
+    from .fork import usable_cores
+
+    # More workers than processors only share them, each with its own fonts and memory.
+    jobs = min(args.jobs or len(args.briefs), len(args.briefs), usable_cores())
     stems: dict[str, str] = {}
     for path in args.briefs:
         other = stems.setdefault(Path(path).stem, path)
