@@ -336,10 +336,10 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
 
 
 def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
-    # With an empty cache folder, that child parses the hyphenation patterns too, and keeps a
-    # copy for the parent to load.
+    # With an empty cache folder, that child parses the hyphenation patterns too, after it has
+    # sent the brief, and keeps a copy, which the parent waits for and loads.
     probe = tmp_path / "probe"
-    code = ("import os, sys\n"
+    code = ("import os, sys, time\n"
             "import briefgen.build as b\n"
             "import pyphen\n"
             "real, parse = b.read_job, pyphen.HyphDict.__init__\n"
@@ -348,10 +348,16 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
             "        f.write(f\"{os.getpid()} {'weasyprint' in sys.modules}\\n\")\n"
             "    return real(*args)\n"
             "def parsed(*args):\n"
-            "    with open(os.environ['PROBE'] + '.parsed', 'a') as f:\n"
-            "        f.write(f'{os.getpid()}\\n')\n"
+            "    time.sleep(0.5)  # slower than the parent's warm-up, which must wait\n"
             "    parse(*args)\n"
-            "b.read_job, pyphen.HyphDict.__init__ = read_job, parsed\n"
+            "    with open(os.environ['PROBE'] + '.parsed', 'a') as f:\n"
+            "        f.write(f'{os.getpid()} {time.time()}\\n')\n"
+            "warm = b.warm_up\n"
+            "def warm_up(*args):\n"
+            "    with open(os.environ['PROBE'] + '.warm', 'a') as f:\n"
+            "        f.write(f'{time.time()}\\n')\n"
+            "    return warm(*args)\n"
+            "b.read_job, pyphen.HyphDict.__init__, b.warm_up = read_job, parsed, warm_up\n"
             "from briefgen.cli import main\n"
             "print('parent', os.getpid())\n"
             "sys.exit(main(sys.argv[1:]))\n")
@@ -363,8 +369,11 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
     parent = done.stdout.split()[1]
     [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
     assert reader != parent and imported == "False"
-    # The parent parses them too only if it gets there first (a busy machine): no test of that.
-    assert reader in probe.with_suffix(".parsed").read_text().split()
+    [(parser, parsed)] = [line.split() for line in probe.with_suffix(".parsed").read_text()
+                          .splitlines()]
+    assert parser == reader
+    # The parent got the brief before the patterns were parsed, and loaded their copy.
+    assert float(probe.with_suffix(".warm").read_text()) < float(parsed)
     assert list((tmp_path / "cache" / "briefgen").glob("hyphenation-*.json"))
 
 

@@ -427,15 +427,19 @@ def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     return document
 
 
-def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str) -> None:
+def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str,
+            kept=None) -> None:
     """Do once, before forking, what every render of this HTML would otherwise do again in each
-    process: load its fonts, its hyphenation patterns and WeasyPrint's C types."""
+    process: load its fonts, WeasyPrint's C types and its hyphenation patterns. kept: returns
+    once another process is done keeping a parsed copy of the patterns (a cold build's reading
+    child parses them while this one loads the fonts)."""
+    if _font_key(html, [Path(r).resolve() for r in roots]) not in _fonts:  # else warm already
+        style = "".join(_STYLE.findall(html))
+        # No lang: a line this short is never hyphenated, and render_pdf would load them.
+        render_pdf(f"<html><style>{style}</style><p>Warm <b>up</b></p>", base, roots, origin)
+    if kept is not None:
+        kept()
     load_hyphenation(lang)
-    if _font_key(html, [Path(r).resolve() for r in roots]) in _fonts:
-        return  # warm already: a later build in the same process (briefgen watch)
-    style = "".join(_STYLE.findall(html))
-    render_pdf(f"<html lang='{escape(lang)}'><style>{style}</style><p>Warm <b>up</b></p>",
-               base, roots, origin)
 
 
 def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
