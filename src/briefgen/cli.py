@@ -261,10 +261,12 @@ def _build(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("briefgen build: -j needs a number of 1 or more", file=sys.stderr)
         return 2
-    from .fork import usable_cores
+    jobs = min(args.jobs or len(args.briefs), len(args.briefs))
+    if jobs > 1:
+        from .fork import usable_cores
 
-    # More workers than processors only share them, each with its own fonts and memory.
-    jobs = min(args.jobs or len(args.briefs), len(args.briefs), usable_cores())
+        # More workers than processors only share them, each with its own fonts and memory.
+        jobs = min(jobs, usable_cores())
     stems: dict[str, str] = {}
     for path in args.briefs:
         other = stems.setdefault(Path(path).stem, path)
