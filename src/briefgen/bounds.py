@@ -42,6 +42,17 @@ def render_templates(env: jinja2.Environment, kind: str, context: dict, brief,
                             f"the theme's templates failed: {type(e).__name__}: {e}") from None
 
 
+def compile_templates(env: jinja2.Environment, names: list[str], brief) -> None:
+    """Compile templates ahead of their render, under the same bounds. One that fails is left
+    to its render, which says where."""
+    try:
+        with _bounded(brief):
+            for name in names:
+                env.get_template(name)
+    except (Exception, _OutOfTime):  # noqa: BLE001 - said by the render
+        pass
+
+
 def _bound_loc(e: BaseException, theme_source) -> Loc:
     """Where a bound stopped a render: the line being written or run, else the template being
     compiled, else the theme."""

@@ -17,7 +17,7 @@ from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop, usable_cores
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
-from .html import render_html, shorten
+from .html import compile_for, render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
 from .load import load_brief
@@ -439,6 +439,8 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         def read() -> Job:
             os.close(kept)
             job = read_job(brief_path, target, theme, paper, strict, csl, to)
+            if "handout" in chosen_outputs(job.brief, to):
+                compile_for(job.theme, "handout", job.brief)  # sent with the theme
             return job, replace(job, deck=None)  # the parent needs no deck plan
 
         def make_aside(job: Job) -> list[Output]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from .bounds import render_templates
+from .bounds import compile_templates, render_templates
 from .cite import group_style, kept_whole
 from .fonts import metrics
 from .labels import format_date, labels_for
@@ -147,6 +147,13 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         **extra,
     )
     return render_templates(env, kind, context, b, theme.source)
+
+
+def compile_for(theme: Theme, kind: str, brief) -> None:
+    """Compile the memo's or the handout's template here, for a process that will be sent the
+    theme (theme._Compiled): only the one named, which its render then extends and imports."""
+    add_filters(theme.env)
+    compile_templates(theme.env, [f"{kind}.html"], brief)
 
 
 # Tables and charts (exhibits.py), imported on first use: a brief without them does not pay
