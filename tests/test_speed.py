@@ -283,6 +283,28 @@ def it_builds_the_same_files_in_a_new_process_as_in_sequence(tmp_path):
     assert report(cold) == report(plain)
 
 
+def it_gives_the_deck_plans_warnings_in_order_from_the_child_that_plans_it_later(tmp_path):
+    # A new process's child plans the deck after it has sent the brief: the plan's warnings
+    # come back with the deck, and are said among the others in the brief's order.
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace("lang: en", "lang: tlh")  # a warning before the deck's
+    text = text.replace('      - "The Constitution', f'      - "{" ".join(["word"] * 70)}"\n'
+                                                    '      - "The Constitution', 1)
+    text = text.replace("sources:\n", "sources:\n  - id: never-cited\n    title: Uncited\n", 1)
+    brief = write(tmp_path, text)
+    said = {}
+    for how, sequential in (("cold", False), ("seq", True)):
+        done = briefgen_process("build", brief, "-o", tmp_path / how, sequential=sequential)
+        assert done.returncode == 0, done.stderr
+        said[how] = done.stderr
+    warnings = [line.split(": warning: ")[1][:30] for line in said["cold"].splitlines()]
+    assert warnings == ["briefgen has no words in 'tlh'", "section 1's bullets have 100 w",
+                        "source 'never-cited' is never "]
+    assert said["cold"] == said["seq"]
+    memo_only = briefgen_process("build", brief, "-o", tmp_path / "memo", "--to", "memo")
+    assert "bullets" not in memo_only.stderr and "never-cited" in memo_only.stderr
+
+
 @pytest.mark.parametrize("change, message", [
     (("@b", "@nope"), ":6:17: unknown source id 'nope' (add it under sources:)"),
     (("title: Source B\n", "title: Source B\n  - id: c\n    title: Source C\n"),
@@ -343,10 +365,10 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
             "import briefgen.build as b\n"
             "import pyphen\n"
             "real, parse = b.read_job, pyphen.HyphDict.__init__\n"
-            "def read_job(*args):\n"
+            "def read_job(*args, **kwargs):\n"
             "    with open(os.environ['PROBE'], 'a') as f:\n"
             "        f.write(f\"{os.getpid()} {'weasyprint' in sys.modules}\\n\")\n"
-            "    return real(*args)\n"
+            "    return real(*args, **kwargs)\n"
             "def parsed(*args):\n"
             "    time.sleep(0.5)  # slower than the parent's warm-up, which must wait\n"
             "    parse(*args)\n"
@@ -630,11 +652,19 @@ def it_sends_the_templates_the_reading_child_compiled_to_the_handouts_process(tm
             "    return compile(self, source, name, *args, **kwargs)\n"
             "jinja2.Environment.compile = compiled\n"
             "real = b.read_job\n"
-            "def read_job(*args):\n"
+            "def read_job(*args, **kwargs):\n"
             "    with open(os.environ['PROBE'] + '.reader', 'w') as f:\n"
             "        f.write(str(os.getpid()))\n"
-            "    return real(*args)\n"
+            "    return real(*args, **kwargs)\n"
             "b.read_job = read_job\n"
+            "def logged(name, call):\n"
+            "    def run(*args):\n"
+            "        with open(os.environ['PROBE'] + '.order', 'a') as f:\n"
+            "            f.write(f'{name}\\n')\n"
+            "        return call(*args)\n"
+            "    return run\n"
+            "b.compile_for = logged('compile', b.compile_for)\n"
+            "b.plan_deck = logged('plan', b.plan_deck)\n"
             "from briefgen.cli import main\n"
             "sys.exit(main(sys.argv[1:]))\n")
     done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
@@ -645,3 +675,6 @@ def it_sends_the_templates_the_reading_child_compiled_to_the_handouts_process(tm
     reader = probe.with_suffix(".reader").read_text()
     assert {pid for pid, _ in compiled} == {reader}
     assert {"memo.html", "handout.html", "style.css"} <= {name for _, name in compiled}
+    # The deck is planned once the brief is sent (compiling the handout's template is the
+    # last thing before), not before.
+    assert probe.with_suffix(".order").read_text().split() == ["compile", "plan"]
