@@ -7,6 +7,7 @@ here passes or fails.
 """
 from __future__ import annotations
 
+import compileall
 import contextlib
 import os
 import platform
@@ -104,7 +105,38 @@ def old_code(rev: str, work: Path) -> Path:
     tree = work / "old"
     subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", "-q", str(tree), rev],
                    check=True)
+    # Byte-compiled as make bench compiles this checkout: else each of its runs compiles it.
+    compileall.compile_dir(tree / "src", quiet=1)
     return tree / "src"
+
+
+def against(rev: str, work: Path, tenx: Path, repeat: int = 7) -> None:
+    """This code's cold builds against revision rev's, taken in turn (make bench OLD=rev). After
+    an edit, each code has a cache folder of its own, made by one build of its own first."""
+    src = old_code(rev, work)
+    print(f"\nthis code against {rev} (median of {repeat}, taken in turn)")
+    for label, brief, edit in (("seed brief, first build", EXAMPLE, None),
+                               ("seed brief, after a body edit", EXAMPLE, BODY_EDIT),
+                               ("10x brief, first build", tenx, None)):
+        copy = work / f"vs-{brief.name}"
+        text = brief.read_text(encoding="utf-8")
+        copy.write_text(text, encoding="utf-8")
+        args = ["build", str(copy), "-o", str(work / "vs")]
+        caches = {}
+        if edit:
+            for code in (src, None):
+                caches[code] = work / f"vs-cache-{'old' if code else 'new'}"
+                run(args, cache=caches[code], src=code)
+        count = iter(range(2 * repeat))
+
+        def one(code):
+            if edit:
+                copy.write_text(text.replace(edit[0], edit[1].format(next(count)), 1),
+                                encoding="utf-8")
+            return run(args, cache=caches.get(code), src=code)
+        old, new = alternate(lambda: one(src), lambda: one(None), repeat)
+        print(f"  {label:30} {rev} {old:5.2f} s   this code {new:5.2f} s   "
+              f"ratio {new / old:4.2f}")
 
 
 def report(label: str, seq: float, par: float, mb: int) -> None:
@@ -252,14 +284,7 @@ def main() -> int:
                   f"costs {library - inline:+.2f} s   ratio {library / inline:4.2f}")
 
         if os.environ.get("BENCH_OLD"):
-            rev = os.environ["BENCH_OLD"]
-            src = old_code(rev, work)
-            print(f"\nthis code against {rev} (first builds, median of 5, taken in turn)")
-            for label, brief in (("seed brief", EXAMPLE), ("10x brief", tenx)):
-                args = ["build", str(brief), "-o", str(work / "vs")]
-                old, new = alternate(lambda: run(args, src=src), lambda: run(args), 5)
-                print(f"  {label:12} {rev} {old:5.2f} s   this code {new:5.2f} s   "
-                      f"ratio {new / old:4.2f}")
+            against(os.environ["BENCH_OLD"], work, tenx)
 
         print("\nwarm: `briefgen watch`, from saving the brief to all outputs written (median of 5)")
         copy = work / "warm.yaml"
