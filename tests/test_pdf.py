@@ -1,3 +1,4 @@
+import fcntl
 import gc
 import os
 import re
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import BriefError, Loc
-from briefgen.hyphens import keep_hyphenation, load_hyphenation
+from briefgen.hyphens import hand_over_hyphenation, load_hyphenation, take_hyphenation
 from briefgen.pdf import release, render_pdf, write_pdf
 
 from .conftest import ROOT
@@ -176,16 +177,38 @@ def it_loads_hyphenation_patterns_from_its_cache_as_pyphen_parses_them(hyphenati
     assert _words(lang, words) == parsed
 
 
-def it_keeps_a_parsed_copy_for_another_process_once(hyphenation, monkeypatch):
+@pytest.mark.parametrize("lang, words", [
+    ("en-GB", ["jurisdictions", "immigration"]),
+    ("ca", ["col·lecció", "intel·ligent"]),
+])
+def it_hands_patterns_over_through_a_pipe_and_keeps_a_copy_once(hyphenation, monkeypatch, lang,
+                                                                words):
     import pyphen
 
-    keep_hyphenation("en-GB")
-    [kept] = hyphenation.glob("hyphenation-*.json")
-    pyphen.hdcache.clear()  # another process: it finds the copy, and parses nothing
-    monkeypatch.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
-    keep_hyphenation("en")
-    load_hyphenation("en-GB")
-    assert list(hyphenation.glob("hyphenation-*.json")) == [kept] and pyphen.hdcache
+    parsed = _words(lang, words)
+    for _ in range(2):  # parsed and then kept; then from the copy
+        pyphen.hdcache.clear()
+        read, write = os.pipe()
+        fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 1 << 20)  # as a build's: it holds them all
+        hand_over_hyphenation(lang, write)
+        pyphen.hdcache.clear()  # the parent: it loads what was sent, and parses nothing
+        with monkeypatch.context() as m:
+            m.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed again"))
+            take_hyphenation(read)
+            assert len(pyphen.hdcache) == 1  # what was sent, not the copy
+            load_hyphenation(lang)
+            assert _words(lang, words) == parsed
+        os.close(read)
+        assert len(list(hyphenation.glob("hyphenation-*.json"))) == 1
+    for sent in (None, b"cut short"):  # nothing sent (the child failed), or not all of it
+        pyphen.hdcache.clear()
+        read, write = os.pipe()
+        if sent:
+            os.write(write, sent)
+        os.close(write)
+        take_hyphenation(read)
+        os.close(read)
+        assert not pyphen.hdcache
 
 
 def it_parses_again_over_a_damaged_or_stale_cache_and_never_fails_over_one(hyphenation,

@@ -359,7 +359,7 @@ def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
 
 def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_path):
     # With an empty cache folder, that child parses the hyphenation patterns too, after it has
-    # sent the brief, and keeps a copy, which the parent waits for and loads.
+    # sent the brief, hands them over to the parent, which waits for them, and keeps a copy.
     probe = tmp_path / "probe"
     code = ("import os, sys, time\n"
             "import briefgen.build as b\n"

@@ -442,11 +442,14 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         read_job(brief_path, target, theme, paper, strict, csl, to)  # the brief's own errors first
         raise
     children = []
-    # The child parses the hyphenation patterns into the cache folder after it has sent the
-    # brief, while this process loads the fonts, and then closes its end of this pipe: this
-    # process loads that copy where it would have parsed the patterns too. On the example's
-    # first build this process had waited 0.12-0.15 s for a child that parsed them first.
+    # The child hands the hyphenation patterns over through this pipe after it has sent the
+    # brief, while this process loads the fonts. On the example's first build this process
+    # had waited 0.12-0.15 s for a child that parsed them before it sent the brief.
+    import fcntl  # a cold build forks: Unix only
+
     kept, keeping = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):  # room for English's 250 KB
+        fcntl.fcntl(keeping, fcntl.F_SETPIPE_SZ, 1 << 20)
     try:
         def read() -> Job:
             os.close(kept)
@@ -458,12 +461,9 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
             return job, replace(job, deck=None)  # planned only under strict
 
         def make_aside(job: Job) -> list[Output]:
-            from .hyphens import keep_hyphenation
+            from .hyphens import hand_over_hyphenation
 
-            try:
-                keep_hyphenation(job.brief.lang)
-            finally:
-                os.close(keeping)
+            hand_over_hyphenation(job.brief.lang, keeping)
             return [_planned_deck(job, aside[kind], target) if kind == "deck" else
                     _made(kind, lambda path: make_docx(job, path), aside[kind], target)
                     for kind in ASIDE if kind in chosen_outputs(job.brief, to)]
@@ -481,8 +481,10 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         calls = {kind: lambda k=kind: _made(k, makers[k], paths[k], target)
                  for kind in kinds if kind not in ASIDE}
 
-        def wait() -> None:  # for the child's end of the pipe to close: it is done, or gone
-            os.read(kept, 1)
+        def wait() -> None:
+            from .hyphens import take_hyphenation
+
+            take_hyphenation(kept)
 
         return job, _pdfs_side_by_side(job, calls, children, wait)
     except BaseException:

@@ -1,11 +1,12 @@
 """Hyphenation patterns for WeasyPrint's `hyphens: auto`, loaded from a parsed copy kept in the
 user's cache folder. Apart from pdf.py, which imports WeasyPrint: a process that has not imported
-it can then parse them for one that will."""
+it can then load or parse them for one that will, and hand them over."""
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import pickle
 from pathlib import Path
 
 import pyphen
@@ -31,12 +32,16 @@ def load_hyphenation(lang: str) -> None:
     patterns = _read_patterns(kept)
     if patterns is None:
         patterns = _Patterns(path)
-        if write_quietly(kept, _patterns_json(patterns)):
-            with contextlib.suppress(OSError):
-                for stale in kept.parent.glob(f"{_stem(path)}*"):
-                    if stale != kept:
-                        stale.unlink()
+        _keep(path, kept, patterns)
     pyphen.hdcache[path] = patterns
+
+
+def _keep(path, kept: Path, patterns: _Patterns) -> None:
+    if write_quietly(kept, _patterns_json(patterns)):
+        with contextlib.suppress(OSError):
+            for stale in kept.parent.glob(f"{_stem(path)}*"):
+                if stale != kept:
+                    stale.unlink()
 
 
 # Longer than any word a dictionary hyphenates (German's longest compounds have about 80 letters).
@@ -53,13 +58,42 @@ class _Patterns(pyphen.HyphDict):
         return [] if len(word) > MAX_HYPHENATED else super().positions(word)
 
 
-def keep_hyphenation(lang: str) -> None:
-    """Parse lang's patterns into the cache folder, unless a copy is there already. A cold build's
-    reading child does this while its parent imports WeasyPrint: the parent's warm-up then loads
-    the copy (0.08 s less of a first build in English), where it would have parsed the text."""
-    found = _dictionary(lang)
-    if found is not None and found[1] is not None and not found[1].exists():
-        load_hyphenation(lang)
+def hand_over_hyphenation(lang: str, fd: int) -> None:
+    """Send lang's patterns through the pipe fd, and close it: a cold build's reading child does
+    this for its parent, which loads the fonts meanwhile (take_hyphenation). They come from the
+    copy in the cache folder, else are parsed, and the copy is then written, once they are sent.
+    Pickled between two processes of one build, they load in a quarter of the time that the
+    JSON copy takes (11 against 35 ms for English), and on a first build the parent does not
+    wait for the copy to be written (0.08 s)."""
+    with os.fdopen(fd, "wb") as pipe:
+        found = _dictionary(lang)
+        if found is None:
+            return
+        path, kept = found
+        patterns = _read_patterns(kept) if kept is not None else None
+        parsed = patterns is None
+        if parsed:
+            patterns = _Patterns(path)
+        pickle.dump((path, patterns.patterns, patterns.maxlen), pipe, pickle.HIGHEST_PROTOCOL)
+    if parsed and kept is not None:
+        _keep(path, kept, patterns)
+
+
+def take_hyphenation(fd: int) -> None:
+    """Put in pyphen's cache the patterns hand_over_hyphenation sends through the pipe fd, once
+    it has closed it; none if it sent none (a language without a dictionary, or a child that
+    failed): load_hyphenation then loads or parses them. fd stays open."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    try:
+        path, patterns, maxlen = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - nothing sent, or cut short: loaded the usual way
+        return
+    if path not in pyphen.hdcache:
+        hd = _Patterns.__new__(_Patterns)  # as _read_patterns makes it
+        hd.patterns, hd.cache, hd.maxlen = patterns, {}, maxlen
+        pyphen.hdcache[path] = hd
 
 
 def _dictionary(lang: str):
