@@ -200,6 +200,14 @@ def it_hands_patterns_over_through_a_pipe_and_keeps_a_copy_once(hyphenation, mon
             assert _words(lang, words) == parsed
         os.close(read)
         assert len(list(hyphenation.glob("hyphenation-*.json"))) == 1
+    pyphen.hdcache.clear()
+    read, write = os.pipe()
+    os.close(read)  # the parent loaded them itself: nothing to send, or to parse
+    for copy in hyphenation.glob("hyphenation-*.json"):
+        copy.unlink()
+    with monkeypatch.context() as m:
+        m.setattr(pyphen.HyphDict, "__init__", lambda *a: pytest.fail("parsed for no one"))
+        hand_over_hyphenation(lang, write)
     for sent in (None, b"cut short"):  # nothing sent (the child failed), or not all of it
         pyphen.hdcache.clear()
         read, write = os.pipe()

@@ -678,3 +678,49 @@ def it_sends_the_templates_the_reading_child_compiled_to_the_handouts_process(tm
     # The deck is planned once the brief is sent (compiling the handout's template is the
     # last thing before), not before.
     assert probe.with_suffix(".order").read_text().split() == ["compile", "plan"]
+
+
+def it_loads_the_fonts_while_the_child_still_formats_the_sources(tmp_path):
+    # The child sends the memo's style sheet once the theme and its fonts are checked; the
+    # parent loads the fonts with it, once: its warm-up after the brief renders nothing.
+    probe = tmp_path / "probe"
+    code = ("import os, sys, time\n"
+            "import weasyprint\n"
+            "import briefgen.csl as csl\n"
+            "def log(what):\n"
+            "    with open(os.environ['PROBE'], 'a') as f:\n"
+            "        f.write(f'{os.getpid()} {what} {time.time()}\\n')\n"
+            "formatted = csl.format_references\n"
+            "def slow(*args):\n"
+            "    time.sleep(0.5)  # slower than the parent's imports\n"
+            "    log('formatted')\n"
+            "    return formatted(*args)\n"
+            "csl.format_references = slow\n"
+            "made = weasyprint.HTML.__init__\n"
+            "def html(self, *args, string='', **kwargs):\n"
+            "    log('warm-up' if 'Warm <b>up' in string else 'render')\n"
+            "    made(self, *args, string=string, **kwargs)\n"
+            "weasyprint.HTML.__init__ = html\n"
+            "import pyphen\n"
+            "parse = pyphen.HyphDict.__init__\n"
+            "def parsed(*args):\n"
+            "    log('parsed')\n"
+            "    parse(*args)\n"
+            "pyphen.HyphDict.__init__ = parsed\n"
+            "from briefgen.cli import main\n"
+            "print('parent', os.getpid())\n"
+            "sys.exit(main(sys.argv[1:]))\n")
+    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "PROBE": str(probe),
+                               "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    parent = done.stdout.split()[1]
+    events = [line.split() for line in probe.read_text().splitlines()]
+    [formatted] = [float(t) for _, what, t in events if what == "formatted"]
+    warm = [float(t) for pid, what, t in events if what == "warm-up" and pid == parent]
+    assert len(warm) == 1 and warm[0] < formatted
+    # Done before the brief came, the parent parses the hyphenation patterns too, and the
+    # child, which would have handed them over, does not.
+    assert [pid for pid, what, _ in events if what == "parsed"] == [parent]
+    assert list((tmp_path / "cache" / "briefgen").glob("hyphenation-*.json"))

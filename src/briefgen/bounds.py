@@ -15,12 +15,14 @@ from .errors import BriefError, Loc
 
 
 def render_templates(env: jinja2.Environment, kind: str, context: dict, brief,
-                     theme_source) -> str:
-    """style.css, then {kind}.html with that CSS, under the bounds below; brief: whose renders
-    share one time budget in this process."""
+                     theme_source, css_only: bool = False) -> str:
+    """style.css, then {kind}.html with that CSS (or the CSS alone), under the bounds below;
+    brief: whose renders share one time budget in this process."""
     try:
         with _bounded(brief):
             css = _render(env, "style.css", context)
+            if css_only:
+                return css
             return _render(env, f"{kind}.html", dict(context, css=Markup(css)), len(css))
     except jinja2.TemplateSyntaxError as e:
         raise BriefError.at(Loc(e.filename or e.name or "template", e.lineno or 1),

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import select
 import sys
 import time
 from dataclasses import dataclass, field, fields, replace
@@ -15,7 +16,7 @@ from .cache import file_stamp
 from .cite import number_citations, plain, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
-from .fork import collect, receive, single_threaded, spawn, stop, usable_cores
+from .fork import collect, receive, single_threaded, spawn, stop, usable_cores, widen
 from .handout import fit_handout, handout_context, remember_fit, remembered_fit
 from .html import compile_for, render_html, shorten
 from .fonts import face_problems, uncovered_text
@@ -161,8 +162,9 @@ class Job:
 
 def read_job(brief_path: Path, target: Path, theme: str | None, paper: str | None,
              strict: bool, csl: str | None = None, to: tuple[str, ...] | None = None,
-             plan: bool = True) -> Job:
-    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper, csl, to, plan)
+             plan: bool = True, ready=None) -> Job:
+    brief, doc, chosen, deck, warnings = prepare(brief_path, theme, strict, paper, csl, to, plan,
+                                                 ready)
     stamp = build_time(brief)
     return Job(brief, doc, chosen, deck, warnings, target, paper, stamp,
                render_html(doc, chosen, "memo", paper, stamp=stamp))
@@ -344,13 +346,14 @@ def warm_up(job: Job, kept=None) -> None:
 
 def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = False,
             paper: str | None = None, csl: str | None = None, to: tuple[str, ...] | None = None,
-            plan: bool = True):
+            plan: bool = True, ready=None):
     """Everything before rendering, which `check` runs alone: the brief, its resolved Doc, the
     theme, the deck plan and every warning (errors under strict), those of crowded charts
     too (drawn here, in a few ms each, and kept for the memo's rendering). The deck's warnings
     only where a deck is made (to, else the brief's outputs:). plan=False: no deck plan (None)
     and none of its warnings, which plan_deck gives later; not under strict, whose error
-    lists every warning at once."""
+    lists every warning at once. ready(brief, doc, theme): called once the theme and its fonts
+    are checked, before the sources are formatted."""
     brief = load_brief(brief_path)
     doc = number_citations(brief)
     chosen = branded(theme_for(brief, theme), brief)
@@ -358,10 +361,12 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
 
     # The style is checked even when nothing is cited, so that a wrong one is said at once.
     style = style_for(brief, chosen, csl)
-    doc = replace(doc, refs=format_references(doc.refs, style, brief.lang))
     faces = face_problems(chosen)
     if faces:  # else a face's text would print in one of the machine's fonts
         raise BriefError(faces)
+    if ready is not None:
+        ready(brief, doc, chosen)
+    doc = replace(doc, refs=format_references(doc.refs, style, brief.lang))
     deck, deck_warnings = plan_deck(doc, chosen, paper) if plan or strict else (None, [])
     if "deck" not in chosen_outputs(brief, to):
         deck_warnings = []
@@ -444,18 +449,29 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
     children = []
     # The child hands the hyphenation patterns over through this pipe after it has sent the
     # brief, while this process loads the fonts. On the example's first build this process
-    # had waited 0.12-0.15 s for a child that parsed them before it sent the brief.
-    import fcntl  # a cold build forks: Unix only
-
+    # had waited 0.12-0.15 s for a child that parsed them before it sent the brief. Where this
+    # process has loaded the fonts before the brief comes (a long brief), it loads the
+    # patterns itself, and closes the pipe: it would otherwise wait twice.
     kept, keeping = os.pipe()
-    with contextlib.suppress(AttributeError, OSError):  # room for English's 250 KB
-        fcntl.fcntl(keeping, fcntl.F_SETPIPE_SZ, 1 << 20)
+    widen(keeping)  # room for English's 250 KB
     try:
-        def read() -> Job:
+        def read(send) -> Job:
             os.close(kept)
+
+            def ready(brief: Brief, doc, chosen) -> None:
+                # The memo's style sheet, with which the parent loads the fonts while this
+                # child formats the sources and renders the memo (0.2-0.3 s of this machine).
+                css = None
+                if {"memo", "handout"} & set(chosen_outputs(brief, to)):
+                    css = render_html(doc, chosen, "memo", paper, stamp=build_time(brief),
+                                      css_only=True)
+                send((css, [brief.path.parent.resolve(), chosen.folder], Loc(str(brief.path)),
+                      brief.lang))
+
             # The deck is planned after the brief is sent (0.05 s for the example, 0.09 s for
             # the 10x brief): the parent needs no plan.
-            job = read_job(brief_path, target, theme, paper, strict, csl, to, plan=False)
+            job = read_job(brief_path, target, theme, paper, strict, csl, to, plan=False,
+                           ready=ready)
             if "handout" in chosen_outputs(job.brief, to):
                 compile_for(job.theme, "handout", job.brief)  # sent with the theme
             return job, replace(job, deck=None)  # planned only under strict
@@ -471,7 +487,18 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         spawn(make_aside, nice=5, first=read, into=children)
         os.close(keeping)
         keeping = None
-        from . import pdf  # noqa: F401 - WeasyPrint's import, while the child reads
+        from . import pdf  # WeasyPrint's import, while the child reads
+        from .hyphens import load_hyphenation, take_hyphenation
+        css, roots, origin, lang = receive(children[0])
+        if css is not None:
+            # A font the warm-up cannot load is said by the render that needs it, in its turn.
+            with contextlib.suppress(BriefError):
+                pdf.warm_fonts(f"<style>{css}</style>", roots[0], roots, origin)
+            # The brief is 100 KB or more: part of it is in the pipe once it is sent.
+            if not select.select([children[0][1]], [], [], 0)[0]:
+                load_hyphenation(lang)
+                os.close(kept)
+                kept = None
         job = receive(children[0])
         kinds = chosen_outputs(job.brief, to)
         paths = {kind: stage(NAMES[kind]) for kind in kinds}
@@ -482,16 +509,16 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
                  for kind in kinds if kind not in ASIDE}
 
         def wait() -> None:
-            from .hyphens import take_hyphenation
-
-            take_hyphenation(kept)
+            if kept is not None:
+                take_hyphenation(kept)
 
         return job, _pdfs_side_by_side(job, calls, children, wait)
     except BaseException:
         stop(children)
         raise
     finally:
-        os.close(kept)
+        if kept is not None:
+            os.close(kept)
         if keeping is not None:
             os.close(keeping)
 

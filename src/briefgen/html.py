@@ -117,11 +117,12 @@ def add_filters(env) -> None:
 
 def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
                 stamp: dt.datetime | None = None, scale: float = 1.0, sp: float = 1.0,
-                running_left: str | None = None, **extra) -> str:
+                running_left: str | None = None, css_only: bool = False, **extra) -> str:
     """The memo or handout as one HTML string, with its CSS inline.
 
     scale (type) and sp (spacing) are the handout's fitting knobs; the memo uses neither.
     running_left: the memo's running head, once cut to fit; by default the whole subject.
+    css_only: its style sheet alone (charts not drawn), which names the fonts to load.
     """
     b = doc.brief
     labels = labels_for(b.lang)
@@ -141,12 +142,13 @@ def render_html(doc: Doc, theme: Theme, kind: str, paper: str | None = None, *,
         if doc.recommendations else None,
         # Drawn here, not in the templates: outside their time and memory bounds, and only for
         # a brief with charts.
-        charts=_memo_charts(doc, theme, paper or theme.paper) if kind == "memo" else {},
+        charts=_memo_charts(doc, theme, paper or theme.paper)
+        if kind == "memo" and not css_only else {},
         handout_chart=_handout_chart(doc, theme, paper or theme.paper, sp, scale)
         if kind == "handout" and b.handout.chart else None,
         **extra,
     )
-    return render_templates(env, kind, context, b, theme.source)
+    return render_templates(env, kind, context, b, theme.source, css_only)
 
 
 def compile_for(theme: Theme, kind: str, brief) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import pickle
+import select
 from pathlib import Path
 
 import pyphen
@@ -60,23 +61,37 @@ class _Patterns(pyphen.HyphDict):
 
 def hand_over_hyphenation(lang: str, fd: int) -> None:
     """Send lang's patterns through the pipe fd, and close it: a cold build's reading child does
-    this for its parent, which loads the fonts meanwhile (take_hyphenation). They come from the
+    this for its parent, which loads the fonts meanwhile (take_hyphenation), unless the parent
+    has closed its end, having loaded them itself. They come from the
     copy in the cache folder, else are parsed, and the copy is then written, once they are sent.
     Pickled between two processes of one build, they load in a quarter of the time that the
     JSON copy takes (11 against 35 ms for English), and on a first build the parent does not
     wait for the copy to be written (0.08 s)."""
-    with os.fdopen(fd, "wb") as pipe:
+    try:
         found = _dictionary(lang)
-        if found is None:
+        if found is None or _closed(fd):
             return
         path, kept = found
         patterns = _read_patterns(kept) if kept is not None else None
         parsed = patterns is None
         if parsed:
             patterns = _Patterns(path)
-        pickle.dump((path, patterns.patterns, patterns.maxlen), pipe, pickle.HIGHEST_PROTOCOL)
+        sent = memoryview(pickle.dumps((path, patterns.patterns, patterns.maxlen),
+                                       pickle.HIGHEST_PROTOCOL))
+        with contextlib.suppress(BrokenPipeError):  # the parent loaded them itself
+            while sent:
+                sent = sent[os.write(fd, sent):]
+    finally:
+        os.close(fd)
     if parsed and kept is not None:
         _keep(path, kept, patterns)
+
+
+def _closed(fd: int) -> bool:
+    """Whether the pipe's other end is closed: the parent loaded the patterns itself."""
+    poll = select.poll()
+    poll.register(fd, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poll.poll(0))
 
 
 def take_hyphenation(fd: int) -> None:

@@ -433,13 +433,18 @@ def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str,
     process: load its fonts, WeasyPrint's C types and its hyphenation patterns. kept: returns
     once another process is done keeping a parsed copy of the patterns (a cold build's reading
     child parses them while this one loads the fonts)."""
+    warm_fonts(html, base, roots, origin)
+    if kept is not None:
+        kept()
+    load_hyphenation(lang)
+
+
+def warm_fonts(html: str, base: Path, roots: list[Path], origin: Loc) -> None:
+    """warm_up without the hyphenation patterns: html may be its style sheet alone."""
     if _font_key(html, [Path(r).resolve() for r in roots]) not in _fonts:  # else warm already
         style = "".join(_STYLE.findall(html))
         # No lang: a line this short is never hyphenated, and render_pdf would load them.
         render_pdf(f"<html><style>{style}</style><p>Warm <b>up</b></p>", base, roots, origin)
-    if kept is not None:
-        kept()
-    load_hyphenation(lang)
 
 
 def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
