@@ -268,6 +268,21 @@ def briefgen_process(*args, sequential=False):
                           capture_output=True, text=True, env=env)
 
 
+def probed_build(tmp_path, patches: str):
+    """A first build of the example in a new process (the cold path, an empty cache folder),
+    after the patches (Python that logs what happens to the file named by $PROBE); returns the
+    finished process and the parent's pid."""
+    code = patches + ("from briefgen.cli import main\n"
+                      "print('parent', os.getpid())\n"
+                      "sys.exit(main(sys.argv[1:]))\n")
+    env = {**os.environ, "PROBE": str(tmp_path / "probe"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    return done, done.stdout.split()[1]
+
+
 def it_builds_the_same_files_in_a_new_process_as_in_sequence(tmp_path):
     # A new process reads the brief and writes the deck in a child while it imports WeasyPrint.
     cold = briefgen_process("build", EXAMPLE, "-o", tmp_path / "cold")
@@ -379,16 +394,8 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
             "    with open(os.environ['PROBE'] + '.warm', 'a') as f:\n"
             "        f.write(f'{time.time()}\\n')\n"
             "    return warm(*args)\n"
-            "b.read_job, pyphen.HyphDict.__init__, b.warm_up = read_job, parsed, warm_up\n"
-            "from briefgen.cli import main\n"
-            "print('parent', os.getpid())\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True,
-                          env={**os.environ, "PROBE": str(probe),
-                               "XDG_CACHE_HOME": str(tmp_path / "cache")})
-    assert done.returncode == 0, done.stderr
-    parent = done.stdout.split()[1]
+            "b.read_job, pyphen.HyphDict.__init__, b.warm_up = read_job, parsed, warm_up\n")
+    _, parent = probed_build(tmp_path, code)
     [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
     assert reader != parent and imported == "False"
     [(parser, parsed)] = [line.split() for line in probe.with_suffix(".parsed").read_text()
@@ -664,13 +671,8 @@ def it_sends_the_templates_the_reading_child_compiled_to_the_handouts_process(tm
             "        return call(*args)\n"
             "    return run\n"
             "b.compile_for = logged('compile', b.compile_for)\n"
-            "b.plan_deck = logged('plan', b.plan_deck)\n"
-            "from briefgen.cli import main\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True,
-                          env={**os.environ, "PROBE": str(probe)})
-    assert done.returncode == 0, done.stderr
+            "b.plan_deck = logged('plan', b.plan_deck)\n")
+    probed_build(tmp_path, code)
     compiled = [line.split() for line in probe.read_text().splitlines()]
     reader = probe.with_suffix(".reader").read_text()
     assert {pid for pid, _ in compiled} == {reader}
@@ -706,16 +708,8 @@ def it_loads_the_fonts_while_the_child_still_formats_the_sources(tmp_path):
             "def parsed(*args):\n"
             "    log('parsed')\n"
             "    parse(*args)\n"
-            "pyphen.HyphDict.__init__ = parsed\n"
-            "from briefgen.cli import main\n"
-            "print('parent', os.getpid())\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    done = subprocess.run([sys.executable, "-c", code, "build", str(EXAMPLE), "-o",
-                           str(tmp_path / "out")], capture_output=True, text=True,
-                          env={**os.environ, "PROBE": str(probe),
-                               "XDG_CACHE_HOME": str(tmp_path / "cache")})
-    assert done.returncode == 0, done.stderr
-    parent = done.stdout.split()[1]
+            "pyphen.HyphDict.__init__ = parsed\n")
+    _, parent = probed_build(tmp_path, code)
     events = [line.split() for line in probe.read_text().splitlines()]
     [formatted] = [float(t) for _, what, t in events if what == "formatted"]
     warm = [float(t) for pid, what, t in events if what == "warm-up" and pid == parent]
