@@ -348,6 +348,26 @@ def it_fails_in_a_new_process_as_in_sequence_and_keeps_earlier_outputs(tmp_path,
         assert blocked.returncode == 2 and blocked.stderr == f"{brief}{message}\n"
 
 
+def it_reports_the_briefs_errors_before_its_themes_broken_style_sheet_in_a_new_process(
+        tmp_path):
+    # The child renders the memo's style sheet early, for the parent to load the fonts with:
+    # a theme's broken one is still said after the brief's errors, as in sequence.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    (theme / "templates").mkdir()
+    css = (ROOT / "src" / "briefgen" / "templates" / "style.css").read_text(encoding="utf-8")
+    (theme / "templates" / "style.css").write_text(css + "{% if %}\n", encoding="utf-8")
+    brief = write(tmp_path, MINIMAL.replace("title: Source B\n", "title: Source B\n  - id: c\n"
+                                                                  "    title: Source C\n"))
+    said = set()
+    for sequential in (False, True):
+        failed = briefgen_process("build", brief, "-o", tmp_path / "out", "--theme", theme,
+                                  "--strict", sequential=sequential)
+        assert failed.returncode == 2
+        said.add(failed.stderr)
+    assert said == {f"{brief}:12:5: source 'c' is never cited (an error under --strict)\n"}
+
+
 def it_reports_the_brief_before_a_folder_it_cannot_write_in(tmp_path):
     # The folder exists but takes no new file (as on a read-only disk, which root also meets).
     code = ("import sys, tempfile\n"
@@ -718,3 +738,21 @@ def it_loads_the_fonts_while_the_child_still_formats_the_sources(tmp_path):
     # child, which would have handed them over, does not.
     assert [pid for pid, what, _ in events if what == "parsed"] == [parent]
     assert list((tmp_path / "cache" / "briefgen").glob("hyphenation-*.json"))
+
+
+def it_hands_the_patterns_over_at_full_priority_and_writes_the_deck_at_a_lower_one(tmp_path):
+    # The parent may be waiting for the patterns; nobody waits for the deck.
+    code = ("import os, sys\n"
+            "import briefgen.build as b, briefgen.hyphens as h\n"
+            "def logged(name, call):\n"
+            "    def run(*args):\n"
+            "        with open(os.environ['PROBE'], 'a') as f:\n"
+            "            f.write(f'{name} {os.nice(0)}\\n')\n"
+            "        return call(*args)\n"
+            "    return run\n"
+            "h.hand_over_hyphenation = logged('patterns', h.hand_over_hyphenation)\n"
+            "b.make_deck = logged('deck', b.make_deck)\n")
+    probed_build(tmp_path, code)
+    niceness = os.nice(0)  # the build's, which inherits this process's
+    said = (tmp_path / "probe").read_text().split()
+    assert said == ["patterns", str(niceness), "deck", str(min(niceness + 5, 19))]

@@ -463,8 +463,11 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
                 # child formats the sources and renders the memo (0.2-0.3 s of this machine).
                 css = None
                 if {"memo", "handout"} & set(chosen_outputs(brief, to)):
-                    css = render_html(doc, chosen, "memo", paper, stamp=build_time(brief),
-                                      css_only=True)
+                    # A theme's broken style sheet is said by the memo's render, after the
+                    # brief's own errors, as a sequential build says it.
+                    with contextlib.suppress(BriefError):
+                        css = render_html(doc, chosen, "memo", paper, stamp=build_time(brief),
+                                          css_only=True)
                 send((css, [brief.path.parent.resolve(), chosen.folder], Loc(str(brief.path)),
                       brief.lang))
 
@@ -479,14 +482,19 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         def make_aside(job: Job) -> list[Output]:
             from .hyphens import hand_over_hyphenation
 
-            hand_over_hyphenation(job.brief.lang, keeping)
+            if {"memo", "handout"} & set(chosen_outputs(job.brief, to)):
+                hand_over_hyphenation(job.brief.lang, keeping)  # the parent may be waiting
+            else:
+                os.close(keeping)
+            with contextlib.suppress(OSError):
+                os.nice(5)  # as _build_side_by_side's child
             return [_planned_deck(job, aside[kind], target) if kind == "deck" else
                     _made(kind, lambda path: make_docx(job, path), aside[kind], target)
                     for kind in ASIDE if kind in chosen_outputs(job.brief, to)]
 
-        spawn(make_aside, nice=5, first=read, into=children)
-        os.close(keeping)
-        keeping = None
+        spawn(make_aside, first=read, into=children)
+        closing, keeping = keeping, None  # closed once, even if Ctrl-C comes in between
+        os.close(closing)
         from . import pdf  # WeasyPrint's import, while the child reads
         from .hyphens import load_hyphenation, take_hyphenation
         css, roots, origin, lang = receive(children[0])
@@ -497,8 +505,8 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
             # The brief is 100 KB or more: part of it is in the pipe once it is sent.
             if not select.select([children[0][1]], [], [], 0)[0]:
                 load_hyphenation(lang)
-                os.close(kept)
-                kept = None
+                closing, kept = kept, None
+                os.close(closing)
         job = receive(children[0])
         kinds = chosen_outputs(job.brief, to)
         paths = {kind: stage(NAMES[kind]) for kind in kinds}
