@@ -446,6 +446,25 @@ def geometry(shape):
     return (shape.left, shape.top, shape.width, shape.height)
 
 
+def it_places_a_slides_placeholder_where_python_pptx_finds_its_layouts():
+    # A layout whose body placeholder names no idx counts it as 0, as its title: python-pptx
+    # finds the first of an idx, and a slide's placeholder with no position stands there.
+    from pptx import Presentation
+
+    from briefgen.pptx_out import _placeholder_boxes
+
+    prs = Presentation()
+    layout = prs.slide_layouts[1]
+    body = layout.placeholders[1]._element.ph
+    del body.attrib["idx"]
+    body.set("type", "body")
+    assert [ph.placeholder_format.idx for ph in layout.placeholders].count(0) == 2
+    boxes = _placeholder_boxes(layout)
+    for idx, box in boxes.items():
+        found = layout.placeholders.get(idx=idx)
+        assert box == [found.left, found.top, found.width, found.height]
+
+
 def it_keeps_the_templates_placeholder_geometry_and_measures_text_inside_it(tmp_path):
     import shutil
 

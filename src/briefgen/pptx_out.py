@@ -213,8 +213,10 @@ def _placeholder_boxes(layout) -> dict[int, list[int]]:
     placeholder stands, having no position of its own. Asked of the slide's placeholder,
     python-pptx looks through the layout again for each of the four: a quarter of the time
     of a deck."""
-    return {ph.placeholder_format.idx: [ph.left, ph.top, ph.width, ph.height]
-            for ph in layout.placeholders}
+    stands: dict[int, list[int]] = {}
+    for ph in layout.placeholders:  # the first of an idx, as python-pptx's get(idx=) finds
+        stands.setdefault(ph.placeholder_format.idx, [ph.left, ph.top, ph.width, ph.height])
+    return stands
 
 
 def _place(shape, box: Box, stands: dict[int, list[int]]) -> None:
