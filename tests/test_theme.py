@@ -343,6 +343,31 @@ def it_counts_the_template_time_of_one_brief_over_all_its_renders(theme_copy, mo
     assert "Still here" in render_html(doc_again, theme, "memo")
 
 
+def it_renders_the_style_sheet_ahead_on_a_budget_that_leaves_the_briefs_whole(theme_copy,
+                                                                               monkeypatch):
+    # A cold build renders the memo's style sheet ahead, for the parent to load the fonts
+    # with. A slow one must not use up the time the brief's own renders have: it failed the
+    # build where a sequential one passed.
+    import time
+
+    from briefgen.html import render_html
+
+    monkeypatch.setattr("briefgen.bounds.TEMPLATE_SECONDS", 0.6)
+    css = (ROOT / "src" / "briefgen" / "templates" / "style.css").read_text(encoding="utf-8")
+    doc, theme, _ = overridden(theme_copy, "style.css", "{{ spin() }}" + css)
+
+    def spin():  # 0.35 processor seconds: more than the render ahead may take, half the brief's
+        end = time.process_time() + 0.35
+        while time.process_time() < end:  # user time, which the bound counts
+            sum(range(10_000))
+        return ""
+    theme.env.globals["spin"] = spin
+    for _ in range(2):
+        with pytest.raises(BriefError):  # ahead: given up at 0.25 s
+            render_html(doc, theme, "memo", css_only=True)
+    assert "Sources" in render_html(doc, theme, "memo")  # 0.35 s of the brief's 0.6 s
+
+
 def it_stops_a_template_that_writes_too_much(theme_copy, monkeypatch):
     monkeypatch.setattr("briefgen.bounds.TEMPLATE_OUTPUT", 100_000)
     doc, theme, memo = overridden(theme_copy, "memo.html",

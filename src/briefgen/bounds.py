@@ -16,10 +16,13 @@ from .errors import BriefError, Loc
 
 def render_templates(env: jinja2.Environment, kind: str, context: dict, brief,
                      theme_source, css_only: bool = False) -> str:
-    """style.css, then {kind}.html with that CSS (or the CSS alone), under the bounds below;
-    brief: whose renders share one time budget in this process."""
+    """style.css, then {kind}.html with that CSS, under the bounds below; brief: whose renders
+    share one time budget in this process. css_only: style.css alone, rendered ahead of the
+    brief's renders for a warm-up, under a budget of its own (AHEAD_SECONDS): it leaves the
+    brief's budget whole, and a slow style sheet is left to the renders that need it."""
+    bounds = _bounded(None, AHEAD_SECONDS) if css_only else _bounded(brief)
     try:
-        with _bounded(brief):
+        with bounds:
             css = _render(env, "style.css", context)
             if css_only:
                 return css
@@ -199,19 +202,27 @@ def _writing_loc(output) -> Loc | None:
 _spent: list = [None, 0.0]  # [weak reference to the brief, processor seconds its renders took]
 
 
-class _bounded:
-    """Time and memory bounds around one render of this brief's templates."""
+AHEAD_SECONDS = 0.25
 
-    def __init__(self, brief):
+
+class _bounded:
+    """Time and memory bounds around one render of this brief's templates; brief None: a render
+    with a time budget of its own (seconds), which no brief's renders share."""
+
+    def __init__(self, brief, seconds: float | None = None):
         self.brief = brief
+        self.seconds = seconds
 
     def __enter__(self):
         self.limits = _cap_memory()
         self.timer = (hasattr(signal, "SIGVTALRM")
                       and threading.current_thread() is threading.main_thread())
-        if _spent[0] is None or _spent[0]() is not self.brief:
-            _spent[:] = [weakref.ref(self.brief), 0.0]
-        self.budget = max(TEMPLATE_SECONDS - _spent[1], 0.001)
+        if self.brief is None:
+            self.budget = self.seconds
+        else:
+            if _spent[0] is None or _spent[0]() is not self.brief:
+                _spent[:] = [weakref.ref(self.brief), 0.0]
+            self.budget = max(TEMPLATE_SECONDS - _spent[1], 0.001)
         if self.timer:
             self.previous = signal.signal(signal.SIGVTALRM, _out_of_time)
             # Again every 50 ms after the first, should a call the template made swallow one.
@@ -222,8 +233,9 @@ class _bounded:
         if self.timer:
             left = signal.setitimer(signal.ITIMER_VIRTUAL, 0)[0]
             signal.signal(signal.SIGVTALRM, self.previous)
-            _spent[1] = TEMPLATE_SECONDS if kind is _OutOfTime else \
-                _spent[1] + max(self.budget - left, 0.0)
+            if self.brief is not None:
+                _spent[1] = TEMPLATE_SECONDS if kind is _OutOfTime else \
+                    _spent[1] + max(self.budget - left, 0.0)
         _restore_memory(self.limits)
 
 
