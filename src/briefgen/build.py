@@ -57,8 +57,9 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     parallel: make the deck and the handout in forked processes while this one makes the memo
     (default: where fork exists, this process may use two processors or more, and BRIEFGEN_JOBS
     is not 1); in a process that has not yet imported WeasyPrint, the deck's child reads the
-    brief too (_build_cold). hint: another brief's handout Fit (a batch), checked first. cache: a dict kept between calls (briefgen
-    watch); an output whose inputs are unchanged since the last call is not rebuilt.
+    brief too (_build_cold). hint: another brief's handout Fit (a batch), checked first.
+    cache: a dict kept between calls (briefgen watch); an output whose inputs are unchanged
+    since the last call is not rebuilt.
     """
     started = time.perf_counter()
     brief_path = Path(brief_path)

@@ -213,7 +213,8 @@ def cgroup_quota(own: Path = Path("/proc/self/cgroup"),
         number, kinds, place = (line.split(":", 2) + ["", ""])[:3]
         if not place.startswith("/"):
             continue
-        if number == "0" and kinds == "":  # cgroup v2: "0::/path", cpu.max holds "quota period" or "max period"
+        # cgroup v2: "0::/path", cpu.max holds "quota period" or "max period"
+        if number == "0" and kinds == "":
             folders, name = [root], "cpu.max"
         elif "cpu" in kinds.split(","):  # v1: cpu.cfs_quota_us, -1 where none is set
             folders, name = [root / kinds, root / "cpu"], None

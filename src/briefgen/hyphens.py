@@ -62,11 +62,11 @@ class _Patterns(pyphen.HyphDict):
 def hand_over_hyphenation(lang: str, fd: int) -> None:
     """Send lang's patterns through the pipe fd, and close it: a cold build's reading child does
     this for its parent, which loads the fonts meanwhile (take_hyphenation), unless the parent
-    has closed its end, having loaded them itself. They come from the
-    copy in the cache folder, else are parsed, and the copy is then written, once they are sent.
-    Pickled between two processes of one build, they load in a quarter of the time that the
-    JSON copy takes (11 against 35 ms for English), and on a first build the parent does not
-    wait for the copy to be written (0.08 s)."""
+    has closed its end, having loaded them itself. They come from the copy in the cache folder,
+    else are parsed, and the copy is then written, once they are sent. Pickled between two
+    processes of one build, they load in a quarter of the time that the JSON copy takes (11
+    against 35 ms for English), and on a first build the parent does not wait for the copy to
+    be written (0.08 s)."""
     try:
         found = _dictionary(lang)
         if found is None or _closed(fd):
