@@ -437,9 +437,10 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
                 strict: bool, hint, stage, csl: str | None,
                 to: tuple[str, ...] | None) -> tuple[Job, list[Output]]:
     """A build in a process that has not imported WeasyPrint (the usual `briefgen build`): a
-    child reads the brief, sends it here and writes the deck and the Word memo, while this
-    process imports WeasyPrint; then as _pdfs_side_by_side. Reading the brief (0.07 s) leaves
-    the slowest path."""
+    child reads the brief while this process imports WeasyPrint. It sends the memo's style
+    sheet as soon as the theme is checked (this process loads the fonts with it), then the
+    brief, then the hyphenation patterns, and then writes the deck and the Word memo; this
+    process goes on as _pdfs_side_by_side."""
     try:
         # Only the brief says (in the child) whether it wants a deck or a Word memo: their
         # paths are handed out, and published below if it does.
