@@ -418,11 +418,13 @@ def it_reads_the_brief_in_a_child_while_a_new_process_imports_weasyprint(tmp_pat
     _, parent = probed_build(tmp_path, code)
     [(reader, imported)] = [line.split() for line in probe.read_text().splitlines()]
     assert reader != parent and imported == "False"
+    # Parsed once: by the child, after the parent got the brief, or, where the parent had
+    # loaded the fonts before the brief came (a busy machine), by the parent.
     [(parser, parsed)] = [line.split() for line in probe.with_suffix(".parsed").read_text()
                           .splitlines()]
-    assert parser == reader
-    # The parent got the brief before the patterns were parsed, and loaded their copy.
-    assert float(probe.with_suffix(".warm").read_text()) < float(parsed)
+    assert parser in (reader, parent)
+    if parser == reader:
+        assert float(probe.with_suffix(".warm").read_text()) < float(parsed)
     assert list((tmp_path / "cache" / "briefgen").glob("hyphenation-*.json"))
 
 

@@ -506,9 +506,9 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
                 pdf.warm_fonts(f"<style>{css}</style>", roots[0], roots, origin)
             # The brief is 100 KB or more: part of it is in the pipe once it is sent.
             if not select.select([children[0][1]], [], [], 0)[0]:
-                load_hyphenation(lang)
-                closing, kept = kept, None
+                closing, kept = kept, None  # first: the child sees it closed and parses none
                 os.close(closing)
+                load_hyphenation(lang)
         job = receive(children[0])
         kinds = chosen_outputs(job.brief, to)
         paths = {kind: stage(NAMES[kind]) for kind in kinds}
