@@ -87,6 +87,13 @@ def hand_over_hyphenation(lang: str, fd: int) -> None:
         _keep(path, kept, patterns)
 
 
+def _made(patterns: dict, maxlen: int) -> _Patterns:
+    """A dictionary of parsed patterns, as its __init__ would have left it."""
+    hd = _Patterns.__new__(_Patterns)
+    hd.patterns, hd.cache, hd.maxlen = patterns, {}, maxlen
+    return hd
+
+
 def _closed(fd: int) -> bool:
     """Whether the pipe's other end is closed: the parent loaded the patterns itself."""
     poll = select.poll()
@@ -106,9 +113,7 @@ def take_hyphenation(fd: int) -> None:
     except Exception:  # noqa: BLE001 - nothing sent, or cut short: loaded the usual way
         return
     if path not in pyphen.hdcache:
-        hd = _Patterns.__new__(_Patterns)  # as _read_patterns makes it
-        hd.patterns, hd.cache, hd.maxlen = patterns, {}, maxlen
-        pyphen.hdcache[path] = hd
+        pyphen.hdcache[path] = _made(patterns, maxlen)
 
 
 def _dictionary(lang: str):
@@ -165,8 +170,6 @@ def _read_patterns(kept: Path):
                     return None
                 values[i] = pyphen.DataInt(values[i], (str(change), int(index), int(cut)))
             patterns[key] = start, tuple(values)
-        hd = _Patterns.__new__(_Patterns)  # as its __init__ would have left it
-        hd.patterns, hd.cache, hd.maxlen = patterns, {}, int(copy["maxlen"])
-        return hd
+        return _made(patterns, int(copy["maxlen"]))
     except Exception:  # noqa: BLE001 - missing, cut short, or not what we wrote: parse again
         return None
