@@ -11,7 +11,7 @@ from briefgen.handout import Fit, fit_handout, handout_context, remember_fit, re
 from briefgen.html import render_html
 from briefgen.pdf import render_pdf
 
-from .conftest import EXAMPLE, MINIMAL, cite_numbers, pdf_pages, write
+from .conftest import EXAMPLE, MINIMAL, cite_numbers, forget_fits, pdf_pages, write
 from .test_deck import deck_sources, memo_sources, output, sources_map
 from .test_memo import recommended  # noqa: F401 (a fixture)
 
@@ -207,6 +207,34 @@ def it_renders_a_handout_whose_inputs_it_has_seen_once(tmp_path):
     edited = build(brief, tmp_path / "c")
     assert output_of(edited).fit.renders > 1
     assert output_of(build(brief, tmp_path / "d")).fit.renders == 1
+
+
+def it_checks_the_briefs_last_fit_first_after_an_edit_and_writes_what_a_search_finds(tmp_path):
+    # An edit to what the handout shows: the brief's last fit is checked with two renders,
+    # where a search takes three; a fit that no longer holds costs renders, never the result.
+    brief = write(tmp_path, EXAMPLE.read_text(encoding="utf-8"))
+    original = brief.read_text()
+    assert output_of(build(brief, tmp_path / "first")).fit.renders == 3
+    edits = [("No federal law compels", "No law compels"),  # the same fit
+             ("No federal law compels", "No federal law of any kind compels, requires or "
+                                        "otherwise obliges"),  # longer: less spacing
+             ("There is no federal\n  law forcing cities or counties to assist ICE, many local "
+              "leaders", "Many local leaders")]  # shorter: more spacing
+    fits = []
+    for n, (old, new) in enumerate(edits):
+        assert old in original
+        brief.write_text(original.replace(old, new, 1))
+        edited = build(brief, tmp_path / f"edit{n}")
+        forget_fits()
+        searched = build(brief, tmp_path / f"searched{n}")
+        assert output(edited, "handout").read_bytes() == output(searched, "handout").read_bytes()
+        fits.append((output_of(edited).fit.describe(), output_of(edited).fit.renders))
+        brief.write_text(original)
+        build(brief, tmp_path / f"back{n}")  # the last fit is the original one's again
+    assert fits[0] == ("type 100%, spacing 45%", 2)
+    assert fits[1][0] == "type 100%, spacing 35%" and fits[1][1] > 2
+    # The step above the last fit fits too: the search starts there, without the rung's bottom.
+    assert fits[2] == ("type 100%, spacing 55%", 4)
 
 
 def output_of(result):

@@ -17,7 +17,8 @@ from .cite import number_citations, plain, section_texts
 from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop, usable_cores, widen
-from .handout import fit_handout, handout_context, remember_fit, remembered_fit
+from .handout import (fit_handout, handout_context, hint_key, remember_fit,
+                      remembered_fit)
 from .html import compile_for, render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
@@ -57,7 +58,8 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
     parallel: make the deck and the handout in forked processes while this one makes the memo
     (default: where fork exists, this process may use two processors or more, and BRIEFGEN_JOBS
     is not 1); in a process that has not yet imported WeasyPrint, the deck's child reads the
-    brief too (_build_cold). hint: another brief's handout Fit (a batch), checked first.
+    brief too (_build_cold). hint: another brief's handout Fit (a batch), checked first where
+    the cache folder has no fit of this brief.
     cache: a dict kept between calls (briefgen watch); an output whose inputs are unchanged
     since the last call is not rebuilt.
     """
@@ -88,8 +90,9 @@ def build(brief_path: str | Path, out_dir: str | Path = "build", theme: str | No
             # With a cache (watch), an output whose inputs are all unchanged is not made again:
             # the swap keeps the file the folder has.
             keys = {} if cache is None else _input_keys(job)
-            last = cache.get("fit") if cache is not None else hint
-            makers = {"handout": lambda path: make_handout(job, path, last, keys.get("handout")),
+            last = cache.get("fit") if cache is not None else None
+            makers = {"handout": lambda path: make_handout(job, path, last, keys.get("handout"),
+                                                           hint),
                       "memo": lambda path: make_memo(job, path),
                       "deck": lambda path: make_deck(job, path),
                       "docx": lambda path: make_docx(job, path),
@@ -173,15 +176,22 @@ def read_job(brief_path: Path, target: Path, theme: str | None, paper: str | Non
 
 # The engines are imported in the function that uses them: in a parallel build each output's
 # process then imports only its own engine, and the imports run side by side.
-def make_handout(job: Job, path: Path, last=None, inputs: str | None = None) -> Output:
-    """last: a fit to check first (watch's last one, or a batch's last brief's)."""
+def make_handout(job: Job, path: Path, last=None, inputs: str | None = None,
+                 guess=None) -> Output:
+    """last: this brief's fit to check first (watch's last one); else this brief's last fit
+    from the cache folder; else guess (a batch's last brief's)."""
     from .pdf import ENGINE, write_pdf
 
     inputs = _digest((inputs or _handout_inputs(job, _common_inputs(job))) + ENGINE)
+    mine = hint_key(job.brief.path, job.theme.folder, job.paper or job.theme.paper, ENGINE)
+    if last is None:
+        # Its slope was measured on the brief's earlier text: the step above is rendered.
+        kept = remembered_fit(mine)
+        last = replace(kept, slope=None) if kept else guess
     document, fit = fit_handout(job.doc, job.theme, job.paper, job.folder, job.roots, job.origin,
                                 job.stamp, last, remembered_fit(inputs))
     write_pdf(document, path, job.origin)
-    remember_fit(inputs, fit)
+    remember_fit(inputs, fit, mine)
     return Output("handout", job.target / "handout.pdf", 1, fit.describe(), fit)
 
 
@@ -512,7 +522,7 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
         job = receive(children[0])
         kinds = chosen_outputs(job.brief, to)
         paths = {kind: stage(NAMES[kind]) for kind in kinds}
-        makers = {"handout": lambda path: make_handout(job, path, hint),
+        makers = {"handout": lambda path: make_handout(job, path, guess=hint),
                   "memo": lambda path: make_memo(job, path),
                   "html": lambda path: make_web(job, path)}
         calls = {kind: lambda k=kind: _made(k, makers[k], paths[k], target)

@@ -7,6 +7,7 @@ on how much height the handout needs, measured on a page tall enough to hold all
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 import re
@@ -159,8 +160,9 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     overflow it is made on a page 400 inches tall, whose content height is exactly what the
     handout needs: a smooth measure to interpolate on, where a real page that overflows only says
     which whole blocks moved over. Spacing changes that need in a straight line, so the example
-    settles in three renders. hint, the last answer for this brief (briefgen watch), is checked
-    first: if it still fits and the next step up does not, it is the answer again. known, the
+    settles in three renders. hint, the last answer for this brief (briefgen watch's, or the
+    cache folder's after an edit), is checked first: if it still fits and the next step up does
+    not, it is the answer again; if that step fits too, the search starts there. known, the
     answer for a handout made from these very inputs before (remembered_fit), takes one render.
     """
     from .pdf import content_height, margins, overfill, render_pdf
@@ -202,6 +204,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
     # rungs, "x fits and x + step does not" settles rungs 1 and 2 (their tops are the full-size
     # renders above them); rung 3 would also need rung 2's bottom, so it is not tried.
     first, own = (known, True) if known else (hint, False)
+    start = None  # a step the check below found to fit, and the rung it is on
     last = first and (first.spacing, first.scale, first.short_sources)
     if last == (1.0, 1.0, False):  # it fitted at full size last time
         full = measure(rungs[0], 1.0, real=True)
@@ -231,6 +234,7 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
             if above.excess > 0:
                 at_x.slope = (above.excess - at_x.excess) / rung.grid
                 return done(rung, at_x)
+            start = (rung, above)  # it fits too (a shorter brief): the search starts there
     # Rung 1: spacing, type at full size. Rung 2: type down to the floor. Rung 3: short sources.
     top = None
     for rung in rungs:
@@ -247,7 +251,10 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
                 if full.page:
                     return done(rung, full)
                 top = full  # the page disagrees with the tall page: believe the page
-        bottom = measure(rung, rung.lo, real=False, keep=rung is rungs[-1])
+        if start and start[0] is rung:
+            bottom = start[1]
+        else:
+            bottom = measure(rung, rung.lo, real=False, keep=rung is rungs[-1])
         if bottom.excess > 0:
             # Rung 1's bottom (tight spacing, full-size type) is rung 2's top.
             top = Try(1.0, bottom.excess) if rung is rungs[0] else None
@@ -262,12 +269,13 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
 
 
 FITS_FILE = "handout-fits.json"
-FITS_KEPT = 500  # handouts, about 100 bytes each; the oldest goes first
+FITS_KEPT = 500  # entries (a handout's inputs, a brief's last), about 120 bytes each; the oldest go first
 
 
 def remembered_fit(inputs: str) -> Fit | None:
     """The fit found before for a handout made from these very inputs (a digest of its HTML, the
-    files it reads and the engines' versions), kept in the cache folder; else None."""
+    files it reads and the engines' versions), kept in the cache folder; else None. A key made by
+    hint_key gives the last fit of that brief, whatever its text then was."""
     folder = private_folder()
     entry = _kept_fits(folder).get(inputs) if folder else None
     try:
@@ -281,19 +289,31 @@ def remembered_fit(inputs: str) -> Fit | None:
     return Fit(spacing, scale, short, 0, slope, excess=excess)
 
 
-def remember_fit(inputs: str, fit: Fit) -> None:
+def hint_key(brief_path: Path, theme_folder: Path, paper: str, engine: str) -> str:
+    """The key of a brief's last fit (remember_fit's hint): the same brief file, theme, paper
+    and engines. A build after an edit checks it first, with two renders where a search takes
+    three; the answer is the same, so the outputs do not depend on what the cache holds."""
+    said = "\0".join(("hint", str(brief_path.resolve()), str(theme_folder), paper, engine))
+    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def remember_fit(inputs: str, fit: Fit, hint: str | None = None) -> None:
     """Keep fit for the next build of a handout made from the same inputs: a build after an
     edit that leaves the handout as it was (most edits touch only the memo and the deck) then
-    renders it once, not three times. Never fails a build."""
-    folder = None if fit.borrowed else private_folder()
+    renders it once, not three times. hint: also keep it as this brief's last fit (hint_key).
+    Never fails a build."""
+    folder = private_folder()
     if folder is None:
         return
     fits = _kept_fits(folder)
     entry = [fit.spacing, fit.scale, fit.short_sources, fit.slope, fit.excess]
-    if fits.get(inputs) == entry:
+    # One found with an earlier version's slope is no answer for these inputs, but a hint.
+    said = ([] if fit.borrowed else [inputs]) + ([hint] if hint else [])
+    if all(fits.get(key) == entry for key in said):
         return
-    fits.pop(inputs, None)
-    fits[inputs] = entry
+    for key in said:
+        fits.pop(key, None)
+        fits[key] = entry
     fits = dict(list(fits.items())[-FITS_KEPT:])
     write_quietly(folder / FITS_FILE, json.dumps(fits, separators=(",", ":")).encode())
 
