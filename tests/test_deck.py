@@ -550,3 +550,20 @@ def it_shows_twenty_slides_of_a_section_that_would_fill_more_and_says_so(tmp_pat
         f"{brief}:8:9: section 1 would fill more than 20 slides even at the smallest type: the "
         "deck shows its first 20; give it fewer bullets"]
     assert "Sources" in titles[-1]  # the sources slides still close the deck
+
+
+def it_reads_each_characters_width_as_the_font_names_its_glyphs():
+    # fonts.py names glyphs by number (fontTools would make names from the character map of a
+    # font whose 'post' table has none, such as Carlito, reading it twice): same widths.
+    from fontTools.ttLib import TTFont
+
+    from briefgen.fonts import Metrics, missing_glyphs
+
+    files = sorted((ROOT / "themes").glob("*/fonts/*.ttf"))
+    assert {TTFont(str(f), lazy=True)["post"].formatType for f in files} == {2.0, 3.0}
+    for f in files:
+        font = TTFont(str(f), lazy=True)
+        hmtx = font["hmtx"]
+        widths = {code: hmtx[name][0] for code, name in font.getBestCmap().items()}
+        assert Metrics(f)._widths == widths, f.name
+        assert missing_glyphs(f) == ""
