@@ -12,8 +12,6 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
-
 from .data import resolve_chart, resolve_table
 from .errors import BriefError, Loc, Problem
 from .labels import labels_for, primary_language
@@ -42,8 +40,15 @@ _OPENERS = "".join(ch for ch in map(chr, range(0xC0, 0x530)) if ch.isupper()) + 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])(?:\s*\[\s*@[^\[\]]*\])*\s+(?=[A-Z" +
                               re.escape(_OPENERS) + "])")
 
-_md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
-_md.validateLink = lambda url: url.lower().startswith(("http://", "https://", "mailto:"))
+# markdown-it is imported by the process that reads the brief only: a cold build's parent,
+# which renders, then does without its 0.04 s before it forks.
+@lru_cache(maxsize=1)
+def _inline_parser():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape"])
+    md.validateLink = lambda url: url.lower().startswith(("http://", "https://", "mailto:"))
+    return md
 
 
 def parse_group(group: str) -> list[tuple[str, str | None]] | None:
@@ -113,8 +118,12 @@ def _add_marks(marks: tuple[int, int, int], piece: str) -> tuple[int, int, int]:
 # block parser with only those two rules (an indented line is not code, '#' not a heading).
 # Core inline parsing is left out: _parse_inline reads each block's text itself.
 MAX_LIST_DEPTH = 10  # lists in lists; deeper is an error (load.py), since markdown-it drops text
-_md_blocks = MarkdownIt("zero", {"maxNesting": 2 * MAX_LIST_DEPTH + 4}).enable(["list"]) \
-    .disable(["inline", "text_join"])
+@lru_cache(maxsize=1)
+def _block_parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("zero", {"maxNesting": 2 * MAX_LIST_DEPTH + 4}).enable(["list"]) \
+        .disable(["inline", "text_join"])
 
 
 @dataclass(frozen=True)
@@ -147,7 +156,7 @@ def read_blocks(value: str) -> Layout:
     wrapped line may start so ('am\n1. Oktober', 'gilt es\n- mit Ausnahmen'); two items, or
     a blank line before, make a list. Adjacent lists of one kind ('1.' then '2)', '-' then
     '*') are one list. Items nested deeper than two levels join the second level."""
-    tokens = _md_blocks.parse(value)
+    tokens = _block_parser().parse(value)
     lines = value.split("\n")  # markdown-it's lines: it breaks at \n only
     too_deep = next((t.map[0] for t in tokens if t.type.endswith("_list_open")
                      and t.level >= 2 * MAX_LIST_DEPTH), None)
@@ -440,7 +449,7 @@ def _parse_inline(value: str, numbers: dict[str, int], lang: str = "en") -> Para
     pending = iter(groups)
     bold = italic = 0
     href = None
-    tokens = _md.parseInline(marked)[0].children or []
+    tokens = _inline_parser().parseInline(marked)[0].children or []
     before = " "  # the character before a token's text: a quote after a space opens
     for tok in tokens:
         if tok.type == "strong_open":
