@@ -346,6 +346,40 @@ def it_imports_what_weasyprint_rarely_needs_only_when_it_is_used(folders):
     assert 0 < len(embedded[0].get_data()) < font.stat().st_size / 4
 
 
+def it_tries_a_font_only_on_the_pillow_plugins_that_could_open_it():
+    # Every fetched file is measured as an image first. A font is tried on the plugins that
+    # check no signature only, since trying them all imports every plugin (0.05 s of a cold
+    # build): that is safe while no other plugin's check takes a font's first bytes.
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    from briefgen.images import FONT_SIGNATURES, UNCHECKED_PLUGINS
+
+    fonts = sorted((ROOT / "themes").glob("*/fonts/*.ttf"))
+    prefixes = [f.read_bytes()[:16] for f in fonts] + [sig + bytes(range(12))
+                                                        for sig in FONT_SIGNATURES]
+    assert {p[:4] for p in prefixes} == set(FONT_SIGNATURES)
+    Image.init()
+    for prefix in prefixes:
+        takers = {name for name, (_, accept) in Image.OPEN.items()
+                  if accept is None or accept(prefix)}
+        assert takers == set(UNCHECKED_PLUGINS), prefix
+    # And it takes effect: the fonts of a theme, measured, import none of the others.
+    code = ("import sys\n"
+            "from briefgen.images import pixels\n"
+            "print([pixels(open(f, 'rb').read()) for f in sys.argv[1:]],\n"
+            "      sorted(m for m in sys.modules if m.endswith('ImagePlugin')))")
+    done = subprocess.run([sys.executable, "-c", code, *map(str, fonts)], capture_output=True,
+                          text=True, timeout=60, check=True)
+    counts, imported = done.stdout.split("] [")
+    assert set(counts.strip("[").split(", ")) == {"0"}
+    assert {m.rpartition(".")[2] for m in re.findall(r"'([\w.]+)'", imported)} == {
+        *UNCHECKED_PLUGINS.values(), "BmpImagePlugin", "GifImagePlugin", "JpegImagePlugin",
+        "PngImagePlugin", "PpmImagePlugin"}  # Pillow's own first guesses
+
+
 # -- limits on what an image draws (a figure's own check in load.py sees only its folder) ----
 
 HUGE = (ROOT / "tests" / "hostile" / "assets" / "huge-144mp.png").read_bytes()  # 12000x12000

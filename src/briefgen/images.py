@@ -15,6 +15,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from importlib import import_module
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 
@@ -79,6 +80,29 @@ def _too_many(width: int, height: int) -> str:
             "printed")
 
 
+# Font files by their first four bytes: TrueType, OpenType, Apple's TrueType, a collection,
+# WOFF and WOFF 2. Pillow opens a file with a plugin whose check of the first bytes takes it,
+# or with one of the few plugins that check none; no plugin's check takes a font's (a test
+# asks each one). A font is tried on those few only: trying every plugin imports them all, 0.05
+# s of the first render of each process that loads a theme's fonts.
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
+UNCHECKED_PLUGINS = {"IM": "ImImagePlugin", "IMT": "ImtImagePlugin", "IPTC": "IptcImagePlugin",
+                     "PCD": "PcdImagePlugin", "SPIDER": "SpiderImagePlugin",
+                     "TGA": "TgaImagePlugin"}
+
+
+def _plugins_for(data: bytes) -> list[str] | None:
+    """The plugins that could open data (imported), or None for all of them."""
+    if data[:4] not in FONT_SIGNATURES:
+        return None
+    try:
+        for module in UNCHECKED_PLUGINS.values():
+            import_module(f"PIL.{module}")
+    except ImportError:  # a Pillow without one of them: every plugin is tried, as before
+        return None
+    return list(UNCHECKED_PLUGINS)
+
+
 def pixels(data: bytes) -> int:
     """A raster image's pixel count, from its header; 0 if Pillow cannot read it."""
     from PIL import Image
@@ -86,7 +110,7 @@ def pixels(data: bytes) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            with Image.open(io.BytesIO(data)) as im:
+            with Image.open(io.BytesIO(data), formats=_plugins_for(data)) as im:
                 return im.size[0] * im.size[1]
         except Exception:  # noqa: BLE001
             return 0
