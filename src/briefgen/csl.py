@@ -17,6 +17,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, replace
+from itertools import groupby
 from pathlib import Path
 
 from .errors import BriefError, Loc
@@ -993,12 +994,11 @@ def _spans(chars: list[Char], item: dict) -> Para:
         for at in _finds(text, shown):
             if all(h is None for h in hrefs[at:at + len(shown)]):
                 hrefs[at:at + len(shown)] = [target] * len(shown)
-    spans: list[Span] = []
-    for (ch, (bold, italic)), href in zip(chars, hrefs):
-        if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (bold, italic, href):
-            spans[-1] = replace(spans[-1], text=spans[-1].text + ch)
-        else:
-            spans.append(Span(ch, bold, italic, href))
+    # A run of characters alike at once: a Span copied for each character was 0.05 s of the
+    # 10x brief's 130 sources.
+    spans = [Span("".join(ch for (ch, _), _ in run), bold, italic, href)
+             for (bold, italic, href), run in groupby(zip(chars, hrefs),
+                                                      key=lambda c: (*c[0][1], c[1]))]
     # A full stop after an address is part of the address's run (its link still the address):
     # left alone it went to a line of its own where the address filled the line.
     if len(spans) >= 2 and spans[-2].href and spans[-1].text in (".", ",", ";", ".)", ")."):
