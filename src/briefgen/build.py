@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .cache import file_stamp
 from .cite import number_citations, plain, section_texts
-from .deck import plan_deck
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop, usable_cores, widen
 from .handout import (fit_handout, handout_context, hint_key, remember_fit,
@@ -378,6 +377,8 @@ def prepare(brief_path: str | Path, theme: str | None = None, strict: bool = Fal
     if ready is not None:
         ready(brief, doc, chosen)
     doc = replace(doc, refs=format_references(doc.refs, style, brief.lang))
+    from .deck import plan_deck  # here: a cold build's parent plans no deck
+
     deck, deck_warnings = plan_deck(doc, chosen, paper) if plan or strict else (None, [])
     if "deck" not in chosen_outputs(brief, to):
         deck_warnings = []
@@ -545,6 +546,8 @@ def _build_cold(brief_path: Path, target: Path, theme: str | None, paper: str | 
 
 def _planned_deck(job: Job, path: Path, target: Path) -> Output:
     """The deck of a job read without its plan, with the plan's warnings."""
+    from .deck import plan_deck
+
     deck, warnings = (job.deck, []) if job.deck is not None else \
         plan_deck(job.doc, job.theme, job.paper)
     made = _made("deck", lambda p: make_deck(replace(job, deck=deck), p), path, target)
