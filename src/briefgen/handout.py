@@ -269,7 +269,8 @@ def fit_handout(doc: Doc, theme: Theme, paper: str | None, base: Path, roots: li
 
 
 FITS_FILE = "handout-fits.json"
-FITS_KEPT = 500  # entries (a handout's inputs, a brief's last), about 120 bytes each; the oldest go first
+# Entries: a handout's inputs, and a brief's last fit; about 120 bytes each, the oldest go first.
+FITS_KEPT = 500
 
 
 def remembered_fit(inputs: str) -> Fit | None:
