@@ -293,6 +293,20 @@ def it_imports_what_reads_the_brief_and_plans_the_deck_only_in_the_child(tmp_pat
     assert done.stdout.splitlines()[-1] == "imported []"
 
 
+def it_spares_a_child_collecting_the_objects_its_parent_made():
+    # Frozen for the child, whose collections then skip them; the parent's stay collectable.
+    code = ("import gc, os\n"
+            "import briefgen.build\n"
+            "from briefgen.fork import collect, spawn\n"
+            "children = []\n"
+            "spawn(lambda: (os.getpid(), gc.get_freeze_count()), into=children)\n"
+            "[(pid, frozen)] = collect(children)\n"
+            "print(pid != os.getpid(), frozen > 10_000, gc.get_freeze_count())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.split() == ["True", "True", "0"]
+
+
 def it_builds_the_same_files_in_a_new_process_as_in_sequence(tmp_path):
     # A new process reads the brief and writes the deck in a child while it imports WeasyPrint.
     cold = briefgen_process("build", EXAMPLE, "-o", tmp_path / "cold")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import math
 import os
 import pickle
@@ -44,9 +45,16 @@ def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[in
     # Ctrl-C is for the parent, which stops its children: a child that took it too would report
     # a crash. It is held back across the fork, so that the parent still gets it.
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # The objects made before the fork are frozen for the child (gc.freeze, as Python's manual
+    # advises before a fork): its collections skip them all. Ten watch builds' children spent
+    # 0.07-0.10 s collecting where they spent 0.31-0.35 s (0.65-0.82 s once fewer Pillow plugins
+    # were imported), and the 10x brief's first build 0.1 s less in all. Here they are
+    # unfrozen at once.
+    gc.freeze()
     try:
         pid = os.fork()
     except BaseException:
+        gc.unfreeze()
         os.close(read)
         os.close(write)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
@@ -80,6 +88,7 @@ def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[in
                     pdf.release()
             finally:
                 os._exit(code)
+    gc.unfreeze()
     os.close(write)
     child = pid, os.fdopen(read, "rb")
     if into is not None:
