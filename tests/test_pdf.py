@@ -346,46 +346,6 @@ def it_imports_what_weasyprint_rarely_needs_only_when_it_is_used(folders):
     assert 0 < len(embedded[0].get_data()) < font.stat().st_size / 4
 
 
-def it_tries_fonts_and_svgs_only_on_the_pillow_plugins_that_could_open_them():
-    # Every fetched file is measured as an image first. A font, or XML (an SVG), is tried on
-    # the plugins that check no signature only, since trying them all imports every plugin
-    # (0.05 s in a process): that is safe while no other plugin's check takes their first bytes.
-    import subprocess
-    import sys
-
-    from PIL import Image
-
-    from briefgen.images import FONT_SIGNATURES, UNCHECKED_PLUGINS
-
-    fonts = sorted((ROOT / "themes").glob("*/fonts/*.ttf"))
-    starts = [f.read_bytes()[:16] for f in fonts] + [sig + bytes(range(12))
-                                                      for sig in FONT_SIGNATURES]
-    assert {p[:4] for p in starts} == set(FONT_SIGNATURES)
-    spaces = (b"", b" ", b"\n", b"\r\n", b"\t\x0b\x0c", b" " * 20)
-    starts += [(space + xml)[:16] for space in spaces
-               for xml in (b'<svg xmlns="http://www.w3.org/2000/svg">', b'<?xml version="1.0"?>',
-                           b"<!DOCTYPE svg>", b"<!-- a comment -->")]
-    Image.init()
-    for prefix in starts:
-        takers = {name for name, (_, accept) in Image.OPEN.items()
-                  if accept is None or accept(prefix)}
-        assert takers == set(UNCHECKED_PLUGINS), prefix
-    # And it takes effect: the fonts of a theme, and an SVG, measured, import no other plugin.
-    code = ("import sys\n"
-            "from briefgen.images import pixels, resource_problem\n"
-            "svg = b'<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"9\" height=\"9\"/>'\n"
-            "print([pixels(open(f, 'rb').read()) for f in sys.argv[1:]],\n"
-            "      resource_problem(svg, 'k', 'x.svg', 'file:///x.svg', None),\n"
-            "      sorted(m for m in sys.modules if m.endswith('ImagePlugin')))")
-    done = subprocess.run([sys.executable, "-c", code, *map(str, fonts)], capture_output=True,
-                          text=True, timeout=60, check=True)
-    counts, problem, imported = re.fullmatch(r"\[(.*)\] (\w+) \[(.*)\]\n", done.stdout).groups()
-    assert set(counts.split(", ")) == {"0"} and problem == "None"
-    assert {m.rpartition(".")[2] for m in re.findall(r"'([\w.]+)'", imported)} == {
-        *UNCHECKED_PLUGINS.values(), "BmpImagePlugin", "GifImagePlugin", "JpegImagePlugin",
-        "PngImagePlugin", "PpmImagePlugin"}  # Pillow's own first guesses
-
-
 # -- limits on what an image draws (a figure's own check in load.py sees only its folder) ----
 
 HUGE = (ROOT / "tests" / "hostile" / "assets" / "huge-144mp.png").read_bytes()  # 12000x12000

@@ -15,7 +15,6 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from importlib import import_module
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 
@@ -80,30 +79,6 @@ def _too_many(width: int, height: int) -> str:
             "printed")
 
 
-# Font files by their first four bytes: TrueType, OpenType, Apple's TrueType, a collection,
-# WOFF and WOFF 2. Pillow opens a file with a plugin whose check of the first bytes takes it,
-# or with one of the few plugins that check none; no plugin's check takes a font's, nor XML's
-# (an SVG: '<' after any white space; a test asks each plugin). Those are tried on the few
-# only: trying every plugin imports them all, 0.05 s in each process that first loads a theme's
-# fonts, or checks an SVG (the handout's QR code, in every build of briefgen watch).
-FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
-UNCHECKED_PLUGINS = {"IM": "ImImagePlugin", "IMT": "ImtImagePlugin", "IPTC": "IptcImagePlugin",
-                     "PCD": "PcdImagePlugin", "SPIDER": "SpiderImagePlugin",
-                     "TGA": "TgaImagePlugin"}
-
-
-def _plugins_for(data: bytes) -> list[str] | None:
-    """The plugins that could open data (imported), or None for all of them."""
-    if data[:4] not in FONT_SIGNATURES and data[:512].lstrip()[:1] != b"<":
-        return None
-    try:
-        for module in UNCHECKED_PLUGINS.values():
-            import_module(f"PIL.{module}")
-    except ImportError:  # a Pillow without one of them: every plugin is tried, as before
-        return None
-    return list(UNCHECKED_PLUGINS)
-
-
 def pixels(data: bytes) -> int:
     """A raster image's pixel count, from its header; 0 if Pillow cannot read it."""
     from PIL import Image
@@ -111,7 +86,7 @@ def pixels(data: bytes) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            with Image.open(io.BytesIO(data), formats=_plugins_for(data)) as im:
+            with Image.open(io.BytesIO(data)) as im:
                 return im.size[0] * im.size[1]
         except Exception:  # noqa: BLE001
             return 0
@@ -287,7 +262,7 @@ def _is_svg(data: bytes) -> bool:
     try:  # an image Pillow reads is drawn as one, whatever its name (as WeasyPrint does)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            Image.open(io.BytesIO(data), formats=_plugins_for(data)).close()
+            Image.open(io.BytesIO(data)).close()
         return False
     except Exception:  # noqa: BLE001
         return True
