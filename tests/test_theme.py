@@ -254,6 +254,20 @@ def it_points_a_bare_name_to_the_theme_folder_of_that_name(theme_copy, tmp_path,
     assert "write ./" not in capsys.readouterr().err  # no such folder: no hint
 
 
+def it_refuses_a_font_file_cut_short(theme_copy, tmp_path, capsys):
+    # Its tables run past its end: the theme's check says so, before any output is made.
+    italic = next(theme_copy.glob("fonts/*-Italic.ttf"))
+    whole = italic.read_bytes()
+    italic.write_bytes(whole[:len(whole) // 2])
+    assert main(["check", str(EXAMPLE), "--theme", str(theme_copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"font {italic.name} cannot be read: " in err
+    assert main(["build", str(EXAMPLE), "--theme", str(theme_copy), "--to", "memo,html",
+                 "-o", str(tmp_path / "out")]) == 2
+    assert f"font {italic.name} cannot be read: " in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def it_refuses_a_font_face_that_cannot_draw_latin_text(theme_copy, tmp_path, capsys):
     # Italic body text in a face without letters would print in one of the machine's fonts.
     from fontTools import subset
