@@ -27,11 +27,13 @@ run ten times less often during a build and never on the way out (a collection o
 `--version` looked up only when asked (importlib.metadata, 67-87 ms on the slow machine); segno
 imported only for a QR code; a deck's placeholders placed from their layout's positions, read
 once (a quarter of the deck's time); a font's characters read with its glyphs named by number
-(0.05 s for the example theme's eight faces); a font tried only on the few Pillow plugins that
-could open it, where trying them all imported every plugin (0.045 s of the parent's font
-warm-up); a source entry's formatting read a run at a time (0.06 s for the 10x brief's 130
-sources). A brief's last handout fit is kept too: after an edit the handout shows, it is checked
-with two renders where a search takes three.
+(0.03 s for the example theme's eight faces); a source entry's formatting read a run at a time
+(0.06 s for the 10x brief's 130 sources); the parent's objects frozen for each forked child
+(gc.freeze), whose collections then skip them (0.1 s of the 10x brief's first build). A
+brief's last handout fit is kept too: after an edit the handout shows, it is checked with two
+renders where a search takes three. Not done: measuring a font or an SVG with only the Pillow
+plugins that could open it (0.045 s of the parent's font warm-up): several plugins check
+bytes past the first four, so a small hostile file got past the pixel limit.
 
 On a busy machine: the scheduler shares each processor among the processes that want one, so a
 build side by side gets a larger share than one made in order. Measured with farm-bench on the

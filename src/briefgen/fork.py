@@ -47,9 +47,8 @@ def spawn(call, nice: int = 0, first=None, into: list | None = None) -> tuple[in
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     # The objects made before the fork are frozen for the child (gc.freeze, as Python's manual
     # advises before a fork): its collections skip them all. Ten watch builds' children spent
-    # 0.07-0.10 s collecting where they spent 0.31-0.35 s (0.65-0.82 s once fewer Pillow plugins
-    # were imported), and the 10x brief's first build 0.1 s less in all. Here they are
-    # unfrozen at once.
+    # 0.07-0.10 s collecting where they spent 0.31-0.35 s, and the 10x brief's first build
+    # 0.1 s less in all. Here they are unfrozen at once.
     gc.freeze()
     try:
         pid = os.fork()
