@@ -294,7 +294,8 @@ def hint_key(brief_path: Path, theme_folder: Path, paper: str, engine: str) -> s
     """The key of a brief's last fit (remember_fit's hint): the same brief file, theme, paper
     and engines. A build after an edit checks it first, with two renders where a search takes
     three; the answer is the same, so the outputs do not depend on what the cache holds."""
-    said = "\0".join(("hint", str(brief_path.resolve()), str(theme_folder), paper, engine))
+    said = "\0".join(("hint", str(brief_path.resolve()), str(theme_folder.resolve()), paper,
+                       engine))
     return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()
 
 
