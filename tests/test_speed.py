@@ -504,7 +504,18 @@ def it_forks_only_when_no_other_thread_runs(monkeypatch):
         waiting.join()
 
 
-def it_stops_a_child_when_ctrl_c_comes_during_its_fork(monkeypatch):
+@pytest.fixture
+def ctrl_c_as_in_a_terminal():
+    """Ctrl-C raising KeyboardInterrupt, as in a terminal, also where the suite was started in
+    the background (nohup, a shell's '&'), which starts it with Ctrl-C ignored."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def it_stops_a_child_when_ctrl_c_comes_during_its_fork(monkeypatch, ctrl_c_as_in_a_terminal):
     # Ctrl-C is held back across a fork and the child ignores it: it arrives in the parent
     # before the caller knows of the child, which must not be left running.
     import signal
@@ -554,7 +565,8 @@ def it_cleans_up_when_watch_is_stopped_with_sigterm(tmp_path):
     assert list(temp.iterdir()) == []
 
 
-def it_leaves_a_batch_stopped_by_ctrl_c_to_the_parent_and_cleans_up(tmp_path):
+def it_leaves_a_batch_stopped_by_ctrl_c_to_the_parent_and_cleans_up(tmp_path,
+                                                                   ctrl_c_as_in_a_terminal):
     # Ctrl-C reaches every process of the terminal's group. Workers ignore it and are stopped by
     # the pool's SIGTERM alone: one that took both could have its font cleanup cut short.
     import signal
