@@ -114,10 +114,12 @@ def _add_marks(marks: tuple[int, int, int], piece: str) -> tuple[int, int, int]:
             (marks[2] + piece.count("*")) % 2)
 
 
+MAX_LIST_DEPTH = 10  # lists in lists; deeper is an error (load.py), since markdown-it drops text
+
+
 # The block structure of a text field: paragraphs and lists, read by markdown-it's CommonMark
 # block parser with only those two rules (an indented line is not code, '#' not a heading).
 # Core inline parsing is left out: _parse_inline reads each block's text itself.
-MAX_LIST_DEPTH = 10  # lists in lists; deeper is an error (load.py), since markdown-it drops text
 @lru_cache(maxsize=1)
 def _block_parser():
     from markdown_it import MarkdownIt

@@ -22,8 +22,12 @@ def _read(path: Path) -> TTFont:
     process that reads the brief). The 'post' table is read all the same: a damaged one is
     said by the theme's check, not by a writer that subsets the font (the web page's)."""
     font = TTFont(str(path), lazy=True)
-    font.setGlyphOrder([f"glyph{i}" for i in range(font["maxp"].numGlyphs)])
-    font["post"]
+    try:
+        font.setGlyphOrder([f"glyph{i}" for i in range(font["maxp"].numGlyphs)])
+        font["post"]
+    except BaseException:
+        font.close()  # as the callers' own reads close it, in 'with' or at their end
+        raise
     return font
 
 
