@@ -215,10 +215,25 @@ def it_loads_weasyprint_without_starting_a_program():
             "sys.addaudithook(lambda e, a: seen.append(a[0]) if e == 'subprocess.Popen' else 0)\n"
             "import briefgen.pdf, weasyprint.text.ffi as f\n"
             "assert f.pango is not None and f.harfbuzz is not None\n"
-            "print(len(seen))")
+            "print(len(seen), 'fontTools.subset' in sys.modules, type(f.ffi._parsed_types))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0", out.stderr
+    assert out.stdout.strip() == "0 False <class 'briefgen.pdf._ParsedTypes'>", out.stderr
+    # BRIEFGEN_SPEEDUPS=0: all three speed-ups that reach into private parts are off.
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "BRIEFGEN_SPEEDUPS": "0"})
+    count, *rest = off.stdout.split()
+    assert int(count) > 0 and rest == ["True", "<class", "'dict'>"], off.stderr
 
+
+
+def it_writes_the_same_outputs_with_its_speed_ups_switched_off(tmp_path):
+    for name, env in (("on", {}), ("off", {"BRIEFGEN_SPEEDUPS": "0"})):
+        forget_fits()
+        done = briefgen_process("build", EXAMPLE, "-o", tmp_path / name, **env)
+        assert done.returncode == 0, done.stderr
+    for name in ("memo.pdf", "handout.pdf", "deck.pptx"):
+        assert (tmp_path / "on" / "sanctuary-cities" / name).read_bytes() == \
+            (tmp_path / "off" / "sanctuary-cities" / name).read_bytes()
 
 
 def it_rebuilds_with_a_theme_template_added_or_edited(tmp_path):
@@ -261,9 +276,9 @@ def it_gives_each_brief_of_a_batch_the_handout_it_gets_alone(tmp_path, capsys):
     assert len(notes) == 3, notes  # the briefs do need different fits
 
 
-def briefgen_process(*args, sequential=False):
+def briefgen_process(*args, sequential=False, **env):
     """A whole `briefgen` process: the cold path, where WeasyPrint is not yet imported."""
-    env = {**os.environ, "BRIEFGEN_JOBS": "1"} if sequential else dict(os.environ)
+    env = {**os.environ, **env, **({"BRIEFGEN_JOBS": "1"} if sequential else {})}
     return subprocess.run([sys.executable, "-m", "briefgen.cli", *map(str, args)],
                           capture_output=True, text=True, env=env)
 

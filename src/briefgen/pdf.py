@@ -30,6 +30,11 @@ from .errors import BriefError, Loc
 from .hyphens import load_hyphenation
 from .images import MAX_FILE_BYTES, resource_problem
 
+# The three speed-ups below reach into private parts of ctypes, the import system and cffi. Each
+# has a test that fails when an upgrade stops it taking effect, and BRIEFGEN_SPEEDUPS=0 switches
+# all three off: WeasyPrint then loads, imports and writes as it does on its own.
+SPEEDUPS = os.environ.get("BRIEFGEN_SPEEDUPS") != "0"
+
 # The libraries WeasyPrint loads, by the names a Linux loader knows them under.
 _SONAMES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0", "libfontconfig.so.1",
             "libpangoft2-1.0.so.0")
@@ -46,7 +51,7 @@ def _direct_library_loading():
     WeasyPrint searches as it always does.
     """
     real = ctypes.util.find_library
-    direct = sys.platform.startswith("linux")
+    direct = SPEEDUPS and sys.platform.startswith("linux")
     for name in _SONAMES if direct else ():
         try:
             ctypes.CDLL(name)
@@ -92,7 +97,7 @@ def _deferred_imports(names):
                 del sys.modules[name]
 
 
-with _direct_library_loading(), _deferred_imports(_RARELY_USED):
+with _direct_library_loading(), _deferred_imports(_RARELY_USED if SPEEDUPS else ()):
     import weasyprint
     from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.fonts import FontConfiguration
@@ -124,7 +129,7 @@ class _ParsedTypes(dict):
         return made
 
 
-if type(getattr(ffi, "_parsed_types", None)) is dict:  # the cffi this was written for
+if SPEEDUPS and type(getattr(ffi, "_parsed_types", None)) is dict:  # the cffi it was written for
     ffi._parsed_types = _ParsedTypes(ffi._parsed_types)
 
 
