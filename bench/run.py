@@ -31,9 +31,14 @@ once (a quarter of the deck's time); a font's characters read with its glyphs na
 (0.06 s for the 10x brief's 130 sources); the parent's objects frozen for each forked child
 (gc.freeze), whose collections then skip them (0.1 s of the 10x brief's first build). A
 brief's last handout fit is kept too: after an edit the handout shows, it is checked with two
-renders where a search takes three. Not done: measuring a font or an SVG with only the Pillow
-plugins that could open it (0.045 s of the parent's font warm-up): several plugins check
-bytes past the first four, so a small hostile file got past the pixel limit.
+renders where a search takes three. After an edit the handout does not show, the handout made
+from the same inputs is copied from the cache folder: its render and write had taken a processor
+for 0.5 s while the memo and the deck wanted both (the example after a body edit: 0.94 as long
+as with its one render, 21 pairs with farm-bench). Not done: measuring a font or an SVG with
+only the Pillow plugins that could open it (0.045 s of the parent's font warm-up): several
+plugins check bytes past the first four, so a small hostile file got past the pixel limit.
+pdf.py's three speed-ups that reach into ctypes, the import system and cffi are switched off
+together by BRIEFGEN_SPEEDUPS=0.
 
 On a busy machine: the scheduler shares each processor among the processes that want one, so a
 build side by side gets a larger share than one made in order. Measured with farm-bench on the
@@ -189,11 +194,12 @@ def report(label: str, seq: float, par: float, mb: int) -> None:
           f"{par / seq:4.2f}   peak {mb} MB")
 
 
+# Each save is new (it carries its number): an undo would find its handout kept.
 EDITS = {
-    "body (memo and deck)": ("Sanctuary is not monolithic", "Sanctuary is not uniform"),
-    "bullet (deck only)": ("Crime did not measurably increase", "Crime did not increase"),
-    "takeaway (handout only)": ("No federal law compels", "No law compels"),
-    "summary (all three)": ("The result is a policy choice", "The outcome is a policy choice"),
+    "body (memo and deck)": ("Sanctuary is not monolithic", "Sanctuary ({}) is not monolithic"),
+    "bullet (deck only)": ("Crime did not measurably increase", "Crime did not ({}) increase"),
+    "takeaway (handout only)": ("No federal law compels", "No federal law ({}) compels"),
+    "summary (all three)": ("The result is a policy choice", "The result ({}) is a policy choice"),
 }
 
 
@@ -226,14 +232,11 @@ def warm(brief: Path, out: Path, repeat: int = 5) -> dict[str, float]:
             assert old in text, old
             samples = []
             for i in range(repeat):
-                # Alternate the edit and its undo, so that each save has something to rebuild.
-                text = text.replace(old, new) if i % 2 == 0 else text.replace(new, old)
                 started = time.perf_counter()
-                save(brief, text)
+                save(brief, text.replace(old, new.format(i), 1))
                 rebuilt()
                 samples.append(time.perf_counter() - started)
-            text = text.replace(new, old)  # an odd number of saves: undo, unmeasured
-            save(brief, text)
+            save(brief, text)  # undone, unmeasured
             rebuilt()
             times[name] = statistics.median(samples)
         return times

@@ -1,5 +1,6 @@
 import logging
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -115,10 +116,12 @@ def no_kept_fits(own_cache):
 
 
 def forget_fits() -> None:
+    """The handouts kept with their fits, too: a test that counts renders gets none."""
     from briefgen.cache import cache_folder
-    from briefgen.handout import FITS_FILE
+    from briefgen.handout import FITS_FILE, HANDOUTS
 
     (cache_folder() / FITS_FILE).unlink(missing_ok=True)
+    shutil.rmtree(cache_folder() / HANDOUTS, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

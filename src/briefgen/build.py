@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from .cache import file_stamp
+from .cache import code_digest, file_stamp
 from .cite import number_citations, plain, section_texts
 from .errors import BriefError, Loc, Problem
 from .fork import collect, receive, single_threaded, spawn, stop, usable_cores, widen
-from .handout import (fit_handout, handout_context, hint_key, remember_fit,
-                      remembered_fit)
+from .handout import (fit_handout, handout_context, hint_key, keep_handout, kept_handout,
+                      remember_fit, remembered_fit)
 from .html import compile_for, render_html, shorten
 from .fonts import face_problems, uncovered_text
 from .labels import has_labels
@@ -179,18 +179,31 @@ def make_handout(job: Job, path: Path, last=None, inputs: str | None = None,
                  guess=None) -> Output:
     """last: this brief's fit to check first (watch's last one); else this brief's last fit
     from the cache folder; else guess (a batch's last brief's)."""
-    from .pdf import ENGINE, write_pdf
+    from .pdf import ENGINE, WRITER, files_read, write_pdf
 
     inputs = _digest((inputs or _handout_inputs(job, _common_inputs(job))) + ENGINE)
     mine = hint_key(job.brief.path, job.theme.folder, job.paper or job.theme.paper, ENGINE)
+    # Most edits touch only the memo and the deck: the handout made from these very inputs by
+    # this very code is copied, where rendering it took a core for 0.5 s that the memo needed.
+    roots = [root.resolve() for root in job.roots]  # a template shows a file of either folder
+    made = _digest(inputs + WRITER + code_digest() + repr(roots))
+    kept = kept_handout(made, roots)
+    if kept is not None:
+        pdf, fit = kept
+        path.write_bytes(pdf)
+        remember_fit(inputs, fit, mine)
+        return Output("handout", job.target / "handout.pdf", 1, fit.describe(), fit)
     if last is None:
         # Its slope was measured on the brief's earlier text: the step above is rendered.
-        kept = remembered_fit(mine)
-        last = replace(kept, slope=None) if kept else guess
+        kept_fit = remembered_fit(mine)
+        last = replace(kept_fit, slope=None) if kept_fit else guess
     document, fit = fit_handout(job.doc, job.theme, job.paper, job.folder, job.roots, job.origin,
                                 job.stamp, last, remembered_fit(inputs))
     write_pdf(document, path, job.origin)
     remember_fit(inputs, fit, mine)
+    read = files_read(document, {job.theme.heading.css_family, job.theme.body.css_family})
+    if read is not None and not fit.borrowed:  # as remember_fit: then what a search finds
+        keep_handout(made, path, fit, read)
     return Output("handout", job.target / "handout.pdf", 1, fit.describe(), fit)
 
 

@@ -1,12 +1,16 @@
 """The user's cache folder: what briefgen can make again, kept between runs to save time.
 
-It holds parsed hyphenation patterns (hyphens.py), the handout fits of briefs already built
-(handout.py), reference entries (csl.py) and the web page's font subsets (web.py, web-fonts/).
-Everything in it is checked before use: JSON, or a WOFF font, which browsers check again;
-anything missing, damaged or unwritable is made again, and a build never fails over it.
+It holds parsed hyphenation patterns (hyphens.py), the handouts and handout fits of briefs
+already built (handout.py, handouts/), reference entries (csl.py) and the web page's font subsets
+(web.py, web-fonts/). Everything in it is checked before use: JSON, a whole PDF, or a WOFF font,
+which browsers check again; anything missing, damaged or unwritable is made again, and a build
+never fails over it.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +31,44 @@ def file_stamp(path: Path) -> tuple[int, int]:
         return st.st_mtime_ns, st.st_size
     except OSError:
         return -1, -1
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of briefgen's own files (4 ms): what one version of it wrote is not taken for
+    what another would write (a kept handout). Their bytes, not their times: some installs
+    give every file the same time."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    files = []
+    for folder, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        files += [os.path.join(folder, name) for name in names]
+    if not files:  # not a folder of files (a zip): nothing kept is taken for this code's
+        return os.urandom(16).hex()
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"\0{os.path.relpath(path, root)}\0".encode("utf-8", "surrogatepass"))
+        with contextlib.suppress(OSError), open(path, "rb") as f:
+            digest.update(f.read())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path, limit: int) -> str | None:
+    """A digest of a regular file's bytes; None where it is not one, cannot be read, or is over
+    limit bytes (more than a digest is worth)."""
+    digest = hashlib.sha256()
+    try:
+        if not path.is_file():  # reading a pipe or a device could wait for ever
+            return None
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                limit -= len(chunk)
+                if limit < 0:
+                    return None
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 def private_folder() -> Path | None:

@@ -6,15 +6,18 @@ on how much height the handout needs, measured on a page tall enough to hold all
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import math
+import os
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import private_folder, read_file, write_quietly
+from .cache import file_digest, private_folder, read_file, write_quietly
 from .cite import (block_paras, plain, short_name, source_year,
                    split_heading)
 from .errors import BriefError, Loc
@@ -278,7 +281,11 @@ def remembered_fit(inputs: str) -> Fit | None:
     files it reads and the engines' versions), kept in the cache folder; else None. A key made by
     hint_key gives the last fit of that brief, whatever its text then was."""
     folder = private_folder()
-    entry = _kept_fits(folder).get(inputs) if folder else None
+    return _fit_of(_kept_fits(folder).get(inputs) if folder else None)
+
+
+def _fit_of(entry) -> Fit | None:
+    """The Fit of an entry _entry_of wrote; None for anything else."""
     try:
         spacing, scale, short, slope, excess = entry
     except (TypeError, ValueError):
@@ -286,8 +293,12 @@ def remembered_fit(inputs: str) -> Fit | None:
     numbers = [n for n in (spacing, scale, slope, excess) if n is not None]
     if type(short) is not bool or {type(n) for n in numbers} != {float} or \
             not all(map(math.isfinite, numbers)) or None in (spacing, scale):
-        return None  # not what remember_fit wrote
+        return None
     return Fit(spacing, scale, short, 0, slope, excess=excess)
+
+
+def _entry_of(fit: Fit) -> list:
+    return [fit.spacing, fit.scale, fit.short_sources, fit.slope, fit.excess]
 
 
 def hint_key(brief_path: Path, theme_folder: Path, paper: str, engine: str) -> str:
@@ -302,13 +313,13 @@ def hint_key(brief_path: Path, theme_folder: Path, paper: str, engine: str) -> s
 def remember_fit(inputs: str, fit: Fit, hint: str | None = None) -> None:
     """Keep fit for the next build of a handout made from the same inputs: a build after an
     edit that leaves the handout as it was (most edits touch only the memo and the deck) then
-    renders it once, not three times. hint: also keep it as this brief's last fit (hint_key).
-    Never fails a build."""
+    renders it once, not three times, where the handout itself is not kept (keep_handout).
+    hint: also keep it as this brief's last fit (hint_key). Never fails a build."""
     folder = private_folder()
     if folder is None:
         return
     fits = _kept_fits(folder)
-    entry = [fit.spacing, fit.scale, fit.short_sources, fit.slope, fit.excess]
+    entry = _entry_of(fit)
     # One found with an earlier version's slope is no answer for these inputs, but a hint.
     said = ([] if fit.borrowed else [inputs]) + ([hint] if hint else [])
     if all(fits.get(key) == entry for key in said):
@@ -327,6 +338,92 @@ def _kept_fits(folder: Path) -> dict:
     except (ValueError, RecursionError):  # cut short, or not JSON
         return {}
     return fits if isinstance(fits, dict) else {}
+
+
+HANDOUTS = "handouts"  # the cache folder's folder of handouts, a file each
+# 40 KB each for the example; the least recently used go first.
+HANDOUTS_KEPT = 32
+_MAX_HANDOUT = 64_000_000
+_MAX_READ = 100_000_000  # the files a render read, by their bytes: more is not worth a digest
+_FORMAT = b"briefgen handout 1\n"
+
+
+def kept_handout(name: str, roots: list[Path]) -> tuple[bytes, Fit] | None:
+    """The handout keep_handout kept under name, and its fit, if the record is whole and each
+    file its render read, inside these folders still, has the bytes it had then; else None."""
+    folder = private_folder()
+    path = folder / HANDOUTS / f"{name}.handout" if folder else None
+    data = read_file(path, _MAX_HANDOUT) if path else None
+    if not data or not data.startswith(_FORMAT):
+        return None
+    head, _, pdf = data[len(_FORMAT):].partition(b"\n")
+    try:
+        said = json.loads(head)
+        fit, read, whole = _fit_of(said["fit"]), said["read"], said["pdf"]
+        if fit is None or hashlib.sha256(pdf).hexdigest() != whole:
+            return None
+        left = _MAX_READ
+        for file, digest in read:
+            # Where a link points now: the file it serves now must be the one it served then.
+            real = Path(file).resolve(strict=True)
+            if not any(real.is_relative_to(root) for root in roots) or \
+                    file_digest(real, left) != digest:
+                return None
+            left -= real.stat().st_size
+    except (ValueError, RecursionError, TypeError, KeyError, OSError, RuntimeError):
+        return None  # not what keep_handout wrote, or a file gone (RuntimeError: a link loop)
+    with contextlib.suppress(OSError):
+        os.utime(path)  # used: the last to go
+    return pdf, fit
+
+
+def keep_handout(name: str, pdf: Path, fit: Fit, read: dict[Path, str | None]) -> None:
+    """Keep the handout just written, with its fit and the files its render read (pdf.files_read:
+    each with a digest of the bytes served, or None for a font, digested now), for the next
+    build of the same inputs by the same code (name says both). Never fails a build."""
+    folder = private_folder()
+    if folder is None:
+        return
+    files, left = [], _MAX_READ
+    kept = folder / HANDOUTS
+    try:
+        for file, digest in sorted(read.items()):
+            # A theme's font: its size and time are in name, and the fonts loaded are keyed by
+            # them too.
+            digest = digest or file_digest(file, left)
+            if digest is None:
+                return
+            files.append([str(file), digest])
+            left -= file.stat().st_size
+        kept.mkdir(mode=0o700, exist_ok=True)
+        with open(pdf, "rb") as f:
+            data = f.read(_MAX_HANDOUT)
+    except OSError:
+        return
+    said = {"fit": _entry_of(fit), "read": files, "pdf": hashlib.sha256(data).hexdigest()}
+    record = _FORMAT + json.dumps(said, separators=(",", ":")).encode() + b"\n" + data
+    if len(record) > _MAX_HANDOUT or not write_quietly(kept / f"{name}.handout", record):
+        return
+    _forget_oldest(kept)
+
+
+def _forget_oldest(kept: Path) -> None:
+    """All but the HANDOUTS_KEPT last used records, and what a stopped build left an hour ago."""
+    records, stale = [], []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(kept):
+            try:
+                at = entry.stat(follow_symlinks=False).st_mtime_ns
+            except OSError:  # taken by a build beside this one
+                continue
+            if entry.name.startswith("."):  # a record being written, or one a stopped build left
+                if at < time.time_ns() - 3600 * 10**9:
+                    stale.append(entry.path)
+            elif entry.name.endswith(".handout"):
+                records.append((at, entry.path))
+    for path in [p for _, p in sorted(records)[:-HANDOUTS_KEPT]] + stale:
+        with contextlib.suppress(OSError):  # a build beside this one took it first
+            os.unlink(path)
 
 
 def _search(rung: Rung, lo: Try, hi: Try, measure) -> Try | None:

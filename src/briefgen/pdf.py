@@ -16,6 +16,7 @@ import re
 import shutil
 import sys
 import types
+import zlib
 from contextlib import contextmanager
 from html import escape
 from importlib import import_module
@@ -133,6 +134,11 @@ if SPEEDUPS and type(getattr(ffi, "_parsed_types", None)) is dict:  # the cffi i
     ffi._parsed_types = _ParsedTypes(ffi._parsed_types)
 
 
+def _version(name: str) -> str | None:
+    """The version a module WeasyPrint imported says it is, if it is imported and says."""
+    return getattr(sys.modules.get(name), "__version__", None)
+
+
 def _engine() -> str:
     """What decides a layout besides the HTML and the files it names: a handout fit found with
     another engine is not used (handout.remembered_fit). That is the Python packages' versions
@@ -151,10 +157,11 @@ def _engine() -> str:
                     paths.add(path)
     libraries = [(path, file_stamp(Path(path))) for path in sorted(paths)]
     return repr((weasyprint.__version__, pango.pango_version(), pyphen.__version__,
-                 tinycss2.__version__, cssselect2.__version__, libraries))
+                 tinycss2.__version__, cssselect2.__version__, _version("tinyhtml5"), libraries))
 
 
 ENGINE = _engine()
+
 _fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made it, config)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
@@ -177,6 +184,9 @@ class FolderFetcher(URLFetcher):
         super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
         self.roots = [Path(r).resolve() for r in roots]
         self.refused: list[str] = []
+        # Every file served, by the path asked for (a link may point elsewhere later), with a
+        # digest of the bytes served; the fonts render_pdf names, with None.
+        self.read: dict[Path, str | None] = {}
 
     def fetch(self, url, headers=None):
         try:
@@ -195,9 +205,13 @@ class FolderFetcher(URLFetcher):
             return URLFetcherResponse(url, data, headers=response.headers)
         path = self._resolve(url)
         data = path.read_bytes()
+        self._served(url, data)
         self._check(data, str(path), self._shown(path), path.as_uri())
         mime = _TYPES.get(path.suffix.lower(), "application/octet-stream")
         return URLFetcherResponse(path.as_uri(), data, headers={"Content-Type": mime})
+
+    def _served(self, url: str, data: bytes) -> None:
+        self.read[Path(url2pathname(urlsplit(url).path))] = hashlib.sha256(data).hexdigest()
 
     def _resolve(self, url: str) -> Path:
         """The file a URL names, if it may be read; else RefusedResource."""
@@ -229,8 +243,11 @@ class FolderFetcher(URLFetcher):
         def follow(base: str, href: str):
             if href[:5].lower() == "data:":
                 return None
-            path = self._resolve(urljoin(base, href))
-            return str(path), self._shown(path), path.read_bytes(), path.as_uri()
+            url = urljoin(base, href)
+            path = self._resolve(url)
+            data = path.read_bytes()
+            self._served(url, data)
+            return str(path), self._shown(path), data, path.as_uri()
 
         problem = resource_problem(data, key, name, url, follow)
         if problem:
@@ -419,17 +436,43 @@ if SVG_TEXT_AS_ONE_RUN:
     _svg_package.text = _one_run
 
 
+def _writer() -> str:
+    """What decides a written PDF's bytes besides its layout and the code: a handout kept in the
+    cache folder is used only where these are what wrote it (build.make_handout)."""
+    import fontTools
+    import PIL
+    import pydyf
+
+    return repr((pydyf.__version__, fontTools.version, PIL.__version__, zlib.ZLIB_RUNTIME_VERSION,
+                 sys.version, SVG_TEXT_AS_ONE_RUN))
+
+
+WRITER = ENGINE + _writer()
+
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
     lang = _LANG.search(html)
     if lang:
         load_hyphenation(lang.group(1))
     fetcher = FolderFetcher(roots)
+    # Its fonts are fetched once per configuration, perhaps by another process (warm_up).
+    fetcher.read.update(dict.fromkeys(_font_files(html)))
     with _refusals(fetcher, origin):
         document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
             font_config=_font_config(html, fetcher.roots))
     _raise_refused(fetcher, origin)
     return document
+
+
+def files_read(document, families: set[str]) -> dict[Path, str | None] | None:
+    """The files a written document was made from, by the paths asked for: its images (and what
+    an SVG shows) and attachments, each with a digest of the bytes it was made from, and its
+    fonts, with None. None where it holds a font of another family than these (the theme's,
+    whose names no machine has): one of the machine's, for characters the theme's fonts lack,
+    which no list of files can say."""
+    if any(font.family not in families for font in document.fonts.values()):
+        return None
+    return dict(document.url_fetcher.read)
 
 
 def warm_up(html: str, base: Path, roots: list[Path], origin: Loc, lang: str,
@@ -469,9 +512,16 @@ def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
 
 def _font_key(html: str, roots: list[Path]) -> tuple:
     faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))  # not in a brief's own text
-    stamps = [file_stamp(Path(url2pathname(urlsplit(url).path)))
-              for face in faces for url in _FILE_URL.findall(face)]
+    stamps = [file_stamp(path) for path in _font_files(html, faces)]
     return tuple(map(str, roots)), tuple(faces), tuple(stamps)
+
+
+def _font_files(html: str, faces: list[str] | None = None) -> list[Path]:
+    """The files the HTML's @font-face rules name."""
+    if faces is None:
+        faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))
+    return [Path(url2pathname(urlsplit(url).path)) for face in faces
+            for url in _FILE_URL.findall(face)]
 
 
 def release() -> None:
