@@ -121,7 +121,7 @@ TAKEAWAY_EDIT = ("No federal law compels", "No federal law (edit {}) compels")
 
 
 @contextlib.contextmanager
-def busy_core(seconds: float = 120.0):
+def busy_core(seconds: float = 300.0):
     """A process that spins on core 0 (where the machine has more than one) for the block, and
     never more than seconds: a browser, a video call or a CI neighbour."""
     spin = ("import os, time\n"
@@ -294,11 +294,12 @@ def main() -> int:
                        *compare(args, repeat, edit, cache))
             copy.unlink()
 
-        print("\nbusy machine: another process keeps core 0 busy (bounded, 120 s at most); the "
+        print("\nbusy machine: another process keeps core 0 busy (bounded, 300 s at most); the "
               "seed brief's first build against BRIEFGEN_JOBS=1 (target: at most 1.0)")
         with busy_core():
             args = ["build", str(EXAMPLE), "-o", str(work / "busy")]
-            report("first build, one core busy", *compare(args, 5))
+            # Nine pairs: with five, one run in five gave 1.07 where the others gave 0.80-0.92.
+            report("first build, one core busy", *compare(args, 9))
 
         print("\ntables and charts: the seed brief against the same brief with one 12-row table"
               " and one chart added (first builds, median of 5, taken in turn)")
