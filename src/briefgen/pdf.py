@@ -161,7 +161,6 @@ def _engine() -> str:
 
 
 ENGINE = _engine()
-
 _fonts: dict[tuple, tuple[int, FontConfiguration]] = {}  # key -> (pid that made it, config)
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
@@ -448,6 +447,7 @@ def _writer() -> str:
 
 
 WRITER = ENGINE + _writer()
+
 
 def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     """Lay the HTML out; the returned document's .pages can be counted before writing."""
