@@ -10,7 +10,9 @@ import time
 import pytest
 
 from briefgen.build import build, file_stamp, watched_files
+from briefgen.cache import cache_folder
 from briefgen.cli import main
+from briefgen.handout import HANDOUTS
 
 from .conftest import EXAMPLE, MINIMAL, ROOT, forget_fits, pdf_pages, write
 
@@ -77,9 +79,13 @@ def it_rebuilds_only_the_outputs_whose_inputs_changed(tmp_path):
     deck_only = build(brief, tmp_path / "out", cache=cache)
     assert [o.kind for o in deck_only.outputs] == ["deck"]
     brief.write_text(brief.read_text().replace("No federal law compels", "No law compels"))
+    kept = cache_folder() / HANDOUTS
+    assert len(list(kept.iterdir())) == 1  # the first build's handout
     handout = build(brief, tmp_path / "out", cache=cache)
     # A takeaway: the handout's key point and the deck's closing slide, not the memo.
     assert [o.kind for o in handout.outputs] == ["handout", "deck"]
+    # Found with the last fit's slope, not by a search: neither its fit nor the handout is kept.
+    assert handout.outputs[0].fit.borrowed and len(list(kept.iterdir())) == 1
     # The warm handout (from the last fit as a hint) is the one a cold build makes.
     (tmp_path / "cold").mkdir()
     shutil.copy(brief, tmp_path / "cold" / "brief.yaml")
