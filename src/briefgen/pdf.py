@@ -455,11 +455,12 @@ def render_pdf(html: str, base: Path, roots: list[Path], origin: Loc):
     if lang:
         load_hyphenation(lang.group(1))
     fetcher = FolderFetcher(roots)
+    key = _font_key(html, fetcher.roots)  # (folders, @font-face rules, their files' stamps)
     # Its fonts are fetched once per configuration, perhaps by another process (warm_up).
-    fetcher.read.update(dict.fromkeys(_font_files(html)))
+    fetcher.read.update(dict.fromkeys(_font_files(key[1])))
     with _refusals(fetcher, origin):
         document = weasyprint.HTML(string=html, base_url=str(base), url_fetcher=fetcher).render(
-            font_config=_font_config(html, fetcher.roots))
+            font_config=_font_config(key))
     _raise_refused(fetcher, origin)
     return document
 
@@ -495,14 +496,14 @@ def warm_fonts(html: str, base: Path, roots: list[Path], origin: Loc) -> None:
         render_pdf(f"<html><style>{style}</style><p>Warm <b>up</b></p>", base, roots, origin)
 
 
-def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
-    """The font configuration for this HTML's @font-face rules, shared by every render of them.
+def _font_config(key: tuple) -> FontConfiguration:
+    """The font configuration for these @font-face rules (_font_key), shared by every render of
+    them.
 
     WeasyPrint keeps a face it has loaded and skips it the next time, so sharing saves a fifth of
     a handout render. A face is fetched once per configuration, so the allowed folders are part
     of the key, and so are the files' stamps: briefgen watch sees an edited font.
     """
-    key = _font_key(html, roots)
     if key not in _fonts:
         if len(_fonts) >= 4:  # a long watch or a batch of many themes: drop the oldest
             _drop(_fonts.pop(next(iter(_fonts))))
@@ -512,14 +513,12 @@ def _font_config(html: str, roots: list[Path]) -> FontConfiguration:
 
 def _font_key(html: str, roots: list[Path]) -> tuple:
     faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))  # not in a brief's own text
-    stamps = [file_stamp(path) for path in _font_files(html, faces)]
+    stamps = [file_stamp(path) for path in _font_files(faces)]
     return tuple(map(str, roots)), tuple(faces), tuple(stamps)
 
 
-def _font_files(html: str, faces: list[str] | None = None) -> list[Path]:
-    """The files the HTML's @font-face rules name."""
-    if faces is None:
-        faces = _FONT_FACE.findall("".join(_STYLE.findall(html)))
+def _font_files(faces) -> list[Path]:
+    """The files these @font-face rules name."""
     return [Path(url2pathname(urlsplit(url).path)) for face in faces
             for url in _FILE_URL.findall(face)]
 
